@@ -1,0 +1,118 @@
+import type { Item } from '../domain.js';
+
+/** Result of claiming an item key. */
+export interface ClaimResult {
+  /** True for the one caller that saw this key first (across all sources, processes and restarts). */
+  isNew: boolean;
+  /**
+   * Category slugs whose content changed because an already-stored item gained a
+   * source's categories (always includes 'all' when non-empty). Empty when isNew.
+   */
+  changedCategories: string[];
+}
+
+/** Per-source bookkeeping shown by `finews status` and `/api/sources`. */
+export interface SourceState {
+  id: string;
+  /** Validators for conditional GET. */
+  etag?: string;
+  lastModified?: string;
+  /** ISO 8601. */
+  lastFetchAt?: string;
+  /** HTTP status of the last fetch (304 counts as success). */
+  lastStatus?: number;
+  /** Message of the last failure; cleared on success. */
+  lastError?: string;
+  consecutiveFailures: number;
+  /** ISO 8601. */
+  nextRunAt?: string;
+  /** Distinct items this source has carried (maintained by the store on claim). */
+  items: number;
+}
+
+export interface ItemQuery {
+  /** Category slug; undefined or 'all' for every item. */
+  category?: string;
+  limit: number;
+  /** Opaque cursor from a previous page's `next`. */
+  before?: string | null;
+}
+
+export interface ItemPage {
+  /** Newest first by (publishedAt, key). */
+  items: Item[];
+  /** Cursor for the next (older) page, or null when there is none. */
+  next: string | null;
+}
+
+export interface CategoryInfo {
+  slug: string;
+  count: number;
+  /** ISO 8601 of the newest item's publishedAt, or null. */
+  updated: string | null;
+}
+
+/** A rendered document kept ready to serve: bytes in each encoding plus validators. */
+export interface RenderedDoc {
+  contentType: string;
+  body: Buffer;
+  gzip: Buffer;
+  br: Buffer;
+  /** Strong ETag including quotes, e.g. "\"abc\"". */
+  etag: string;
+  /** HTTP date. */
+  lastModified: string;
+}
+
+export interface PruneResult {
+  removed: number;
+  changedCategories: string[];
+}
+
+/**
+ * The store port. Two adapters (Redis, SQLite) implement it and pass one shared
+ * contract suite (tests/store/contract.ts).
+ */
+export interface Store {
+  /** Resolves when the backing store answers; rejects otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  /**
+   * Atomically claim `key` for `sourceId`. Exactly one of any number of concurrent
+   * callers gets isNew=true. Either way the source and its categories are recorded
+   * on the claim, so they are merged into the item when it is (or already was) saved.
+   */
+  claim(key: string, sourceId: string, categories: string[]): Promise<ClaimResult>;
+
+  /**
+   * Upsert an item. Its categories and sources are merged with those recorded by
+   * claims and with any stored copy (union, first-seen order kept); the stored
+   * publishedAt/storedAt of an existing item are kept. Returns the category slugs
+   * whose content changed, including 'all'.
+   */
+  saveItem(item: Item): Promise<string[]>;
+
+  getItem(key: string): Promise<Item | null>;
+
+  /** Newest first with a stable cursor: never skips or repeats an item while others arrive. */
+  listItems(query: ItemQuery): Promise<ItemPage>;
+
+  /** Every category that holds at least one item (not 'all'). */
+  listCategories(): Promise<CategoryInfo[]>;
+
+  getSourceState(id: string): Promise<SourceState | null>;
+  /** Writes the state; `items` is maintained by the store and ignored here. */
+  putSourceState(state: SourceState): Promise<void>;
+  listSourceStates(): Promise<SourceState[]>;
+
+  /**
+   * Remove items whose publishedAt and storedAt are both before `itemsBefore`, and
+   * forget claims older than `claimsBefore` (claims outlive items so a pruned item
+   * is not ingested again).
+   */
+  prune(itemsBefore: Date, claimsBefore: Date): Promise<PruneResult>;
+
+  putRendered(name: string, doc: RenderedDoc): Promise<void>;
+  getRendered(name: string): Promise<RenderedDoc | null>;
+}
