@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { parseDate } from '../../src/util/dates.js';
+
+const SH = 'Asia/Shanghai';
+
+describe('parseDate', () => {
+  it.each([
+    // RFC 822 / 1123: the source's offset is kept
+    ['Wed, 30 Mar 2022 09:34:12 +0800', '2022-03-30T09:34:12+08:00'],
+    ['Wed, 30 Mar 2022 09:34:12 +08:00', '2022-03-30T09:34:12+08:00'],
+    ['30 Mar 2022 01:34:12 GMT', '2022-03-30T01:34:12Z'],
+    ['Wed, 30 Mar 2022 01:34:12 UT', '2022-03-30T01:34:12Z'],
+    ['Tue, 29 Mar 2022 20:34:12 -0500', '2022-03-29T20:34:12-05:00'],
+    ['Wed, 30 Mar 22 09:34:12 +0800', '2022-03-30T09:34:12+08:00'],
+    ['Wed, 6 Apr 2022 9:05 +0800', '2022-04-06T09:05:00+08:00'],
+    // CST in Chinese feeds is China Standard Time, not US Central
+    ['Wed, 30 Mar 2022 09:34:12 CST', '2022-03-30T09:34:12+08:00'],
+    ['Wed Mar 30 09:34:12 CST 2022', '2022-03-30T09:34:12+08:00'],
+    ['Wed Mar 30 2022 09:34:12 GMT+0800 (中国标准时间)', '2022-03-30T09:34:12+08:00'],
+    // ISO 8601
+    ['2022-03-30T09:34:12+08:00', '2022-03-30T09:34:12+08:00'],
+    ['2022-03-30T01:34:12Z', '2022-03-30T01:34:12Z'],
+    ['2022-03-30T09:34:12.857+0800', '2022-03-30T09:34:12+08:00'],
+    ['2022-03-30 09:34:12 +0800', '2022-03-30T09:34:12+08:00'],
+    // naive dates: read in the zone given
+    ['2022-03-30 09:34:12', '2022-03-30T09:34:12+08:00'],
+    ['2022-03-30T09:34:12', '2022-03-30T09:34:12+08:00'],
+    ['2022/03/30 09:34', '2022-03-30T09:34:00+08:00'],
+    ['2022-03-30', '2022-03-30T00:00:00+08:00'],
+    ['2022-3-5 9:04', '2022-03-05T09:04:00+08:00'],
+    ['2022年03月30日 09:34', '2022-03-30T09:34:00+08:00'],
+    ['2022年03月30日09:34:12', '2022-03-30T09:34:12+08:00'],
+    ['2022年3月30日', '2022-03-30T00:00:00+08:00'],
+    ['２０２２年３月３０日　０９：３４', '2022-03-30T09:34:00+08:00'],
+    ['  2022-03-30 09:34:12\n', '2022-03-30T09:34:12+08:00'],
+    // epoch seconds / milliseconds (JSON list APIs)
+    ['1648604052', '2022-03-30T09:34:12+08:00'],
+    ['1648604052000', '2022-03-30T09:34:12+08:00'],
+  ])('%j → %s', (text, expected) => {
+    expect(parseDate(text, SH)).toBe(expected);
+  });
+
+  it('reads naive dates in the zone it is given', () => {
+    expect(parseDate('2022-03-30 09:34:12', 'Europe/Berlin')).toBe('2022-03-30T09:34:12+02:00');
+    expect(parseDate('2022-01-30 09:34:12', 'Europe/Berlin')).toBe('2022-01-30T09:34:12+01:00');
+    expect(parseDate('2022-03-30 09:34:12', 'UTC')).toBe('2022-03-30T09:34:12Z');
+  });
+
+  it('keeps an explicit offset whatever the zone', () => {
+    expect(parseDate('Wed, 30 Mar 2022 09:34:12 +0800', 'America/New_York')).toBe('2022-03-30T09:34:12+08:00');
+  });
+
+  it.each([
+    [undefined],
+    [''],
+    ['   '],
+    ['昨天'],
+    ['not a date'],
+    ['2022-02-30 09:34'],
+    ['2022-13-01'],
+    ['2022-03-30 25:10'],
+    ['Wed, 32 Mar 2022 09:34:12 +0800'],
+    ['Wed, 30 Foo 2022 09:34:12 +0800'],
+    ['Wed, 30 Mar 2022 09:34:12 XYZ'],
+    ['Wed, 30 Mar 2022 09:34:12 +2500'],
+    ['0001-01-01T00:00:00Z'],
+    ['Invalid Date'],
+  ])('%j → undefined, without throwing', (text) => {
+    expect(parseDate(text, SH)).toBeUndefined();
+  });
+
+  it('returns undefined for a naive date in an unknown zone, and still reads explicit offsets there', () => {
+    expect(parseDate('2022-03-30 09:34', 'Mars/Olympus')).toBeUndefined();
+    expect(parseDate('2022-03-30T09:34:00+08:00', 'Mars/Olympus')).toBe('2022-03-30T09:34:00+08:00');
+  });
+});
