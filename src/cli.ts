@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from 'commander';
+import { checkCommand } from './cli/check.js';
+import { exportJekyll } from './cli/export-jekyll.js';
+import { onceCommand } from './cli/once.js';
+import { runDaemon } from './cli/start.js';
+import { statusCommand } from './cli/status.js';
+import { isFinewsError } from './errors.js';
+import { resolveOptions, type GlobalFlags, type RuntimeOptions } from './runtime/options.js';
+import { loadConfigOrThrow, openRuntime } from './runtime/runtime.js';
+import { createLogger, type Logger } from './util/log.js';
+
+/**
+ * The composition root of every command: flags → options → config → logger → runtime
+ * → roles. Returns the process exit code.
+ */
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const program = new Command()
+    .name('finews')
+    .description('Feed aggregator for Chinese financial and industrial news')
+    .option('--config <file>', 'feeds.yaml to use ($FINEWS_CONFIG or ./feeds.yaml)')
+    .option('--redis <url>', 'Redis URL for Redis mode ($REDIS_URL; embedded SQLite mode when unset)')
+    .option('--data <dir>', 'data directory of embedded mode ($FINEWS_DATA_DIR or ./data)')
+    .exitOverride()
+    .showHelpAfterError();
+
+  const options = (): RuntimeOptions => resolveOptions(program.opts<GlobalFlags>());
+  const logger = (): Logger => createLogger({ pretty: process.stderr.isTTY === true });
+
+  program
+    .command('start')
+    .description('scheduler, workers and HTTP server in one process')
+    .action(async () => {
+      exitCode = await withConfig(options(), logger(), (o, c, log) => runDaemon(o, c, log, { scheduler: true, workers: true, http: true }));
+    });
+  program
+    .command('worker')
+    .description('workers only (Redis mode), for scaling out')
+    .action(async () => {
+      const o = options();
+      if (!o.redisUrl) {
+        console.error('finews worker needs Redis: set REDIS_URL or pass --redis URL');
+        exitCode = 1;
+        return;
+      }
+      exitCode = await withConfig(o, logger(), (opts, c, log) => runDaemon(opts, c, log, { scheduler: false, workers: true, http: false }));
+    });
+  program
+    .command('serve')
+    .description('HTTP server only, reading the store')
+    .action(async () => {
+      exitCode = await withConfig(options(), logger(), (o, c, log) => runDaemon(o, c, log, { scheduler: false, workers: false, http: true }));
+    });
+  program
+    .command('once')
+    .description('one full pass (feeds, articles, publish), then exit')
+    .option('--source <id>', 'only this source')
+    .action(async (cmd: { source?: string }) => {
+      exitCode = await withConfig(options(), logger(), (o, c, log) => onceCommand(o, c, log, { sourceId: cmd.source, out: process.stdout }));
+    });
+  program
+    .command('check')
+    .description('validate feeds.yaml')
+    .action(async () => {
+      exitCode = await checkCommand(options().configPath, { out: (s) => console.log(s), err: (s) => console.error(s) });
+    });
+  program
+    .command('status')
+    .description('one row per source: state, last fetch, last error, items, next run')
+    .action(async () => {
+      exitCode = await withConfig(options(), createLogger({ level: 'warn' }), async (o, c, log) => {
+        const runtime = await openRuntime(o, c, log);
+        try {
+          return await statusCommand(c, runtime.store, process.stdout);
+        } finally {
+          await runtime.close();
+        }
+      });
+    });
+  program
+    .command('export')
+    .description('export stored items')
+    .command('jekyll')
+    .argument('<dir>', 'Jekyll site directory (posts go to DIR/_posts)')
+    .option('--since <date>', 'only items published on or after this date', parseDateOption)
+    .action(async (dir: string, cmd: { since?: Date }) => {
+      exitCode = await withConfig(options(), createLogger({ level: 'warn' }), async (o, c, log) => {
+        const runtime = await openRuntime(o, c, log);
+        try {
+          const r = await exportJekyll(c, runtime.store, dir, { since: cmd.since });
+          console.log(`${dir}: ${r.written} posts written, ${r.unchanged} unchanged`);
+          return 0;
+        } finally {
+          await runtime.close();
+        }
+      });
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err && typeof err === 'object' && 'exitCode' in err && typeof err.exitCode === 'number') return err.exitCode;
+    throw err;
+  }
+  return exitCode;
+}
+
+/** Loads the config, printing every issue as file:line:col and returning 1 when invalid. */
+async function withConfig(
+  o: RuntimeOptions,
+  log: Logger,
+  run: (o: RuntimeOptions, config: Awaited<ReturnType<typeof loadConfigOrThrow>>, log: Logger) => Promise<number>,
+): Promise<number> {
+  let config;
+  try {
+    config = await loadConfigOrThrow(o.configPath);
+  } catch (err) {
+    if (isFinewsError(err, 'config-invalid')) {
+      console.error(err.message);
+      return 1;
+    }
+    throw err;
+  }
+  return run(o, config, log);
+}
+
+function parseDateOption(value: string): Date {
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) throw new InvalidArgumentError(`not a date: ${value} (use YYYY-MM-DD)`);
+  return d;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(isFinewsError(err) ? `finews: ${err.message}` : err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,40 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../domain.js';
+import { renderJekyllPost } from '../publish/render-jekyll.js';
+import type { Store } from '../store/store.js';
+import { resolvePublisher } from '../tagging/publisher.js';
+import { epochOf } from '../util/time.js';
+
+export interface ExportResult {
+  written: number;
+  unchanged: number;
+}
+
+/**
+ * Writes every stored item (optionally only those published since `since`) as
+ * DIR/_posts/YYYY-MM-DD-<infoCode>.md; files whose content is unchanged are left alone.
+ */
+export async function exportJekyll(config: Config, store: Store, dir: string, opts: { since?: Date } = {}): Promise<ExportResult> {
+  const result: ExportResult = { written: 0, unchanged: 0 };
+  let before: string | null = null;
+  do {
+    const page = await store.listItems({ limit: 200, before });
+    for (const item of page.items) {
+      if (opts.since && epochOf(item.publishedAt) < opts.since.getTime()) continue;
+      const { name, slug } = resolvePublisher(item.publisher, config.publishers);
+      const post = renderJekyllPost(item, config.site, { name, slug });
+      const file = path.join(dir, post.path);
+      const existing = await readFile(file, 'utf8').catch(() => undefined);
+      if (existing === post.content) {
+        result.unchanged++;
+        continue;
+      }
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, post.content);
+      result.written++;
+    }
+    before = page.next;
+  } while (before);
+  return result;
+}

@@ -1,0 +1,108 @@
+import { watchConfig } from '../config/watch.js';
+import type { Config } from '../domain.js';
+import { startServer } from '../http/server.js';
+import type { PipelineDeps } from '../pipeline/ports.js';
+import { publishAll } from '../pipeline/publish.js';
+import { prune } from '../pipeline/prune.js';
+import { createRedisJobs, startRedisWorkers } from '../queue/redis-runtime.js';
+import { syncSchedulers } from '../queue/schedulers.js';
+import { InProcessJobs } from '../runtime/in-process-jobs.js';
+import type { RuntimeOptions } from '../runtime/options.js';
+import { openRuntime } from '../runtime/runtime.js';
+import { SourceScheduler } from '../runtime/source-scheduler.js';
+import type { Logger } from '../util/log.js';
+
+export interface Roles {
+  /** Polls sources on their schedule. */
+  scheduler: boolean;
+  /** Processes refresh, article and publish work. */
+  workers: boolean;
+  /** Serves feeds, pages and the API. */
+  http: boolean;
+}
+
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+
+/**
+ * Runs the given roles until SIGINT/SIGTERM, then stops taking work, lets in-flight
+ * jobs finish (bounded), closes everything in reverse order and resolves 0.
+ */
+export async function runDaemon(options: RuntimeOptions, config: Config, log: Logger, roles: Roles): Promise<number> {
+  const runtime = await openRuntime(options, config, log);
+  const closers: Array<() => Promise<void>> = [() => runtime.close()];
+  let onConfig: (c: Config) => Promise<void> = async () => {};
+  let deps: PipelineDeps | undefined;
+
+  if (runtime.mode === 'redis' && options.redisUrl) {
+    const redisJobs = await createRedisJobs({ redisUrl: options.redisUrl, keyPrefix: options.redisPrefix, log });
+    closers.push(() => redisJobs.close());
+    const pipelineDeps = runtime.pipeline(redisJobs.jobs);
+    deps = pipelineDeps;
+    if (roles.workers) {
+      const workers = await startRedisWorkers(pipelineDeps, { redisUrl: options.redisUrl, keyPrefix: options.redisPrefix });
+      closers.push(() => workers.close());
+    }
+    if (roles.scheduler) {
+      await syncSchedulers(redisJobs.queues.refresh, config, log);
+      onConfig = (c) => syncSchedulers(redisJobs.queues.refresh, c, log);
+    }
+  } else if (roles.workers || roles.scheduler) {
+    const jobs = new InProcessJobs();
+    const pipelineDeps = runtime.pipeline(jobs);
+    jobs.bind(pipelineDeps);
+    deps = pipelineDeps;
+    const scheduler = new SourceScheduler(pipelineDeps);
+    closers.push(() => jobs.close());
+    closers.push(() => scheduler.stop());
+    await scheduler.sync(config);
+    onConfig = (c) => scheduler.sync(c);
+  }
+
+  if (deps && roles.scheduler) {
+    const d = deps;
+    // Render what the store already holds so feeds answer at once after a restart.
+    void publishAll(d).catch((err: unknown) => log.error({ err }, 'initial publish failed'));
+    const pruner = setInterval(() => void prune(d).catch((err: unknown) => log.error({ err }, 'prune failed')), PRUNE_EVERY_MS);
+    pruner.unref();
+    closers.push(async () => clearInterval(pruner));
+  }
+
+  const watcher = watchConfig(options.configPath, {
+    log,
+    onChange: (c) => {
+      runtime.setConfig(c);
+      log.info({ sources: c.sources.length }, 'config reloaded');
+      onConfig(c).catch((err: unknown) => log.error({ err }, 'applying reloaded config failed'));
+      if (deps) void publishAll(deps).catch((err: unknown) => log.error({ err }, 'publish after reload failed'));
+    },
+  });
+  closers.push(async () => watcher.close());
+
+  if (roles.http) {
+    const server = await startServer(
+      {
+        config: runtime.config,
+        store: runtime.store,
+        metrics: runtime.metrics,
+        log,
+        ready: runtime.ready,
+        adminToken: process.env.ADMIN_TOKEN || undefined,
+      },
+      { host: process.env.HOST || '127.0.0.1', port: Number(process.env.PORT || 8080) },
+    );
+    log.info({ url: server.url, mode: runtime.mode }, 'finews listening');
+    closers.push(() => server.close());
+  }
+  log.info({ mode: runtime.mode, roles, sources: config.sources.length }, 'finews started');
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  log.info({ signal }, 'shutting down');
+  for (const close of closers.reverse()) {
+    await close().catch((err: unknown) => log.error({ err }, 'error while shutting down'));
+  }
+  log.info('stopped');
+  return 0;
+}

@@ -1,0 +1,15 @@
+import Table from 'cli-table3';
+import type { Config } from '../domain.js';
+import { sourceRows } from '../http/source-rows.js';
+import type { Store } from '../store/store.js';
+
+/** Prints one row per configured source: state, last fetch, last error, items, next run. */
+export async function statusCommand(config: Config, store: Store, out: NodeJS.WritableStream): Promise<number> {
+  const rows = sourceRows(config, await store.listSourceStates());
+  const table = new Table({ head: ['source', 'state', 'last fetch', 'status', 'failures', 'last error', 'items', 'next run'], style: { head: [], border: [] } });
+  for (const r of rows) {
+    table.push([r.id, r.state, r.lastFetchAt ?? '-', r.lastStatus ?? '-', r.consecutiveFailures, r.lastError ?? '', r.items, r.nextRunAt ?? '-']);
+  }
+  out.write(table.toString() + '\n');
+  return 0;
+}

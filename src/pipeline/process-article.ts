@@ -1,0 +1,94 @@
+import type { ExtractedArticle, Item, SourceConfig } from '../domain.js';
+import { isFinewsError } from '../errors.js';
+import { extractArticle } from '../articles/extract.js';
+import { sanitizeBody } from '../articles/sanitize.js';
+import { decodeBody } from '../fetch/decode.js';
+import { choosePublisher, resolvePublisher } from '../tagging/publisher.js';
+import { isoInZone } from '../util/time.js';
+import type { ArticleJob, PipelineDeps } from './ports.js';
+
+export interface ProcessArticleOptions {
+  /** True on the job's last attempt: a transient page failure then falls back to the feed's content. */
+  finalAttempt?: boolean;
+}
+
+export type ArticleOutcome = { key: string; page: 'fetched' | 'fallback' | 'skipped'; changedCategories: string[] };
+
+/**
+ * Turns one claimed feed item into a stored item: fetches its page when the source
+ * asks for it and the URL is allowed, extracts body, date and publisher, tags it and
+ * saves it. Without a page (not fetched, 404/410, blocked, or out of retries) the item
+ * is stored from the feed's own content. Transient page errors are thrown so the
+ * caller retries.
+ */
+export async function processArticle(deps: PipelineDeps, job: ArticleJob, opts: ProcessArticleOptions = {}): Promise<ArticleOutcome> {
+  const config = deps.config();
+  const source = config.sources.find((s) => s.id === job.sourceId);
+  const { item } = job;
+  const log = deps.log.child({ sourceId: job.sourceId, key: job.key, url: item.link });
+
+  let page: ExtractedArticle | undefined;
+  let pageUrl = item.link;
+  let outcome: ArticleOutcome['page'] = 'skipped';
+  if (source?.article.fetch && item.link) {
+    try {
+      const res = await deps.fetcher.fetch({
+        url: item.link,
+        origin: 'content',
+        sourceHost: new URL(source.url).hostname,
+        timeoutMs: source.timeoutMs,
+        maxBytes: source.maxBytes,
+        userAgent: source.userAgent,
+        allowPrivateNetworks: source.allowPrivateNetworks,
+        accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5',
+      });
+      pageUrl = res.finalUrl;
+      page = extractArticle(decodeBody(res.body, res.contentType).text, res.finalUrl, source.article, config.site.timezone);
+      outcome = 'fetched';
+      deps.metrics.articleFetches.inc({ outcome: 'ok' });
+    } catch (err) {
+      const transient = isFinewsError(err) ? err.retryable : true;
+      deps.metrics.articleFetches.inc({ outcome: transient && !opts.finalAttempt ? 'error' : 'fallback' });
+      if (transient && !opts.finalAttempt) throw err;
+      log.warn({ err }, 'article page unavailable; storing the item from its feed content');
+      outcome = 'fallback';
+    }
+  }
+
+  const stored = toItem(deps, job, source, page, pageUrl);
+  const changedCategories = await deps.store.saveItem(stored);
+  await deps.jobs.requestPublish(changedCategories);
+  log.info({ page: outcome, publisher: stored.publisher, categories: stored.categories }, 'stored article');
+  return { key: job.key, page: outcome, changedCategories };
+}
+
+function toItem(deps: PipelineDeps, job: ArticleJob, source: SourceConfig | undefined, page: ExtractedArticle | undefined, pageUrl: string | undefined): Item {
+  const config = deps.config();
+  const { item } = job;
+  const now = deps.now();
+  const name =
+    choosePublisher({ fixed: source?.publisher, page: page?.publisher, itemAuthor: item.author, feedTitle: job.feedTitle }) ?? config.site.title;
+  const publisher = resolvePublisher(name, config.publishers);
+  const contentHtml = page?.contentHtml ?? sanitizeBody(item.contentHtml ?? escapeText(item.summary ?? ''), pageUrl ?? source?.url ?? config.site.url);
+  return {
+    key: job.key,
+    infoCode: job.infoCode,
+    title: item.title || page?.title || job.key,
+    url: pageUrl ?? item.link ?? item.guid ?? '',
+    publishedAt: item.publishedAt ?? page?.publishedAt ?? isoInZone(now, config.site.timezone),
+    publisher: publisher.name,
+    author: page?.author ?? item.author,
+    categories: [publisher.slug, ...job.categories],
+    tags: [publisher.tag],
+    summary: page?.summary || item.summary || '',
+    contentHtml,
+    sources: [job.sourceId],
+    storedAt: now.toISOString(),
+  };
+}
+
+function escapeText(text: string): string {
+  if (!text) return '';
+  const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return `<p>${escaped}</p>`;
+}

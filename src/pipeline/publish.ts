@@ -1,0 +1,50 @@
+import { docName } from '../http/doc-names.js';
+import { buildCategoryTitles, type CategoryView, type RenderContext } from '../publish/context.js';
+import { renderAtom, renderJsonFeed, renderRss } from '../publish/render-feeds.js';
+import { renderOpml } from '../publish/render-opml.js';
+import { CONTENT_TYPES, toRenderedDoc } from '../publish/rendered.js';
+import type { PipelineDeps } from './ports.js';
+
+/**
+ * Re-renders the feeds of the given categories, plus `all` and the OPML list, and
+ * keeps them in the store as ready bytes (identity, gzip, br with validators).
+ * A category that no longer holds items gets its documents replaced by empty feeds
+ * only while it is still configured; serving never renders.
+ */
+export async function publishCategories(deps: PipelineDeps, slugs: string[]): Promise<void> {
+  const config = deps.config();
+  const categories = await deps.store.listCategories();
+  const titles = buildCategoryTitles(config, categories);
+  const ctx: RenderContext = { site: config.site, generatedAt: deps.now() };
+  const wanted = new Set(['all', ...slugs.filter((s) => s !== 'all')]);
+
+  for (const slug of wanted) {
+    const timer = deps.metrics.publishDuration.startTimer({ slug });
+    const { items } = await deps.store.listItems({ category: slug, limit: config.site.itemsPerFeed });
+    const cat: CategoryView = { slug, title: titles(slug) };
+    await putIfChanged(deps, docName(slug, 'xml'), renderRss(ctx, cat, items), CONTENT_TYPES.rss);
+    await putIfChanged(deps, docName(slug, 'atom'), renderAtom(ctx, cat, items), CONTENT_TYPES.atom);
+    await putIfChanged(deps, docName(slug, 'json'), renderJsonFeed(ctx, cat, items), CONTENT_TYPES.json);
+    timer();
+  }
+  const views = categories.map((c) => ({ slug: c.slug, title: titles(c.slug) }));
+  await putIfChanged(deps, docName('opml'), renderOpml(ctx, views), CONTENT_TYPES.opml);
+  deps.log.debug({ slugs: [...wanted] }, 'published categories');
+}
+
+/** Publishes every category that holds items, and `all`. */
+export async function publishAll(deps: PipelineDeps): Promise<void> {
+  const categories = await deps.store.listCategories();
+  await publishCategories(
+    deps,
+    categories.map((c) => c.slug),
+  );
+}
+
+/** Stores a rendered document unless its bytes are unchanged, so Last-Modified and ETag stay put. */
+async function putIfChanged(deps: PipelineDeps, name: string, text: string, contentType: string): Promise<void> {
+  const doc = toRenderedDoc(text, contentType, deps.now());
+  const previous = await deps.store.getRendered(name);
+  if (previous?.etag === doc.etag) return;
+  await deps.store.putRendered(name, doc);
+}

@@ -1,0 +1,28 @@
+import path from 'node:path';
+
+/** Where a command finds its config, Redis and data, resolved from flags then environment. */
+export interface RuntimeOptions {
+  configPath: string;
+  /** Redis URL; undefined means embedded mode. */
+  redisUrl?: string;
+  dataDir: string;
+  /** Prefix of every Redis key finews writes (store, queues, politeness). @defaultValue 'finews:' */
+  redisPrefix: string;
+}
+
+export interface GlobalFlags {
+  config?: string;
+  redis?: string;
+  data?: string;
+}
+
+/** Flags win over the environment (INTERFACE §4), which wins over the defaults. */
+export function resolveOptions(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.env): RuntimeOptions {
+  const redisUrl = flags.redis ?? (env.REDIS_URL || undefined);
+  return {
+    configPath: path.resolve(flags.config ?? env.FINEWS_CONFIG ?? 'feeds.yaml'),
+    redisUrl,
+    dataDir: path.resolve(flags.data ?? env.FINEWS_DATA_DIR ?? 'data'),
+    redisPrefix: env.FINEWS_REDIS_PREFIX || 'finews:',
+  };
+}

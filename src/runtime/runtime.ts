@@ -1,0 +1,85 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { ConfigError, formatIssue, loadConfigFile } from '../config/load.js';
+import type { Config } from '../domain.js';
+import { createMetrics, type Metrics } from '../metrics.js';
+import type { Fetcher, HostLimiter, Jobs, PipelineDeps } from '../pipeline/ports.js';
+import { MemoryHostLimiter } from '../politeness/memory-limiter.js';
+import { createPoliteFetcher } from '../politeness/polite-fetcher.js';
+import { RedisHostLimiter } from '../politeness/redis-limiter.js';
+import { createRedisStore } from '../store/redis.js';
+import { openSqliteStore } from '../store/sqlite.js';
+import type { Store } from '../store/store.js';
+import type { Logger } from '../util/log.js';
+import type { RuntimeOptions } from './options.js';
+
+/** Loads feeds.yaml or throws a ConfigError listing every issue as file:line:col. */
+export async function loadConfigOrThrow(configPath: string): Promise<Config> {
+  const result = await loadConfigFile(configPath);
+  if (!result.ok) throw new ConfigError(result.errors.map(formatIssue).join('\n'), result.errors);
+  return result.config;
+}
+
+/** The shared pieces every command builds in the same order and closes in reverse. */
+export interface Runtime {
+  options: RuntimeOptions;
+  log: Logger;
+  metrics: Metrics;
+  mode: 'redis' | 'embedded';
+  config(): Config;
+  setConfig(config: Config): void;
+  store: Store;
+  /** Present in Redis mode; owned by the runtime. */
+  redis?: Redis;
+  limiter: HostLimiter;
+  fetcher: Fetcher;
+  /** Builds the deps the use cases run on, with the given Jobs sink. */
+  pipeline(jobs: Jobs): PipelineDeps;
+  /** Store (and Redis) reachable. */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Opens store, politeness and fetcher for the mode the options select. */
+export async function openRuntime(options: RuntimeOptions, config: Config, log: Logger, metrics = createMetrics({ withDefaults: true })): Promise<Runtime> {
+  let current = config;
+  const politeness = config.politeness;
+  let store: Store;
+  let redis: Redis | undefined;
+  let limiter: HostLimiter;
+  if (options.redisUrl) {
+    redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true });
+    redis.on('error', (err) => log.error({ err }, 'redis connection error'));
+    await redis.connect();
+    store = createRedisStore({ redis, prefix: options.redisPrefix, log });
+    limiter = new RedisHostLimiter(redis, { prefix: options.redisPrefix, ...politeness });
+  } else {
+    mkdirSync(options.dataDir, { recursive: true });
+    store = openSqliteStore(path.join(options.dataDir, 'finews.db'), { log });
+    limiter = new MemoryHostLimiter(politeness);
+  }
+  const fetcher = createPoliteFetcher(limiter);
+  const runtime: Runtime = {
+    options,
+    log,
+    metrics,
+    mode: redis ? 'redis' : 'embedded',
+    config: () => current,
+    setConfig: (c) => {
+      current = c;
+    },
+    store,
+    redis,
+    limiter,
+    fetcher,
+    pipeline: (jobs) => ({ config: () => current, store, fetcher, jobs, log, metrics, now: () => new Date() }),
+    ready: () => store.ping(),
+    close: async () => {
+      await limiter.close?.();
+      await store.close();
+      if (redis) await redis.quit().catch(() => redis?.disconnect());
+    },
+  };
+  return runtime;
+}
