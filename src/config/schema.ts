@@ -1,0 +1,288 @@
+/**
+ * The zod schema of feeds.yaml as written (INTERFACE §2): strict objects, every field checked
+ * where it stands, so each problem is reported at its own path. Durations and sizes come
+ * out as numbers (ms, bytes); defaults are applied later, when sources are resolved.
+ */
+import * as cheerio from 'cheerio';
+import { z } from 'zod';
+import { isValidZone } from '../util/time.js';
+import { DURATION_HINT, formatDuration, parseDuration, parseSize, SIZE_HINT } from './durations.js';
+
+/** The merged feed of everything; no category may take this slug. */
+export const RESERVED_CATEGORY = 'all';
+
+export const SLUG_PATTERN = /^[a-z0-9-]+$/;
+
+const text = z.string().trim().min(1, { message: 'must not be empty' });
+
+/** An absolute http(s) URL. */
+export function httpUrlProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `"${value}" is not an absolute URL (write it with http:// or https://)`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return `"${value}" must be an http:// or https:// URL, not ${url.protocol}`;
+  }
+  if (url.hostname === '') return `"${value}" has no host`;
+  return undefined;
+}
+
+const httpUrl = z
+  .string()
+  .trim()
+  .superRefine((v, ctx) => {
+    const problem = httpUrlProblem(v);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+const slug = (what: string) =>
+  z
+    .string()
+    .trim()
+    .superRefine((v, ctx) => {
+      if (!SLUG_PATTERN.test(v)) {
+        ctx.addIssue({ code: 'custom', message: `${what} "${v}" may only use a-z, 0-9 and -` });
+      }
+    });
+
+/** A duration such as `10m`; `min` in ms. */
+const duration = (min: number) =>
+  z.unknown().transform((v, ctx) => {
+    if (typeof v !== 'string' && typeof v !== 'number') {
+      ctx.addIssue({ code: 'custom', message: `expected a duration, got ${describeValue(v)}: ${DURATION_HINT}` });
+      return z.NEVER;
+    }
+    const ms = typeof v === 'number' ? (v === 0 ? 0 : undefined) : parseDuration(v);
+    if (ms === undefined) {
+      const unitless = typeof v === 'number' || /^\d+(\.\d+)?$/.test(v.trim());
+      ctx.addIssue({
+        code: 'custom',
+        message: unitless
+          ? `duration ${String(v)} has no unit: ${DURATION_HINT}`
+          : `invalid duration "${v}": ${DURATION_HINT}`,
+      });
+      return z.NEVER;
+    }
+    if (ms < min) {
+      ctx.addIssue({ code: 'custom', message: `duration "${String(v)}" is too short (at least ${formatDuration(min)})` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const size = z.unknown().transform((v, ctx) => {
+  const bytes = typeof v === 'string' || typeof v === 'number' ? parseSize(v) : undefined;
+  if (bytes === undefined) {
+    const shown = typeof v === 'string' ? `"${v}"` : describeValue(v);
+    ctx.addIssue({ code: 'custom', message: `invalid size ${shown}: ${SIZE_HINT}` });
+    return z.NEVER;
+  }
+  if (bytes < 1) {
+    ctx.addIssue({ code: 'custom', message: `size must be more than 0 bytes` });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+/** A short description of a YAML value for messages: `"text"`, `12`, `true`, `a list`. */
+export function describeValue(v: unknown): string {
+  if (v === null || v === undefined) return 'nothing';
+  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return typeof v;
+}
+
+/** Why `selector` is not a CSS selector cheerio can use, or undefined when it is one. */
+export function selectorProblem(selector: string): string | undefined {
+  try {
+    cheerio.load('')(selector);
+    return undefined;
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    return `invalid CSS selector "${selector}": ${reason}`;
+  }
+}
+
+const selector = z
+  .string()
+  .trim()
+  .min(1, { message: 'CSS selector must not be empty' })
+  .superRefine((v, ctx) => {
+    const problem = selectorProblem(v);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/** Why `pattern` is not a JS RegExp with exactly one capturing group, or undefined. */
+export function patternProblem(pattern: string): string | undefined {
+  let re: RegExp;
+  try {
+    re = new RegExp(pattern);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message.replace(/^Invalid regular expression: /, '') : String(err);
+    return `invalid regular expression: ${reason}`;
+  }
+  // Alternation with the empty pattern always matches, and the match array has one slot per group.
+  const groups = (new RegExp(`${re.source}|`).exec('')?.length ?? 1) - 1;
+  if (groups !== 1) {
+    return `pattern "${pattern}" must have exactly one capturing group (…) around the id, found ${groups}`;
+  }
+  return undefined;
+}
+
+const pattern = z.string().superRefine((v, ctx) => {
+  const problem = patternProblem(v);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const infoCodeRule = z.strictObject({
+  param: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_.-]+$/, { message: 'query parameter name may only use letters, digits, _ . and -' })
+    .optional(),
+  pattern: pattern.optional(),
+});
+
+const articleRules = z.strictObject({
+  fetch: z.boolean().optional(),
+  content: selector.optional(),
+  remove: z.array(selector).optional(),
+});
+
+const timezone = z
+  .string()
+  .trim()
+  .superRefine((v, ctx) => {
+    if (!isValidZone(v)) {
+      ctx.addIssue({ code: 'custom', message: `unknown time zone "${v}" (use an IANA name such as Asia/Shanghai)` });
+    }
+  });
+
+const language = z
+  .string()
+  .trim()
+  .superRefine((v, ctx) => {
+    try {
+      Intl.getCanonicalLocales(v);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `"${v}" is not a language tag (e.g. zh-CN)` });
+    }
+  });
+
+const shareUrl = z
+  .string()
+  .trim()
+  .superRefine((v, ctx) => {
+    if (!v.includes('{infoCode}')) {
+      ctx.addIssue({ code: 'custom', message: `must contain {infoCode}, where each item's infoCode goes` });
+      return;
+    }
+    const problem = httpUrlProblem(v.replaceAll('{infoCode}', 'NW202203302327572513'));
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem.replace('NW202203302327572513', '{infoCode}') });
+  });
+
+const positiveInt = z.number().int().min(1);
+
+const siteSchema = z.strictObject({
+  title: text,
+  url: httpUrl,
+  language: language.optional(),
+  timezone: timezone.optional(),
+  itemsPerFeed: positiveInt.max(10_000).optional(),
+  retentionDays: positiveInt.optional(),
+  shareUrl: shareUrl.optional(),
+});
+
+const fetchSettings = {
+  every: duration(1_000).optional(),
+  timeout: duration(1).optional(),
+  maxBytes: size.optional(),
+  userAgent: text.optional(),
+  allowPrivateNetworks: z.boolean().optional(),
+  article: articleRules.optional(),
+  infoCode: infoCodeRule.optional(),
+};
+
+const defaultsSchema = z.strictObject(fetchSettings);
+
+const publisherSchema = z
+  .strictObject({
+    slug: slug('slug').optional(),
+    alias: text.optional(),
+  })
+  .nullable();
+
+const categorySchema = z.strictObject({ title: text });
+
+const categorySlug = slug('category').superRefine((v, ctx) => {
+  if (v === RESERVED_CATEGORY) {
+    ctx.addIssue({ code: 'custom', message: `category "all" is reserved for the merged feed of everything` });
+  }
+});
+
+const sourceSchema = z.strictObject({
+  id: slug('source id'),
+  url: httpUrl,
+  publisher: text.optional(),
+  categories: z.array(categorySlug).optional(),
+  enabled: z.boolean().optional(),
+  ...fetchSettings,
+});
+
+const politenessSchema = z.strictObject({
+  perHost: positiveInt.max(64).optional(),
+  spacing: duration(0).optional(),
+});
+
+/** feeds.yaml as written. */
+export const configSchema = z.strictObject({
+  site: siteSchema,
+  defaults: defaultsSchema.optional(),
+  publishers: z.record(z.string(), publisherSchema).nullable().optional(),
+  categories: z.record(z.string(), categorySchema).nullable().optional(),
+  politeness: politenessSchema.optional(),
+  sources: z.array(sourceSchema).nullable(),
+});
+
+export type RawConfig = z.output<typeof configSchema>;
+export type RawSource = z.output<typeof sourceSchema>;
+export type RawDefaults = z.output<typeof defaultsSchema>;
+
+/**
+ * The keys an object at `path` may have, for "did you mean" hints; empty when the path
+ * does not lead to an object of the schema.
+ */
+export function knownKeysAt(path: readonly PropertyKey[]): string[] {
+  let schema: z.core.$ZodType | undefined = configSchema;
+  for (const segment of path) {
+    schema = unwrap(schema);
+    const def: z.core.$ZodTypeDef | undefined = schema?._zod.def;
+    if (def === undefined) return [];
+    if (def.type === 'object') schema = (def as z.core.$ZodObjectDef).shape[String(segment)];
+    else if (def.type === 'record') schema = (def as z.core.$ZodRecordDef).valueType;
+    else if (def.type === 'array') schema = (def as z.core.$ZodArrayDef).element;
+    else return [];
+  }
+  const def = unwrap(schema)?._zod.def;
+  return def?.type === 'object' ? Object.keys((def as z.core.$ZodObjectDef).shape) : [];
+}
+
+function unwrap(schema: z.core.$ZodType | undefined): z.core.$ZodType | undefined {
+  let s = schema;
+  for (let i = 0; s !== undefined && i < 10; i++) {
+    const def = s._zod.def;
+    if (def.type === 'optional' || def.type === 'nullable' || def.type === 'default') {
+      s = (def as z.core.$ZodOptionalDef).innerType;
+    } else if (def.type === 'pipe') {
+      s = (def as z.core.$ZodPipeDef).in;
+    } else {
+      return s;
+    }
+  }
+  return s;
+}
