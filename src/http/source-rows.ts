@@ -1,0 +1,51 @@
+import type { Config } from '../domain.js';
+import type { SourceState } from '../store/store.js';
+
+/** What a source is doing, as shown by `finews status` and `/api/sources`. */
+export type SourceRowState = 'ok' | 'error' | 'pending' | 'disabled';
+
+/** One row of `/api/sources` and `finews status` (INTERFACE §5). */
+export interface SourceRow {
+  id: string;
+  url: string;
+  state: SourceRowState;
+  /** ISO 8601, or null when never fetched. */
+  lastFetchAt: string | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  consecutiveFailures: number;
+  /** ISO 8601, or null when not scheduled yet. */
+  nextRunAt: string | null;
+  /** Distinct items this source has carried. */
+  items: number;
+}
+
+/**
+ * One row per configured source, in config order, joined with its stored state.
+ * State: `disabled` when `enabled: false`; `pending` when never fetched; `error`
+ * when the last fetch failed (consecutiveFailures > 0); else `ok`. Sources that
+ * have stored state but are no longer configured are left out.
+ */
+export function sourceRows(config: Config, states: readonly SourceState[]): SourceRow[] {
+  const byId = new Map(states.map((s) => [s.id, s]));
+  return config.sources.map((source) => {
+    const st = byId.get(source.id);
+    const failures = st?.consecutiveFailures ?? 0;
+    let state: SourceRowState;
+    if (!source.enabled) state = 'disabled';
+    else if (st === undefined || (st.lastFetchAt === undefined && failures === 0)) state = 'pending';
+    else if (failures > 0) state = 'error';
+    else state = 'ok';
+    return {
+      id: source.id,
+      url: source.url,
+      state,
+      lastFetchAt: st?.lastFetchAt ?? null,
+      lastStatus: st?.lastStatus ?? null,
+      lastError: st?.lastError ?? null,
+      consecutiveFailures: failures,
+      nextRunAt: st?.nextRunAt ?? null,
+      items: st?.items ?? 0,
+    };
+  });
+}
