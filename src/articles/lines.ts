@@ -1,0 +1,89 @@
+/**
+ * The special one-line paragraphs of Chinese news bodies: the attribution
+ * `（文章来源：中国工业报）`, the byline `(刘英)` and editor lines `（责任编辑：DF537）`.
+ * All take the paragraph's plain text (tags already stripped).
+ */
+
+/** The class Eastmoney gives the attribution paragraph; kept by the sanitizer. */
+export const ATTRIBUTION_CLASS = 'em_media';
+
+const SPACES = /[\s\u3000\u00a0]+/g;
+
+function squash(text: string): string {
+  return text.replace(SPACES, ' ').trim();
+}
+
+const ATTRIBUTION = /^([（(])?\s*文章来源\s*[:：]\s*(.*?)\s*$/su;
+
+/**
+ * The publisher X of an attribution line `（文章来源：X）` / `(文章来源:X)` / `文章来源：X`,
+ * whitespace trimmed; `''` when the line names nobody (`（文章来源：）`); `undefined` when
+ * the text is not an attribution line at all.
+ */
+export function parseAttribution(text: string): string | undefined {
+  const m = ATTRIBUTION.exec(squash(text));
+  if (m === null) return undefined;
+  let publisher = m[2] ?? '';
+  // Only an opened parenthesis is closed at the end: `文章来源：新华社（北京）` keeps its `）`.
+  if (m[1] !== undefined && /[）)]$/u.test(publisher)) publisher = publisher.slice(0, -1).trimEnd();
+  return publisher;
+}
+
+/** `<p class="em_media">（文章来源：X）</p>`, X HTML-escaped. */
+export function attributionParagraph(publisher: string): string {
+  return `<p class="${ATTRIBUTION_CLASS}">（文章来源：${escapeText(publisher)}）</p>`;
+}
+
+/** True when sanitized content already ends with its attribution paragraph. */
+export function hasAttribution(contentHtml: string): boolean {
+  return contentHtml.includes(`<p class="${ATTRIBUTION_CLASS}">`);
+}
+
+/**
+ * Content ending with an attribution paragraph: `contentHtml` unchanged when it has one,
+ * else with `（文章来源：<publisher>）` appended (directly after the last paragraph, as the
+ * seed post writes it).
+ */
+export function ensureAttribution(contentHtml: string, publisher: string): string {
+  if (hasAttribution(contentHtml) || publisher.trim() === '') return contentHtml;
+  return contentHtml + attributionParagraph(publisher.trim());
+}
+
+const EDITOR_IN_PARENS = /^[（(【[]\s*(?:责任编辑|责编|编辑|校对|审校|审核|监制|实习编辑)\s*[:：]/u;
+const EDITOR_BARE = /^(?:责任编辑|责编)\s*[:：]/u;
+
+/** True for editor lines such as `（责任编辑：DF537）` or `责任编辑：王明`, dropped from bodies. */
+export function isEditorLine(text: string): boolean {
+  const t = squash(text);
+  return EDITOR_IN_PARENS.test(t) || EDITOR_BARE.test(t);
+}
+
+const NAME = String.raw`[\p{Script=Han}·•]{2,6}`;
+const NAMES = String.raw`${NAME}(?:[ 、,，/／]+${NAME}){0,4}`;
+const ROLE = String.raw`(?:(?:本报|新华社|中新社|见习|特约)?记者|作者|撰文|文|通讯员)`;
+const BYLINES = [
+  // (刘英) （记者 刘英） (本报记者 刘英 王明) （文/刘英）
+  new RegExp(String.raw`^[（(]\s*(?:${ROLE}\s*[:：/／|｜]?\s*)?(${NAMES})\s*[）)]$`, 'u'),
+  // 文/刘英  作者：刘英  本报记者 刘英
+  new RegExp(String.raw`^${ROLE}\s*[:：/／|｜ ]\s*(${NAMES})$`, 'u'),
+];
+/** Parenthesised endings that are not names. */
+const NOT_NAMES = new Set(['完', '全文完', '本文完', '待续', '未完待续', '未完', '续完', '图', '资料图', '图片', '原标题']);
+
+/**
+ * The author of a byline paragraph — `(刘英)`, `（记者 刘英）`, `文/刘英`, `（本报记者 刘英 王明）`
+ * — as written, whitespace collapsed; `undefined` when the text is not a byline.
+ */
+export function parseByline(text: string): string | undefined {
+  const t = squash(text);
+  for (const re of BYLINES) {
+    const name = re.exec(t)?.[1];
+    if (name !== undefined && !NOT_NAMES.has(name)) return name;
+  }
+  return undefined;
+}
+
+/** Escapes text for an HTML text node. */
+export function escapeText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

@@ -1,0 +1,328 @@
+/**
+ * Article body sanitizing: from whatever HTML a page or feed item holds to the
+ * paragraph format of finews content (INTERFACE §3, the seed post):
+ *
+ * ```
+ * <p>第一段。 </p>
+ *  <p>第二段。 </p>
+ *  <p>(刘英) </p><p class="em_media">（文章来源：中国工业报）</p>
+ * ```
+ *
+ * Paragraph text is followed by one space before `</p>`, paragraphs are separated by a
+ * newline and a space, and the attribution paragraph comes last, directly after the
+ * previous `</p>`.
+ */
+import { load, type CheerioAPI } from 'cheerio';
+import type { AnyNode, Element } from 'domhandler';
+import sanitizeHtml from 'sanitize-html';
+import { attributionParagraph, isEditorLine, parseAttribution } from './lines.js';
+
+/** One top-level block of a body. */
+export interface BodyBlock {
+  /** `p`: a paragraph, `html` is its inner HTML; `block`: a list, table, heading…, `html` is the whole element. */
+  kind: 'p' | 'block';
+  /** Sanitized HTML. */
+  html: string;
+  /** Plain text, whitespace collapsed. */
+  text: string;
+}
+
+/** A body cut into sanitized blocks, with its attribution line taken out. */
+export interface NormalizedBody {
+  blocks: BodyBlock[];
+  /** X of the first `（文章来源：X）` line, tags stripped, as the page wrote it. */
+  attribution?: string;
+}
+
+/**
+ * Elements that never carry article text, dropped with their content before anything
+ * else. Ads are matched loosely on purpose: a lost ad is no loss.
+ */
+export const NOISE_SELECTOR = [
+  'script', 'style', 'noscript', 'template', 'iframe', 'frame', 'frameset', 'object', 'embed',
+  'applet', 'form', 'input', 'button', 'select', 'textarea', 'svg', 'math', 'canvas', 'video',
+  'audio', 'link', 'meta', 'base', 'title',
+  'p.res-edit', '.res-edit',
+  '.ad', '.ads', '.adv', '.advert', '.adsbygoogle', '[class*=advert]', '[id*=advert]',
+  '[class^="ad-"]', '[class*=" ad-"]', '[class^="ad_"]', '[class*=" ad_"]', '[id^="ad-"]', '[id^="ad_"]',
+].join(', ');
+
+/** Lazy-loading attributes that hold an image's real address. */
+const LAZY_SRC = ['data-src', 'data-original', 'data-lazy-src', 'data-actualsrc', 'data-url'];
+
+/** Blocks kept whole (after sanitizing). */
+const KEEP_BLOCKS = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol', 'table', 'blockquote', 'figure']);
+
+/** Containers whose children are walked as blocks of their own. */
+const CONTAINERS = new Set([
+  'div', 'section', 'article', 'main', 'center', 'header', 'footer', 'aside', 'nav', 'dl', 'dd',
+  'dt', 'li', 'address', 'details', 'summary', 'fieldset', 'body', 'html', 'tbody', 'thead',
+  'tr', 'td', 'th', 'caption', 'figcaption', 'pre', 'hgroup',
+]);
+
+/** Elements that separate blocks without content of their own. */
+const SEPARATORS = new Set(['hr']);
+
+const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
+  allowedTags: [
+    'p', 'br', 'a', 'img', 'strong', 'b', 'em', 'i', 'u', 'blockquote', 'ul', 'ol', 'li',
+    'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'thead', 'tbody', 'tr', 'td', 'th', 'figure',
+    'figcaption', 'span',
+  ],
+  allowedAttributes: {
+    a: ['href', 'title'],
+    img: ['src', 'alt', 'width', 'height'],
+    // Without spans tables fall apart.
+    td: ['colspan', 'rowspan'],
+    th: ['colspan', 'rowspan'],
+  },
+  allowedClasses: { p: ['em_media'] },
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowedSchemesByTag: { img: ['http', 'https'] },
+  allowedSchemesAppliedToAttributes: ['href', 'src'],
+  allowProtocolRelative: false,
+  disallowedTagsMode: 'discard',
+  // Their text is code or chrome, never article text.
+  nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'iframe', 'object', 'embed', 'svg', 'math', 'template', 'title', 'select', 'button'],
+  exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
+};
+
+/**
+ * Sanitizes an article body or a feed item's content into finews paragraphs: noise and
+ * editor lines dropped, URLs made absolute against `baseUrl` (lazy images' `data-src`
+ * promoted to `src`), only the allowlisted tags and attributes kept, paragraph indents
+ * trimmed, and a `（文章来源：X）` line moved to the end as the `em_media` paragraph.
+ * Idempotent: sanitizing its own output changes nothing.
+ */
+export function sanitizeBody(html: string, baseUrl: string): string {
+  const body = normalizeBody(html, baseUrl);
+  return renderBody(body.blocks, body.attribution);
+}
+
+/**
+ * Joins blocks in the seed's format (see the module comment), with the attribution
+ * paragraph last when `attribution` is given and not blank.
+ */
+export function renderBody(blocks: readonly BodyBlock[], attribution?: string): string {
+  const out = blocks.map((b) => (b.kind === 'p' ? `<p>${b.html} </p>` : b.html)).join('\n ');
+  return attribution !== undefined && attribution !== '' ? out + attributionParagraph(attribution) : out;
+}
+
+/**
+ * Cuts body HTML (a fragment) into sanitized blocks; see {@link sanitizeBody}.
+ * Attribution lines are taken out of the blocks and reported in `attribution`.
+ */
+export function normalizeBody(html: string, baseUrl: string): NormalizedBody {
+  const $ = load(html, null, false);
+  const root = $.root();
+  removeNoise($, root.get(0));
+  fixUrls($, baseUrl);
+
+  const raw: RawBlock[] = [];
+  collectBlocks($, root.contents().toArray(), raw);
+
+  const blocks: BodyBlock[] = [];
+  let attribution: string | undefined;
+  for (const r of raw) {
+    for (const block of finishBlock(r)) {
+      if (block.kind === 'p') {
+        const publisher = parseAttribution(block.text);
+        if (publisher !== undefined) {
+          if (attribution === undefined && publisher !== '') attribution = publisher;
+          continue;
+        }
+        if (isEditorLine(block.text)) continue;
+      }
+      blocks.push(block);
+    }
+  }
+  return attribution === undefined ? { blocks } : { blocks, attribution };
+}
+
+/** A block before sanitizing: a paragraph's inner HTML or a kept element's outer HTML. */
+interface RawBlock {
+  kind: 'p' | 'block' | 'run';
+  html: string;
+}
+
+/** Drops noise elements and comments (and processing instructions) under `node`. */
+export function removeNoise($: CheerioAPI, node: AnyNode | undefined): void {
+  if (node === undefined) return;
+  $(node).find(NOISE_SELECTOR).remove();
+  removeComments(node);
+}
+
+function removeComments(node: AnyNode): void {
+  if (!('children' in node)) return;
+  for (const child of [...node.children]) {
+    if (child.type === 'comment' || child.type === 'directive' || child.type === 'cdata') {
+      $remove(child);
+    } else {
+      removeComments(child);
+    }
+  }
+}
+
+function $remove(node: AnyNode): void {
+  const parent = node.parent;
+  if (parent === null) return;
+  const i = parent.children.indexOf(node);
+  if (i >= 0) parent.children.splice(i, 1);
+  if (node.prev !== null) node.prev.next = node.next;
+  if (node.next !== null) node.next.prev = node.prev;
+  node.parent = null;
+  node.prev = null;
+  node.next = null;
+}
+
+/** Makes link and image addresses absolute; drops those that are not http(s)/mailto. */
+function fixUrls($: CheerioAPI, baseUrl: string): void {
+  $('img').each((_, el) => {
+    const lazy = LAZY_SRC.map((a) => el.attribs[a]).find((v) => v !== undefined && v.trim() !== '');
+    const src = absoluteUrl(lazy ?? el.attribs.src, baseUrl, IMAGE_SCHEMES);
+    if (src === undefined) {
+      $(el).remove();
+    } else {
+      el.attribs.src = src;
+    }
+  });
+  $('a').each((_, el) => {
+    const href = absoluteUrl(el.attribs.href, baseUrl, LINK_SCHEMES);
+    if (href === undefined) {
+      // A link that goes nowhere safe is just its text.
+      $(el).replaceWith($(el).contents());
+    } else {
+      el.attribs.href = href;
+    }
+  });
+}
+
+const IMAGE_SCHEMES = new Set(['http:', 'https:']);
+const LINK_SCHEMES = new Set(['http:', 'https:', 'mailto:']);
+
+/**
+ * `value` resolved against `baseUrl`, or undefined when it is missing, unparsable or of
+ * another scheme (`javascript:`, `data:`, `vbscript:`, `file:` …).
+ */
+export function absoluteUrl(
+  value: string | undefined,
+  baseUrl: string,
+  schemes: ReadonlySet<string> = LINK_SCHEMES,
+): string | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (trimmed === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(trimmed, baseUrl);
+  } catch {
+    return undefined;
+  }
+  return schemes.has(url.protocol) ? url.href : undefined;
+}
+
+function tagOf(node: AnyNode): string | undefined {
+  return node.type === 'tag' ? (node as Element).name.toLowerCase() : undefined;
+}
+
+/**
+ * Walks `nodes` in order: paragraphs and kept blocks become blocks, containers are
+ * walked into, and runs of loose text and inline elements between them become paragraphs.
+ */
+function collectBlocks($: CheerioAPI, nodes: AnyNode[], out: RawBlock[]): void {
+  let run: AnyNode[] = [];
+  const flush = (): void => {
+    if (run.length > 0) out.push({ kind: 'run', html: run.map((n) => $.html(n)).join('') });
+    run = [];
+  };
+  for (const node of nodes) {
+    const tag = tagOf(node);
+    if (tag === undefined) {
+      if (node.type === 'text') run.push(node);
+      continue;
+    }
+    if (tag === 'p') {
+      flush();
+      const el = node as Element;
+      // Nested blocks (a <div> in a <p> from a lenient parser) are walked, not flattened.
+      if ($(el).children().toArray().some((c) => isBlockTag(tagOf(c)))) {
+        collectBlocks($, $(el).contents().toArray(), out);
+      } else {
+        out.push({ kind: 'p', html: $(el).html() ?? '' });
+      }
+    } else if (KEEP_BLOCKS.has(tag)) {
+      flush();
+      const el = node as Element;
+      if (tag === 'h1') el.name = 'h2';
+      out.push({ kind: 'block', html: $.html(el) });
+    } else if (CONTAINERS.has(tag)) {
+      flush();
+      collectBlocks($, $(node).contents().toArray(), out);
+      flush();
+    } else if (SEPARATORS.has(tag)) {
+      flush();
+    } else {
+      run.push(node);
+    }
+  }
+  flush();
+}
+
+function isBlockTag(tag: string | undefined): boolean {
+  return tag !== undefined && (tag === 'p' || KEEP_BLOCKS.has(tag) || CONTAINERS.has(tag));
+}
+
+/** Two or more line breaks in a run separate paragraphs (old `<br><br>&#12288;&#12288;` layouts). */
+const BREAKS = /(?:<br\s*\/?>\s*){2,}/i;
+
+function finishBlock(raw: RawBlock): BodyBlock[] {
+  if (raw.kind === 'block') {
+    const html = sanitizeHtml(raw.html, SANITIZE_OPTIONS).trim();
+    const text = plainText(html);
+    return text === '' && !/<img\b/i.test(html) ? [] : [{ kind: 'block', html, text }];
+  }
+  const pieces = raw.kind === 'run' ? raw.html.split(BREAKS) : [raw.html];
+  const blocks: BodyBlock[] = [];
+  for (const piece of pieces) {
+    const html = trimParagraph(sanitizeHtml(collapseSpaces(piece), SANITIZE_OPTIONS));
+    const text = plainText(html);
+    if (text === '' && !/<img\b/i.test(html)) continue;
+    blocks.push({ kind: 'p', html, text });
+  }
+  return blocks;
+}
+
+/**
+ * Collapses runs of ASCII whitespace in text to one space (HTML renders them so anyway).
+ * U+3000 and no-break spaces are content and stay, except at paragraph edges.
+ */
+function collapseSpaces(html: string): string {
+  return html.replace(/[ \t\n\r\f]+/g, ' ');
+}
+
+/** Edge whitespace, full-width indents, no-break spaces and line breaks. */
+const LEADING = /^(?:[\s\u3000\u00a0]|&nbsp;|&#12288;|&#x3000;|&#160;|<br\s*\/?>)+/i;
+const TRAILING = /(?:[\s\u3000\u00a0]|&nbsp;|&#12288;|&#x3000;|&#160;|<br\s*\/?>)+$/i;
+/** Opening inline tags a paragraph may start with (`<strong>&#12288;&#12288;小标题</strong>`). */
+const OPENING_TAGS = /^(?:<(?:strong|b|em|i|u|span|a)\b[^>]*>)+/i;
+const CLOSING_TAGS = /(?:<\/(?:strong|b|em|i|u|span|a)>)+$/i;
+
+/** Trims indents and trailing space at both edges of a paragraph, also inside leading/trailing inline tags. */
+function trimParagraph(html: string): string {
+  let out = html.replace(LEADING, '').replace(TRAILING, '');
+  const open = OPENING_TAGS.exec(out)?.[0] ?? '';
+  out = open + out.slice(open.length).replace(LEADING, '');
+  const close = CLOSING_TAGS.exec(out)?.[0] ?? '';
+  out = out.slice(0, out.length - close.length).replace(TRAILING, '') + close;
+  return out;
+}
+
+/** Plain text of sanitized HTML, whitespace (including U+3000 and nbsp) collapsed and trimmed. */
+export function plainText(html: string): string {
+  if (html === '') return '';
+  return load(html, null, false)
+    .root()
+    .text()
+    .replace(/[\s\u3000\u00a0]+/g, ' ')
+    .trim();
+}
