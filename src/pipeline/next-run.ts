@@ -14,14 +14,14 @@ export interface NextRunInput {
 }
 
 /**
- * Delay until the next poll: max(every, max-age, Retry-After), doubled per consecutive
- * failure up to 6 h, with ±10% jitter so sources sharing an interval drift apart.
+ * Delay until the next poll: max(every, max-age, Retry-After), where `every` doubles per
+ * consecutive failure up to 6 h; ±10% jitter so sources sharing an interval drift apart.
  */
 export function nextRunDelay(input: NextRunInput): number {
-  const base = Math.max(input.everyMs, input.maxAgeMs ?? 0, input.retryAfterMs ?? 0);
+  const every = input.everyMs;
   const failures = Math.max(0, input.consecutiveFailures);
-  const backedOff = failures === 0 ? base : Math.max(base, Math.min(MAX_BACKOFF_MS, base * 2 ** Math.min(failures, 20)));
-  const withRetryAfter = Math.max(backedOff, input.retryAfterMs ?? 0);
+  const backedOff = failures === 0 ? every : Math.max(every, Math.min(MAX_BACKOFF_MS, every * 2 ** Math.min(failures, 20)));
+  const delay = Math.max(backedOff, input.maxAgeMs ?? 0, input.retryAfterMs ?? 0);
   const jitter = 1 + ((input.random ?? Math.random)() * 0.2 - 0.1);
-  return Math.round(withRetryAfter * jitter);
+  return Math.round(delay * jitter);
 }

@@ -1,0 +1,131 @@
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Item } from '../../src/domain.js';
+import { createMetrics } from '../../src/metrics.js';
+import { refreshSource } from '../../src/pipeline/refresh-source.js';
+import { createRedisJobs, drainIdle, startRedisWorkers } from '../../src/queue/redis-runtime.js';
+import { InProcessJobs } from '../../src/runtime/in-process-jobs.js';
+import { loadConfigOrThrow, openRuntime, type Runtime } from '../../src/runtime/runtime.js';
+import { silentLogger } from '../../src/util/log.js';
+import { FixtureSite } from '../support/fixture-site.js';
+import { cleanupRedis, configYaml, REDIS_URL, redisPrefix, tempDir, writeConfig } from '../support/harness.js';
+import { SEED_CODE, threeFeedSite } from '../support/news-fixtures.js';
+
+type Mode = 'embedded' | 'redis';
+
+interface Pass {
+  runtime: Runtime;
+  close(): Promise<void>;
+}
+
+/** Opens the runtime in `mode` and runs one refresh of every source to completion. */
+async function pass(mode: Mode, configPath: string, dataDir: string, prefix: string): Promise<Pass> {
+  const config = await loadConfigOrThrow(configPath);
+  const log = silentLogger();
+  const options = { configPath, dataDir, redisPrefix: prefix, redisUrl: mode === 'redis' ? REDIS_URL : undefined };
+  const runtime = await openRuntime(options, config, log, createMetrics());
+  if (mode === 'embedded') {
+    const jobs = new InProcessJobs({ publishDebounceMs: 50 });
+    const deps = runtime.pipeline(jobs);
+    jobs.bind(deps);
+    for (const s of config.sources) await refreshSource(deps, s.id, { force: true });
+    await jobs.onIdle();
+    return { runtime, close: async () => (await jobs.close(), await runtime.close()) };
+  }
+  const redisJobs = await createRedisJobs({ redisUrl: REDIS_URL, keyPrefix: prefix, log });
+  const deps = runtime.pipeline(redisJobs.jobs);
+  const workers = await startRedisWorkers(deps, { redisUrl: REDIS_URL, keyPrefix: prefix });
+  for (const s of config.sources) await refreshSource(deps, s.id, { force: true });
+  await drainIdle(redisJobs.queues, 20_000);
+  return {
+    runtime,
+    close: async () => {
+      await workers.close();
+      await redisJobs.close();
+      await runtime.close();
+    },
+  };
+}
+
+async function allItems(runtime: Runtime): Promise<Item[]> {
+  const { items } = await runtime.store.listItems({ limit: 500 });
+  return items;
+}
+
+/** Items as a comparison across modes: without the time they happened to be stored. */
+function comparable(items: Item[]): Array<Omit<Item, 'storedAt'>> {
+  return items
+    .map(({ storedAt: _storedAt, ...rest }) => ({ ...rest, categories: [...rest.categories].sort(), sources: [...rest.sources].sort() }))
+    .sort((a, b) => a.key.localeCompare(b.key));
+}
+
+describe.each<Mode>(['embedded', 'redis'])('three feeds, one article (%s mode)', (mode) => {
+  let site: FixtureSite;
+  let tmp: { dir: string; cleanup(): Promise<void> };
+  let prefix: string;
+  let configPath: string;
+
+  beforeEach(async () => {
+    site = await new FixtureSite().start();
+    tmp = await tempDir();
+    prefix = redisPrefix();
+    configPath = await writeConfig(tmp.dir, configYaml(threeFeedSite(site)));
+  });
+  afterEach(async () => {
+    await site.stop();
+    await tmp.cleanup();
+    await cleanupRedis(prefix);
+  });
+
+  it('stores and fetches the shared article once, in the union of categories, across passes and restarts', async () => {
+    const first = await pass(mode, configPath, path.join(tmp.dir, 'data'), prefix);
+    const items = await allItems(first.runtime);
+    await first.close();
+
+    expect(items).toHaveLength(3);
+    const seed = items.find((i) => i.infoCode === `NW${SEED_CODE}`);
+    expect(seed).toBeDefined();
+    expect(seed?.publisher).toBe('中国工业报');
+    expect(seed?.categories.sort()).toEqual(['finance', 'industry', 'policy', 'zhongguogongyebao']);
+    expect(seed?.sources.sort()).toEqual(['finance', 'industry', 'policy']);
+    expect(seed?.tags).toEqual(['中国工业报新闻']);
+    expect(seed?.contentHtml).toContain('<p class="em_media">（文章来源：中国工业报）</p>');
+    expect(site.articleHits(SEED_CODE)).toHaveLength(1);
+
+    // A second pass and a restart add nothing: feeds answer 304, no page is fetched again.
+    const pageHitsBefore = site.requests.filter((r) => !r.path.startsWith('/rss') && !r.path.startsWith('/atom')).length;
+    const second = await pass(mode, configPath, path.join(tmp.dir, 'data'), prefix);
+    const again = await allItems(second.runtime);
+    const states = await second.runtime.store.listSourceStates();
+    await second.close();
+    expect(comparable(again)).toEqual(comparable(items));
+    expect(site.requests.filter((r) => !r.path.startsWith('/rss') && !r.path.startsWith('/atom')).length).toBe(pageHitsBefore);
+    const industryHits = site.hits('/rss/industry.xml');
+    expect(industryHits.at(-1)?.headers['if-none-match']).toBeTruthy();
+    expect(states.map((s) => s.lastStatus)).toEqual([304, 304, 304]);
+  });
+});
+
+describe('embedded and Redis mode', () => {
+  it('store the same articles from the same site', async () => {
+    const results: Array<Array<Omit<Item, 'storedAt'>>> = [];
+    for (const mode of ['embedded', 'redis'] as const) {
+      const site = await new FixtureSite().start();
+      const tmp = await tempDir();
+      const prefix = redisPrefix();
+      try {
+        const configPath = await writeConfig(tmp.dir, configYaml(threeFeedSite(site)));
+        const p = await pass(mode, configPath, path.join(tmp.dir, 'data'), prefix);
+        // Links carry the fixture's random port: compare them without it.
+        results.push(comparable(await allItems(p.runtime)).map((i) => JSON.parse(JSON.stringify(i).replaceAll(site.origin, 'ORIGIN'))));
+        await p.close();
+      } finally {
+        await site.stop();
+        await tmp.cleanup();
+        await cleanupRedis(prefix);
+      }
+    }
+    expect(results[0]).toHaveLength(3);
+    expect(results[1]).toEqual(results[0]);
+  });
+});
