@@ -42,26 +42,20 @@ interface Parts {
   second: number;
 }
 
-const TIME = String.raw`(\d{1,2})[:时](\d{1,2})(?:[:分](\d{1,2})(?:[.,]\d+)?秒?)?`;
-const ZONE = String.raw`(Z|[+-]\d{1,2}(?::?\d{2})?|(?:GMT|UTC|UT)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?|[A-Z]{2,5})`;
+const TIME = String.raw`(?<ampm1>上午|下午|早上|晚上)?\s*(?<h>\d{1,2})[:时](?<mi>\d{1,2})(?:[:分](?<s>\d{1,2})(?:[.,]\d+)?秒?)?(?:\s*(?<ampm2>[ap])\.?m\.?)?`;
+const ZONE = String.raw`(?<z>Z|[+-]\d{1,2}(?::?\d{2})?|(?:GMT|UTC|UT)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?|[A-Z]{2,5})`;
+const WEEKDAY = String.raw`(?:[a-z]{2,}\.?,?\s+|(?:星期|周)[一二三四五六日天]\s*)?`;
 
-// 2022-03-30 09:34:12, 2022/03/30 09:34, 2022.3.30, 2022年3月30日 09:34, 2022-03-30T09:34:12+08:00
-const NUMERIC = new RegExp(
-  String.raw`^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:(?:\s*T\s*|\s+|(?<=日))${TIME})?\s*${ZONE}?$`,
-  'i',
-);
-// Wed, 30 Mar 2022 09:34:12 +0800 (RFC 822/1123; weekday optional and not checked)
-const DAY_FIRST = new RegExp(
-  String.raw`^(?:[a-z]{2,}\.?,?\s+)?(\d{1,2})[\s-]+([a-z]{3,9})\.?[\s-]+(\d{2}|\d{4})(?:,?\s+${TIME})?\s*${ZONE}?$`,
-  'i',
-);
-// Mar 30, 2022 09:34 / Wed Mar 30 2022 09:34:12 GMT+0800 (JavaScript's Date#toString)
-const MONTH_FIRST = new RegExp(
-  String.raw`^(?:[a-z]{2,}\.?,?\s+)?([a-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})(?:,?\s+${TIME})?\s*${ZONE}?$`,
-  'i',
-);
-// Wed Mar 30 09:34:12 CST 2022 (Java's Date#toString, common on Chinese servers)
-const JAVA = new RegExp(String.raw`^(?:[a-z]{2,}\.?,?\s+)?([a-z]{3,9})\.?\s+(\d{1,2})\s+${TIME}\s+${ZONE}\s+(\d{4})$`, 'i');
+const FORMS = [
+  // 2022-03-30 09:34:12, 2022/03/30 09:34, 2022.3.30, 2022年3月30日 09:34, 2022-03-30T09:34:12+08:00
+  String.raw`(?<y>\d{4})\s*[-/.年]\s*(?<mo>\d{1,2})\s*[-/.月]\s*(?<d>\d{1,2})\s*日?(?:\s*(?:星期|周)[一二三四五六日天])?(?:(?:\s*T\s*|\s+|(?<=日))${TIME})?\s*${ZONE}?`,
+  // Wed, 30 Mar 2022 09:34:12 +0800 (RFC 822/1123; the weekday is optional and not checked)
+  String.raw`${WEEKDAY}(?<d>\d{1,2})[\s-]+(?<mon>[a-z]{3,9})\.?[\s-]+(?<y>\d{2}|\d{4})(?:,?\s+${TIME})?\s*${ZONE}?`,
+  // Mar 30, 2022 9:34 PM / Wed Mar 30 2022 09:34:12 GMT+0800 (JavaScript's Date#toString)
+  String.raw`${WEEKDAY}(?<mon>[a-z]{3,9})\.?\s+(?<d>\d{1,2}),?\s+(?<y>\d{4})(?:,?\s+${TIME})?\s*${ZONE}?`,
+  // Wed Mar 30 09:34:12 CST 2022 (Java's Date#toString, common on Chinese servers)
+  String.raw`${WEEKDAY}(?<mon>[a-z]{3,9})\.?\s+(?<d>\d{1,2})\s+${TIME}\s+${ZONE}\s+(?<y>\d{4})`,
+].map((form) => new RegExp(`^${form}$`, 'i'));
 
 /**
  * Parses a date as sources write it and returns ISO 8601 with offset and seconds
@@ -70,9 +64,9 @@ const JAVA = new RegExp(String.raw`^(?:[a-z]{2,}\.?,?\s+)?([a-z]{3,9})\.?\s+(\d{
  * Understood: RFC 822/1123 (`Wed, 30 Mar 2022 09:34:12 +0800`, `GMT`, zone
  * abbreviations — `CST` is China Standard Time), ISO 8601 (`2022-03-30T09:34:12Z`),
  * naive forms (`2022-03-30 09:34:12`, `2022/03/30 09:34`, `2022-03-30`,
- * `2022年03月30日 09:34`, `2022年3月30日`), JavaScript and Java `Date#toString`
- * output, and Unix epoch seconds/milliseconds. A date with an offset keeps it;
- * a naive date is read in `zone` (an IANA zone such as Asia/Shanghai).
+ * `2022年03月30日 09:34`, `2022年3月30日 下午3:34`), JavaScript and Java
+ * `Date#toString` output, and Unix epoch seconds/milliseconds. A date with an offset
+ * keeps it; a naive date is read in `zone` (an IANA zone such as Asia/Shanghai).
  *
  * @example parseDate('2022年03月30日 09:34', 'Asia/Shanghai') // '2022-03-30T09:34:00+08:00'
  */
@@ -99,52 +93,39 @@ function parseDateText(text: string, zone: string): string | undefined {
     return format(DateTime.fromMillis(ms, { zone }));
   }
 
-  let m = NUMERIC.exec(s);
-  if (m) {
-    return build(
-      { year: num(m[1]), month: num(m[2]), day: num(m[3]), hour: num(m[4]), minute: num(m[5]), second: num(m[6]) },
-      m[7],
-      zone,
-    );
-  }
-  m = DAY_FIRST.exec(s);
-  if (m) {
-    return build(
-      { year: year(m[3]), month: month(m[2]), day: num(m[1]), hour: num(m[4]), minute: num(m[5]), second: num(m[6]) },
-      m[7],
-      zone,
-    );
-  }
-  m = MONTH_FIRST.exec(s);
-  if (m) {
-    return build(
-      { year: num(m[3]), month: month(m[1]), day: num(m[2]), hour: num(m[4]), minute: num(m[5]), second: num(m[6]) },
-      m[7],
-      zone,
-    );
-  }
-  m = JAVA.exec(s);
-  if (m) {
-    return build(
-      { year: num(m[7]), month: month(m[1]), day: num(m[2]), hour: num(m[3]), minute: num(m[4]), second: num(m[5]) },
-      m[6],
-      zone,
-    );
+  for (const form of FORMS) {
+    const g = form.exec(s)?.groups;
+    if (g) return build(g, zone);
   }
   // Anything else ISO 8601 can express (week dates, ordinal dates, basic format).
   return format(DateTime.fromISO(s, { zone, setZone: true }));
 }
 
-function build(parts: Parts, zoneText: string | undefined, defaultZone: string): string | undefined {
-  if ([parts.year, parts.month, parts.day].some(Number.isNaN)) return undefined;
+function build(g: Record<string, string | undefined>, defaultZone: string): string | undefined {
+  let hour = num(g.h);
+  const meridiem = g.ampm1 ?? g.ampm2?.toLowerCase();
+  if (meridiem !== undefined) {
+    if (hour < 1 || hour > 12) return undefined;
+    const pm = meridiem === 'p' || meridiem === '下午' || meridiem === '晚上';
+    hour = (hour % 12) + (pm ? 12 : 0);
+  }
+  const parts: Parts = {
+    year: year(g.y),
+    month: g.mon === undefined ? num(g.mo) : month(g.mon),
+    day: num(g.d),
+    hour,
+    minute: num(g.mi),
+    second: num(g.s),
+  };
+  if (Number.isNaN(parts.month)) return undefined;
+  // Luxon would roll hour 24 over to the next day; a feed writing it is broken.
+  if (parts.hour > 23 || parts.minute > 59 || parts.second > 59) return undefined;
   let zone: Zone | string = defaultZone;
-  if (zoneText !== undefined) {
-    const offset = offsetMinutes(zoneText);
+  if (g.z !== undefined) {
+    const offset = offsetMinutes(g.z);
     if (offset === undefined) return undefined;
     zone = offset === 0 ? FixedOffsetZone.utcInstance : FixedOffsetZone.instance(offset);
   }
-  // Luxon accepts hour 24 and leap seconds only in some paths; keep ranges strict.
-  if (parts.hour > 23 || parts.minute > 59 || parts.second > 59) return undefined;
   return format(DateTime.fromObject(parts, { zone }));
 }
 
