@@ -104,6 +104,14 @@ function decoderFor(encoding: string): Transform | undefined {
   }
 }
 
+/** Closes a body we will not read (and its connection), without an unhandled 'error' event. */
+export function abandonBody(body: Readable): void {
+  body.on('error', () => {
+    // Expected: undici reports the abort we asked for.
+  });
+  body.destroy();
+}
+
 /**
  * Reads a response body to a Buffer, undoing its Content-Encoding (a comma list, applied in order),
  * and fails with BodyTooLargeError as soon as more than `maxBytes` arrive on the wire or come out
@@ -125,7 +133,7 @@ export async function readBody(
   try {
     decoders = encodings.map(decoderFor).filter((d): d is Transform => d !== undefined);
   } catch (err) {
-    body.destroy();
+    abandonBody(body);
     throw err;
   }
 

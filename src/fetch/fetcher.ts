@@ -14,7 +14,7 @@ import {
   systemResolver,
   type Resolver,
 } from './address-policy.js';
-import { BodyTooLargeError, readBody, UnsupportedEncodingError } from './body-reader.js';
+import { abandonBody, BodyTooLargeError, readBody, UnsupportedEncodingError } from './body-reader.js';
 import { parseMaxAge, parseRetryAfter } from './cache-headers.js';
 import { FetchError, isRetryableStatus } from './fetch-error.js';
 
@@ -226,7 +226,7 @@ async function followRedirects(
 
     const declared = Number(headers['content-length']);
     if (Number.isFinite(declared) && declared > req.maxBytes) {
-      res.body.destroy();
+      abandonBody(res.body);
       throw new FetchError('too-large', `fetch ${req.url}: Content-Length ${declared} exceeds the ${req.maxBytes}-byte limit`, {
         url: req.url,
       });
