@@ -11,12 +11,14 @@ export interface ConfigIssue {
   message: string;
 }
 
-/**
- * `feeds.yaml:12:5: message`, or `feeds.yaml:12:5: warning: message` for a warning.
- */
-export function formatIssue(issue: ConfigIssue, severity: 'error' | 'warning' = 'error'): string {
-  const prefix = severity === 'warning' ? 'warning: ' : '';
-  return `${issue.file}:${issue.line}:${issue.column}: ${prefix}${issue.message}`;
+/** `feeds.yaml:12:5: message` (safe to pass straight to `Array.prototype.map`). */
+export function formatIssue(issue: ConfigIssue): string {
+  return `${issue.file}:${issue.line}:${issue.column}: ${issue.message}`;
+}
+
+/** `feeds.yaml:12:5: warning: message`. */
+export function formatWarning(issue: ConfigIssue): string {
+  return `${issue.file}:${issue.line}:${issue.column}: warning: ${issue.message}`;
 }
 
 /** Orders issues by file, line, then column. */
@@ -28,15 +30,19 @@ export function compareIssues(a: ConfigIssue, b: ConfigIssue): number {
 export class ConfigError extends FinewsError {
   readonly issues: readonly ConfigIssue[];
 
-  constructor(issues: readonly ConfigIssue[]) {
-    super('config-invalid', summarize(issues), { retryable: false });
+  /** The message defaults to a summary listing the first issues. */
+  constructor(issues: readonly ConfigIssue[]);
+  constructor(message: string, issues: readonly ConfigIssue[]);
+  constructor(messageOrIssues: string | readonly ConfigIssue[], maybeIssues: readonly ConfigIssue[] = []) {
+    const issues = typeof messageOrIssues === 'string' ? maybeIssues : messageOrIssues;
+    super('config-invalid', typeof messageOrIssues === 'string' ? messageOrIssues : summarize(issues), { retryable: false });
     this.name = 'ConfigError';
     this.issues = issues;
   }
 }
 
 function summarize(issues: readonly ConfigIssue[]): string {
-  const shown = issues.slice(0, 5).map((i) => formatIssue(i));
+  const shown = issues.slice(0, 5).map(formatIssue);
   const more = issues.length > shown.length ? `\n… and ${issues.length - shown.length} more` : '';
   const head = `invalid config (${issues.length} ${issues.length === 1 ? 'error' : 'errors'})`;
   return `${head}:\n${shown.join('\n')}${more}`;

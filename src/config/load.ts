@@ -4,7 +4,7 @@
  * reported with its line and column, all of them at once.
  */
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, parseDocument, visit, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import type { Config, PublisherConfig, SourceConfig } from '../domain.js';
 import { slugOf } from '../tagging/slug.js';
@@ -19,7 +19,7 @@ import {
 } from './schema.js';
 import { findDuplicateKeys, YamlPositions, type DataPath, type Position } from './yaml-positions.js';
 
-export { ConfigError, formatIssue, type ConfigIssue } from './issues.js';
+export { ConfigError, formatIssue, formatWarning, type ConfigIssue } from './issues.js';
 
 /** The outcome of loading a config: the config and its warnings, or every error found. */
 export type ConfigResult =
@@ -65,7 +65,7 @@ export function parseConfig(text: string, fileName: string): ConfigResult {
   const warnings: ConfigIssue[] = [];
 
   for (const w of doc.warnings) warnings.push(at(pos.at(w.pos[0]), `YAML: ${w.message}`));
-  for (const e of doc.errors) errors.push(at(pos.at(e.pos[0]), `invalid YAML: ${e.message}`));
+  for (const e of doc.errors) errors.push(at(pos.at(skipBlanks(text, e.pos[0])), `invalid YAML: ${yamlMessage(e)}`));
   // After a syntax error the tree is a guess; checking it would only add noise.
   if (errors.length > 0) return failed(errors, warnings);
 
@@ -73,6 +73,18 @@ export function parseConfig(text: string, fileName: string): ConfigResult {
     const first = pos.at(dup.firstOffset);
     errors.push(at(pos.at(dup.offset), `duplicate key "${dup.key}" (first given at line ${first.line})`));
   }
+
+  let danglingAlias = false;
+  visit(doc, {
+    Alias(_, node) {
+      if (node.resolve(doc) === undefined) {
+        danglingAlias = true;
+        errors.push(at(pos.at(node.range?.[0] ?? 0), `invalid YAML: alias *${node.source} refers to no anchor &${node.source} before it`));
+      }
+    },
+  });
+  // toJS() cannot build the data around a dangling alias.
+  if (danglingAlias) return failed(errors, warnings);
 
   let data: unknown;
   try {
@@ -113,6 +125,18 @@ export async function loadConfigOrThrow(path: string): Promise<Config> {
   const result = await loadConfigFile(path);
   if (!result.ok) throw new ConfigError(result.errors);
   return result.config;
+}
+
+/** YAML reports some errors at the indentation before the offending token; point at the token. */
+function skipBlanks(text: string, offset: number): number {
+  let i = offset;
+  while (text[i] === ' ') i++;
+  return text[i] === undefined || text[i] === '\n' || text[i] === '\r' ? offset : i;
+}
+
+function yamlMessage(e: YAMLError): string {
+  if (e.code === 'MULTIPLE_DOCS') return 'a config holds one YAML document; remove the second --- and what follows, or merge them';
+  return e.message;
 }
 
 function failed(errors: ConfigIssue[], warnings: ConfigIssue[]): ConfigResult {

@@ -123,8 +123,10 @@ export function patternProblem(pattern: string): string | undefined {
   try {
     re = new RegExp(pattern);
   } catch (err) {
-    const reason = err instanceof Error ? err.message.replace(/^Invalid regular expression: /, '') : String(err);
-    return `invalid regular expression: ${reason}`;
+    // V8 says "Invalid regular expression: /<source>/<flags>: <reason>"; the source is shown already.
+    const message = err instanceof Error ? err.message : String(err);
+    const reason = message.slice(message.lastIndexOf(': ') + 2);
+    return `invalid regular expression "${pattern}": ${reason}`;
   }
   // Alternation with the empty pattern always matches, and the match array has one slot per group.
   const groups = (new RegExp(`${re.source}|`).exec('')?.length ?? 1) - 1;

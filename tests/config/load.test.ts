@@ -1,0 +1,343 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ConfigError,
+  formatIssue,
+  formatWarning,
+  loadConfigFile,
+  loadConfigOrThrow,
+  parseConfig,
+  publisherNames,
+  type ConfigIssue,
+  type ConfigResult,
+} from '../../src/config/load.js';
+import type { Config } from '../../src/domain.js';
+import { isFinewsError } from '../../src/errors.js';
+
+const FIXTURES = path.join(import.meta.dirname, '../fixtures/config');
+const ROOT_CONFIG = path.join(import.meta.dirname, '../../feeds.yaml');
+
+async function fixture(name: string): Promise<ConfigResult> {
+  const text = await readFile(path.join(FIXTURES, name), 'utf8');
+  return parseConfig(text, name);
+}
+
+function errorsOf(result: ConfigResult): ConfigIssue[] {
+  if (result.ok) throw new Error(`expected errors, config was valid`);
+  return result.errors;
+}
+
+function configOf(result: ConfigResult): Config {
+  if (!result.ok) throw new Error(`expected a valid config:\n${result.errors.map(formatIssue).join('\n')}`);
+  return result.config;
+}
+
+const MINIMAL = `site:
+  title: 财经新闻聚合
+  url: https://finews.example.com/
+sources:
+  - id: eastmoney-industry
+    url: https://finance.eastmoney.com/rss/cywjh.xml
+`;
+
+describe('the shipped feeds.yaml', () => {
+  it('parses with no errors and no warnings', async () => {
+    const result = await loadConfigFile(ROOT_CONFIG);
+    const config = configOf(result);
+    expect(result.warnings).toEqual([]);
+    expect(config.site.title).toBe('财经新闻聚合');
+    expect(config.site.url).toBe('https://finews.example.com');
+    expect(config.site.shareUrl).toContain('{infoCode}');
+    expect(config.sources.length).toBeGreaterThanOrEqual(3);
+    expect(config.publishers['中国工业报']).toEqual({ slug: 'zhongguogongyebao' });
+    expect(config.publishers['证券时报网']).toEqual({ alias: '证券时报' });
+    expect(config.categories.industry).toEqual({ title: '工业' });
+  });
+
+  it('keeps its Eastmoney infoCode pattern as a working one-group regex', async () => {
+    const config = configOf(await loadConfigFile(ROOT_CONFIG));
+    const eastmoney = config.sources.find((s) => s.id === 'eastmoney-industry');
+    const pattern = eastmoney?.infoCode.pattern;
+    expect(pattern).toBeDefined();
+    const m = new RegExp(pattern ?? '').exec('https://finance.eastmoney.com/a/202203302327572513.html');
+    expect(m?.[1]).toBe('202203302327572513');
+  });
+});
+
+describe('errors at their line and column', () => {
+  // [fixture, line, column, words the message must contain]
+  const cases: Array<[string, number, number, string[]]> = [
+    ['unknown-key.yaml', 8, 5, ['unknown key "evrey"', 'sources[0]', 'did you mean "every"']],
+    ['duplicate-id.yaml', 10, 9, ['duplicate source id "eastmoney-industry"', 'line 6']],
+    ['bad-duration.yaml', 6, 10, ['defaults.every', 'invalid duration "10x"', '500ms, 90s, 10m, 1h']],
+    ['bad-size.yaml', 8, 15, ['sources[0].maxBytes', 'invalid size "1TB"', '512KB, 10MB']],
+    ['bad-url.yaml', 7, 10, ['sources[0].url', 'not an absolute URL']],
+    ['bad-selector.yaml', 10, 29, ['sources[0].article.remove[1]', 'invalid CSS selector "div[data-type"']],
+    ['bad-regex.yaml', 9, 16, ['sources[0].infoCode.pattern', 'invalid regular expression', 'Unterminated group']],
+    ['regex-groups.yaml', 9, 16, ['exactly one capturing group', 'found 2']],
+    ['bad-timezone.yaml', 5, 13, ['site.timezone', 'unknown time zone "Asia/Shangai"']],
+    ['yaml-syntax.yaml', 8, 4, ['invalid YAML']],
+    ['share-url.yaml', 5, 13, ['site.shareUrl', 'must contain {infoCode}']],
+    ['duplicate-key.yaml', 9, 5, ['duplicate key "every"', 'line 8']],
+  ];
+
+  it.each(cases)('%s → line %i, column %i', async (name, line, column, words) => {
+    const errors = errorsOf(await fixture(name));
+    expect(errors).toHaveLength(1);
+    const [error] = errors;
+    expect(error).toMatchObject({ file: name, line, column });
+    for (const word of words) expect(error?.message).toContain(word);
+  });
+
+  it('reports the reserved category "all" both as a categories: key and in a source', async () => {
+    const errors = errorsOf(await fixture('reserved-category.yaml'));
+    expect(errors.map((e) => [e.line, e.column])).toEqual([
+      [7, 3],
+      [11, 28],
+    ]);
+    for (const e of errors) expect(e.message).toContain('"all" is reserved');
+  });
+
+  it('reports every mistake of a file, in order (golden file)', async () => {
+    const errors = errorsOf(await fixture('many-mistakes.yaml'));
+    const expected = await readFile(path.join(FIXTURES, 'many-mistakes.expected.txt'), 'utf8');
+    expect(errors.map(formatIssue).join('\n') + '\n').toBe(expected);
+    expect(errors.length).toBeGreaterThanOrEqual(15);
+  });
+
+  it('formats issues compiler-style', () => {
+    const issue = { file: 'feeds.yaml', line: 12, column: 5, message: 'unknown key "x"' };
+    expect(formatIssue(issue)).toBe('feeds.yaml:12:5: unknown key "x"');
+    expect(formatWarning(issue)).toBe('feeds.yaml:12:5: warning: unknown key "x"');
+  });
+
+  it('points a missing required key at the mapping that lacks it', () => {
+    const errors = errorsOf(parseConfig('site:\n  url: https://finews.example.com\nsources: []\n', 'feeds.yaml'));
+    expect(errors).toEqual([{ file: 'feeds.yaml', line: 1, column: 1, message: 'site: missing required key "title"' }]);
+  });
+
+  it('reports an empty file and a missing file at 1:1', async () => {
+    expect(errorsOf(parseConfig('# nothing yet\n', 'feeds.yaml'))[0]).toMatchObject({ line: 1, column: 1 });
+    const missing = path.join(tmpdir(), 'finews-no-such-dir', 'feeds.yaml');
+    const errors = errorsOf(await loadConfigFile(missing));
+    expect(errors).toEqual([{ file: missing, line: 1, column: 1, message: `cannot read config file ${missing}: no such file` }]);
+  });
+
+  it('names the accepted forms for values of the wrong type', () => {
+    const text = MINIMAL.replace('  url: https://finews.example.com/\n', '  url: https://finews.example.com/\n  itemsPerFeed: lots\n') + '    enabled: yes\n    timeout: true\n';
+    const messages = errorsOf(parseConfig(text, 'feeds.yaml')).map(formatIssue);
+    expect(messages).toEqual([
+      'feeds.yaml:4:17: site.itemsPerFeed: expected a number, got "lots"',
+      'feeds.yaml:8:14: sources[0].enabled: expected true or false, got "yes"',
+      expect.stringMatching(/^feeds\.yaml:9:14: sources\[0\]\.timeout: expected a duration, got true: use a number with a unit/),
+    ]);
+  });
+
+  it('rejects slugs and ids outside [a-z0-9-]', () => {
+    const text = MINIMAL.replace('id: eastmoney-industry', 'id: Eastmoney_Industry') + 'publishers:\n  中国工业报: { slug: Zhong Guo }\n';
+    const errors = errorsOf(parseConfig(text, 'feeds.yaml'));
+    expect(errors.map((e) => [e.line, e.column])).toEqual([
+      [5, 9],
+      [8, 18],
+    ]);
+    expect(errors[0]?.message).toContain('may only use a-z, 0-9 and -');
+  });
+
+  it('rejects an alias of an alias and an alias of itself', () => {
+    const text = `${MINIMAL}publishers:\n  证券时报网: { alias: 证券时报 }\n  证券时报: { alias: STCN }\n  自家: { alias: 自家 }\n`;
+    const errors = errorsOf(parseConfig(text, 'feeds.yaml'));
+    expect(errors.map(formatIssue)).toEqual([
+      'feeds.yaml:8:19: publishers.证券时报网.alias: "证券时报" is itself an alias of "STCN"; aliases are followed once, so write alias: STCN',
+      'feeds.yaml:10:16: publishers.自家.alias: a publisher cannot be an alias of itself',
+    ]);
+  });
+});
+
+describe('the resolved config', () => {
+  it('fills every default and strips the trailing slash of site.url', () => {
+    const config = configOf(parseConfig(MINIMAL, 'feeds.yaml'));
+    expect(config).toEqual({
+      site: {
+        title: '财经新闻聚合',
+        url: 'https://finews.example.com',
+        language: 'zh-CN',
+        timezone: 'Asia/Shanghai',
+        itemsPerFeed: 50,
+        retentionDays: 30,
+      },
+      publishers: {},
+      categories: {},
+      politeness: { perHostConcurrency: 2, minSpacingMs: 500 },
+      sources: [
+        {
+          id: 'eastmoney-industry',
+          url: 'https://finance.eastmoney.com/rss/cywjh.xml',
+          everyMs: 600_000,
+          timeoutMs: 20_000,
+          maxBytes: 10 * 1024 * 1024,
+          userAgent: 'finews/1 (+https://finews.example.com)',
+          allowPrivateNetworks: false,
+          categories: [],
+          enabled: true,
+          article: { fetch: true, remove: [] },
+          infoCode: { param: 'infoCode' },
+        },
+      ],
+    } satisfies Config);
+  });
+
+  it('merges defaults into each source, the source winning key by key', () => {
+    const text = `site:
+  title: 财经新闻聚合
+  url: https://finews.example.com
+defaults:
+  every: 1h30m
+  timeout: 90s
+  maxBytes: 512KB
+  userAgent: "finews-test/2"
+  allowPrivateNetworks: true
+  article:
+    fetch: false
+    content: "#ContentBody"
+    remove: [".res-edit"]
+  infoCode:
+    param: code
+    pattern: "/a/(\\\\d{17,18})\\\\.html"
+politeness:
+  perHost: 4
+  spacing: 1s
+sources:
+  - id: inherits
+    url: https://finance.eastmoney.com/rss/cywjh.xml
+  - id: overrides
+    url: https://www.stcn.com/rss/kuaixun.xml
+    every: 5m
+    maxBytes: 1048576
+    allowPrivateNetworks: false
+    article:
+      fetch: true
+      remove: [".ad"]
+    infoCode:
+      param: id
+`;
+    const config = configOf(parseConfig(text, 'feeds.yaml'));
+    const [inherits, overrides] = config.sources;
+    expect(inherits).toMatchObject({
+      everyMs: 90 * 60_000,
+      timeoutMs: 90_000,
+      maxBytes: 512 * 1024,
+      userAgent: 'finews-test/2',
+      allowPrivateNetworks: true,
+      article: { fetch: false, content: '#ContentBody', remove: ['.res-edit'] },
+      infoCode: { param: 'code', pattern: '/a/(\\d{17,18})\\.html' },
+    });
+    expect(overrides).toMatchObject({
+      everyMs: 5 * 60_000,
+      timeoutMs: 90_000,
+      maxBytes: 1_048_576,
+      userAgent: 'finews-test/2',
+      allowPrivateNetworks: false,
+      article: { fetch: true, content: '#ContentBody', remove: ['.ad'] },
+      infoCode: { param: 'id', pattern: '/a/(\\d{17,18})\\.html' },
+    });
+    expect(config.politeness).toEqual({ perHostConcurrency: 4, minSpacingMs: 1000 });
+  });
+
+  it('is deeply frozen', () => {
+    const config = configOf(parseConfig(MINIMAL, 'feeds.yaml'));
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.site)).toBe(true);
+    expect(Object.isFrozen(config.sources[0]?.article.remove)).toBe(true);
+    expect(() => {
+      (config.site as { title: string }).title = 'changed';
+    }).toThrow(TypeError);
+  });
+
+  it('accepts YAML anchors and merge keys for shared source settings', () => {
+    const text = `site: { title: 财经新闻聚合, url: "https://finews.example.com" }
+x-eastmoney: &eastmoney
+  article: { content: "#ContentBody", remove: [".res-edit"] }
+sources:
+  - id: a
+    url: https://finance.eastmoney.com/rss/a.xml
+    <<: *eastmoney
+`;
+    // x-… keys are not part of the schema: anchors must live inside known keys.
+    expect(errorsOf(parseConfig(text, 'feeds.yaml'))[0]?.message).toContain('unknown key "x-eastmoney"');
+    const ok = `site: { title: 财经新闻聚合, url: "https://finews.example.com" }
+sources:
+  - id: a
+    url: https://finance.eastmoney.com/rss/a.xml
+    article: &eastmoney { content: "#ContentBody", remove: [".res-edit"] }
+  - id: b
+    url: https://finance.eastmoney.com/rss/b.xml
+    article: *eastmoney
+`;
+    const config = configOf(parseConfig(ok, 'feeds.yaml'));
+    expect(config.sources[1]?.article).toEqual({ fetch: true, content: '#ContentBody', remove: ['.res-edit'] });
+  });
+});
+
+describe('warnings', () => {
+  it('warns when two publishers get one slug, naming both and the first line', async () => {
+    const result = await fixture('slug-collision.yaml');
+    expect(result.ok).toBe(true);
+    expect(result.warnings.map(formatWarning)).toEqual([
+      'slug-collision.yaml:7:3: warning: publishers "中国工业报" (line 6) and "中工网" both get the category slug "zhongguogongyebao" and will share one category; give one of them its own slug under publishers:',
+      'slug-collision.yaml:18:16: warning: publishers "证券时报" (line 8) and "證券時報" both get the category slug "zhengquanshibao" and will share one category; give one of them its own slug under publishers:',
+    ]);
+  });
+
+  it('warns about a source category without a title, suggesting a near one', () => {
+    const text = `${MINIMAL}    categories: [industy]\ncategories:\n  industry: { title: 工业 }\n`;
+    const result = parseConfig(text, 'feeds.yaml');
+    expect(result.ok).toBe(true);
+    expect(result.warnings.map(formatWarning)).toEqual([
+      'feeds.yaml:7:18: warning: sources[0].categories[0]: category "industy" has no title under categories:, so its title will be "industy" (did you mean "industry"?)',
+    ]);
+  });
+
+  it('warns when nothing will be fetched', () => {
+    const result = parseConfig(MINIMAL + '    enabled: false\n', 'feeds.yaml');
+    expect(result.ok).toBe(true);
+    expect(result.warnings[0]?.message).toContain('every source is disabled');
+  });
+});
+
+describe('publisherNames', () => {
+  it('counts each publisher once, after aliases', async () => {
+    const config = configOf(await loadConfigFile(ROOT_CONFIG));
+    expect(publisherNames(config).sort()).toEqual(['21世纪经济报道', '上海证券报', '中国工业报', '证券时报'].sort());
+  });
+});
+
+describe('loadConfigOrThrow', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'finews-config-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('returns the config of a valid file', async () => {
+    const file = path.join(dir, 'ok.yaml');
+    await writeFile(file, MINIMAL);
+    const config = await loadConfigOrThrow(file);
+    expect(config.sources.map((s) => s.id)).toEqual(['eastmoney-industry']);
+  });
+
+  it('throws a ConfigError (config-invalid) carrying every issue', async () => {
+    const file = path.join(dir, 'bad.yaml');
+    await writeFile(file, await readFile(path.join(FIXTURES, 'many-mistakes.yaml'), 'utf8'));
+    const err = await loadConfigOrThrow(file).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(isFinewsError(err, 'config-invalid')).toBe(true);
+    const issues = (err as ConfigError).issues;
+    expect(issues.length).toBeGreaterThanOrEqual(15);
+    expect((err as ConfigError).message).toContain(`${file}:4:8: site.url:`);
+    expect((err as ConfigError).retryable).toBe(false);
+  });
+});
