@@ -277,7 +277,9 @@ const BREAKS = /(?:<br\s*\/?>\s*){2,}/i;
 
 function finishBlock(raw: RawBlock): BodyBlock[] {
   if (raw.kind === 'block') {
-    const html = sanitizeHtml(raw.html, SANITIZE_OPTIONS).trim();
+    const html = sanitizeHtml(collapseSpaces(raw.html), SANITIZE_OPTIONS)
+      .replace(STRUCTURE_SPACE, '$1')
+      .trim();
     const text = plainText(html);
     return text === '' && !/<img\b/i.test(html) ? [] : [{ kind: 'block', html, text }];
   }
@@ -299,6 +301,10 @@ function finishBlock(raw: RawBlock): BodyBlock[] {
 function collapseSpaces(html: string): string {
   return html.replace(/[ \t\n\r\f]+/g, ' ');
 }
+
+/** Indentation around the tags of tables, lists and quotes, which renders as nothing. */
+const STRUCTURE_SPACE =
+  /\s*(<\/?(?:table|thead|tbody|tr|td|th|ul|ol|li|blockquote|figure|figcaption|h[2-6]|p)\b[^>]*>)\s*/gi;
 
 /** Edge whitespace, full-width indents, no-break spaces and line breaks. */
 const LEADING = /^(?:[\s\u3000\u00a0]|&nbsp;|&#12288;|&#x3000;|&#160;|<br\s*\/?>)+/i;
