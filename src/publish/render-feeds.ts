@@ -1,0 +1,324 @@
+/**
+ * Republished feeds of one category: RSS 2.0, Atom 1.0 and JSON Feed 1.1 (INTERFACE §3, §5).
+ *
+ * RSS and Atom are written by the `feed` package (v6), fed through workarounds for its
+ * defects, each one noted where it is applied:
+ * - it copies text as is, so control characters would make the XML ill-formed: every
+ *   text goes through {@link cleanText};
+ * - its XML writer (xml-js) splits only the first `]]>` of a CDATA section, and turns a
+ *   literal `&amp;` in element text into `&`: see {@link cdata} and {@link xmlText};
+ * - it leaves `<` unescaped in attribute values: see {@link xmlAttr};
+ * - it calls `toISOString()`/`new URL()` unguarded, so one invalid date or link would
+ *   throw for the whole feed: dates fall back (publishedAt → storedAt → generatedAt)
+ *   and links to the category page;
+ * - it uses the item link as the Atom id: ids here are `tag:` URIs built from the
+ *   infoCode (or key), the same in every format and stable across renders;
+ * - it writes JSON Feed 1.0 (`author` object, no `language`) and always sets
+ *   `date_modified`; JSON Feed is plain JSON, so it is built here directly instead of
+ *   post-processing the package's output.
+ */
+import { Feed, type Item as FeedItem } from 'feed';
+import { DateTime } from 'luxon';
+import type { Item, SiteConfig } from '../domain.js';
+import { ALL_SLUG, feedUrls, siteHost, type CategoryView, type FeedUrls, type RenderContext } from './context.js';
+import { cleanText, escapeHtml, isHttpUrl } from './text.js';
+
+/** The JSON shape of an item (INTERFACE §3): `/api/items` and the JSON Feed `_finews` extension. */
+export interface ItemJson {
+  /** Canonical infoCode, or null for items keyed by guid or link. */
+  infoCode: string | null;
+  title: string;
+  url: string;
+  /** ISO 8601 with offset. */
+  publishedAt: string;
+  publisher: string;
+  author: string | null;
+  categories: string[];
+  tags: string[];
+  summary: string;
+  contentHtml: string;
+  sources: string[];
+}
+
+/** The JSON Feed version written. */
+export const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
+
+const GENERATOR = 'finews';
+
+/**
+ * The JSON shape of `item` (INTERFACE §3), with unrenderable characters dropped. An
+ * unreadable publishedAt is replaced by storedAt, else by `fallbackDate` when given.
+ */
+export function itemJson(item: Item, fallbackDate?: Date): ItemJson {
+  return {
+    infoCode: item.infoCode === null ? null : cleanText(item.infoCode),
+    title: cleanText(item.title),
+    url: cleanText(item.url),
+    publishedAt: itemIsoDate(item, fallbackDate),
+    publisher: cleanText(item.publisher),
+    author: item.author === undefined ? null : cleanText(item.author),
+    categories: item.categories.map(cleanText),
+    tags: item.tags.map(cleanText),
+    summary: cleanText(item.summary),
+    contentHtml: cleanText(item.contentHtml),
+    sources: item.sources.map(cleanText),
+  };
+}
+
+/**
+ * The `tag:` URI (RFC 4151) that identifies an item in every output format:
+ * `tag:<site host>,<year>:<infoCode or key>`. The year is that of the item's own
+ * date as written (publishedAt, else storedAt), so it does not move between renders.
+ */
+export function itemId(site: Pick<SiteConfig, 'url'>, item: Pick<Item, 'infoCode' | 'key' | 'publishedAt' | 'storedAt'>): string {
+  const date = readDate(item.publishedAt) ?? readDate(item.storedAt);
+  // Any fixed year would do; it only has to be stable for items with no readable date.
+  const year = date?.year ?? 2022;
+  const specific = item.infoCode ?? item.key;
+  return `tag:${siteHost(site)},${year}:${encodeTagSpecific(specific)}`;
+}
+
+/** Renders a category (or `all`) as RSS 2.0. `items` newest first, already cut to itemsPerFeed. */
+export function renderRss(ctx: RenderContext, cat: CategoryView, items: readonly Item[]): string {
+  const meta = feedMeta(ctx, cat, items);
+  const feed = new Feed({
+    title: xmlText(meta.title),
+    description: xmlText(meta.description),
+    link: meta.urls.html,
+    language: xmlText(ctx.site.language),
+    updated: meta.updated,
+    generator: GENERATOR,
+    feedLinks: { rss: meta.urls.rss },
+  });
+  for (const item of items) {
+    const v = itemView(ctx, meta.urls, item);
+    const entry: FeedItem = {
+      title: cdata(v.title),
+      guid: v.id,
+      link: v.link,
+      date: v.date.toJSDate(),
+      published: v.date.toJSDate(),
+      description: cdata(escapeHtml(v.summary)),
+      // Always present: it also makes `feed` declare the dc: namespace used below.
+      content: cdata(v.contentHtml),
+      category: v.labels.map((label) => ({ name: xmlText(label) })),
+      // RSS <author> must be an e-mail address; a name goes in dc:creator.
+      extensions: [{ name: 'dc:creator', objects: { _text: xmlText(v.author) } }],
+    };
+    feed.addItem(entry);
+  }
+  return feed.rss2();
+}
+
+/** Renders a category (or `all`) as Atom 1.0. `items` newest first, already cut to itemsPerFeed. */
+export function renderAtom(ctx: RenderContext, cat: CategoryView, items: readonly Item[]): string {
+  const meta = feedMeta(ctx, cat, items);
+  const feed = new Feed({
+    id: meta.urls.atom,
+    title: xmlText(meta.title),
+    description: xmlText(meta.description),
+    link: meta.urls.html,
+    updated: meta.updated,
+    generator: GENERATOR,
+    feedLinks: { atom: meta.urls.atom },
+    // Atom requires an author on the feed or on every entry; entries have theirs too.
+    author: { name: xmlText(ctx.site.title), link: meta.home },
+  });
+  for (const item of items) {
+    const v = itemView(ctx, meta.urls, item);
+    const entry: FeedItem = {
+      // type="html": the title is HTML, so a plain-text title is escaped first.
+      title: cdata(escapeHtml(v.title)),
+      id: v.id,
+      link: v.link,
+      date: v.date.toJSDate(),
+      published: v.date.toJSDate(),
+      content: cdata(v.contentHtml),
+      author: [{ name: xmlText(v.author) }],
+      category: v.categories.map((c) => ({ term: xmlAttr(c.slug), name: xmlAttr(c.title) })),
+    };
+    if (v.summary !== '') entry.description = cdata(escapeHtml(v.summary));
+    feed.addItem(entry);
+  }
+  // `feed` has no option for the feed's language; the root start tag is fixed text.
+  return feed
+    .atom1()
+    .replace(
+      '<feed xmlns="http://www.w3.org/2005/Atom">',
+      `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${escapeHtml(ctx.site.language)}">`,
+    );
+}
+
+/** Renders a category (or `all`) as JSON Feed 1.1, each item carrying its `_finews` JSON. */
+export function renderJsonFeed(ctx: RenderContext, cat: CategoryView, items: readonly Item[]): string {
+  const meta = feedMeta(ctx, cat, items);
+  const language = cleanText(ctx.site.language);
+  const feed = {
+    version: JSON_FEED_VERSION,
+    title: cleanText(meta.title),
+    home_page_url: meta.urls.html,
+    feed_url: meta.urls.json,
+    description: cleanText(meta.description),
+    language,
+    authors: [{ name: cleanText(ctx.site.title), url: meta.home }],
+    items: items.map((item) => {
+      const v = itemView(ctx, meta.urls, item);
+      return {
+        id: v.id,
+        url: v.link,
+        title: v.title,
+        content_html: v.contentHtml,
+        ...(v.summary === '' ? {} : { summary: v.summary }),
+        date_published: isoOf(v.date),
+        authors: [{ name: v.author }],
+        tags: unique([...v.labels, ...item.tags.map(cleanText)]),
+        language,
+        _finews: itemJson(item, ctx.generatedAt),
+      };
+    }),
+  };
+  return `${JSON.stringify(feed, null, 2)}\n`;
+}
+
+interface FeedMeta {
+  title: string;
+  description: string;
+  urls: FeedUrls;
+  /** Absolute home page URL. */
+  home: string;
+  updated: Date;
+}
+
+/** Feed-level fields shared by the three formats. */
+function feedMeta(ctx: RenderContext, cat: CategoryView, items: readonly Item[]): FeedMeta {
+  const site = ctx.site;
+  const isAll = cat.slug === ALL_SLUG;
+  const title = isAll ? site.title : `${cat.title} - ${site.title}`;
+  const description = isAll ? `${site.title}：全部新闻` : `${site.title}：${cat.title}新闻`;
+  let newest: number | undefined;
+  for (const item of items) {
+    const ms = itemDate(item, ctx.generatedAt).toMillis();
+    if (newest === undefined || ms > newest) newest = ms;
+  }
+  return {
+    title,
+    description,
+    urls: feedUrls(site, cat.slug),
+    home: feedUrls(site, ALL_SLUG).html,
+    updated: newest === undefined ? validDate(ctx.generatedAt) : new Date(newest),
+  };
+}
+
+interface ItemView {
+  id: string;
+  title: string;
+  link: string;
+  date: DateTime;
+  summary: string;
+  contentHtml: string;
+  author: string;
+  /** Publisher name, then the titles of the extra categories. */
+  labels: string[];
+  categories: CategoryView[];
+}
+
+/** An item's fields as every format shows them, cleaned and with fallbacks applied. */
+function itemView(ctx: RenderContext, urls: FeedUrls, item: Item): ItemView {
+  const title = cleanText(item.title);
+  const summary = cleanText(item.summary).trim();
+  const publisher = cleanText(item.publisher).trim();
+  const content = cleanText(item.contentHtml).trim();
+  const titles = ctx.categoryTitles ?? ((slug: string) => slug);
+  const categories = unique(item.categories).map((slug, i) => ({
+    slug: cleanText(slug),
+    // The first category is the publisher's own (INTERFACE §3).
+    title: cleanText(i === 0 && publisher !== '' ? publisher : titles(slug)),
+  }));
+  const author = cleanText(item.author ?? '').trim();
+  return {
+    id: itemId(ctx.site, item),
+    title,
+    link: itemLink(item, urls),
+    date: itemDate(item, ctx.generatedAt),
+    summary,
+    // An empty body would leave readers nothing to show; the summary (or title) stands in.
+    contentHtml: content !== '' ? content : `<p>${escapeHtml(summary !== '' ? summary : title)}</p>`,
+    author: author !== '' ? author : publisher !== '' ? publisher : ctx.site.title,
+    labels: unique(categories.map((c) => c.title).filter((t) => t !== '')),
+    categories,
+  };
+}
+
+/**
+ * The item's link, normalized by the WHATWG URL parser (as `feed` writes it, so every
+ * format carries the same bytes) when it is an absolute http(s) URL; else the category
+ * page, so the feed still renders.
+ */
+function itemLink(item: Item, urls: FeedUrls): string {
+  const url = cleanText(item.url).trim();
+  return isHttpUrl(url) ? new URL(url).href : urls.html;
+}
+
+/** The item's date: publishedAt, else storedAt, else `fallback`; never invalid. */
+function itemDate(item: Pick<Item, 'publishedAt' | 'storedAt'>, fallback: Date): DateTime {
+  return readDate(item.publishedAt) ?? readDate(item.storedAt) ?? DateTime.fromJSDate(validDate(fallback), { zone: 'utc' });
+}
+
+/** ISO 8601 with offset of the item's date (see {@link itemDate}); the stored text when it is readable. */
+function itemIsoDate(item: Item, fallback: Date | undefined): string {
+  if (readDate(item.publishedAt) !== undefined) return item.publishedAt;
+  const stored = readDate(item.storedAt);
+  if (stored !== undefined) return isoOf(stored);
+  return fallback === undefined ? cleanText(item.publishedAt) : isoOf(DateTime.fromJSDate(validDate(fallback), { zone: 'utc' }));
+}
+
+/** An ISO 8601 date with its own offset kept, or undefined when unreadable. */
+function readDate(text: string | undefined): DateTime | undefined {
+  if (typeof text !== 'string' || text.trim() === '') return undefined;
+  const dt = DateTime.fromISO(text.trim(), { setZone: true });
+  return dt.isValid ? dt : undefined;
+}
+
+function isoOf(dt: DateTime): string {
+  return dt.toISO({ suppressMilliseconds: true, includeOffset: true }) ?? dt.toUTC().toString();
+}
+
+function validDate(date: Date): Date {
+  return Number.isNaN(date.getTime()) ? new Date(0) : date;
+}
+
+/** Percent-encodes everything but unreserved characters, so the tag: URI is always valid. */
+function encodeTagSpecific(text: string): string {
+  return encodeURIComponent(cleanText(text).trim()).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
+ * Text for a CDATA section. xml-js splits only the first `]]>` (String#replace with a
+ * string), so every occurrence is broken up here; the fields are HTML, where `]]&gt;`
+ * reads the same.
+ */
+function cdata(text: string): string {
+  return cleanText(text).replaceAll(']]>', ']]&gt;');
+}
+
+/**
+ * Text for an element written by xml-js, which turns `&amp;` into `&` before escaping
+ * ("to avoid double sanitization"). Doubling it here makes a literal `&amp;` survive.
+ */
+function xmlText(text: string): string {
+  return cleanText(text).replaceAll('&amp;', '&amp;amp;');
+}
+
+/**
+ * Text for an attribute written by `feed`: it escapes `&` and xml-js escapes `"`, but
+ * nobody escapes `<`, which is not allowed in an attribute value; the full-width
+ * form stands in (it can only occur in odd publisher names).
+ */
+function xmlAttr(text: string): string {
+  return cleanText(text).replaceAll('<', '\uFF1C');
+}
+
+function unique<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}
+
