@@ -142,7 +142,7 @@ describe.each([
       res.end('ok');
     });
     const other = await new FixtureSite().start();
-    other.route('/page', (_req, res) => res.end('ok'));
+    other.route('/page', (_req, res) => void res.end('ok'));
     try {
       const fetcher = createPoliteFetcher(harness.limiter({ perHostConcurrency: 2, minSpacingMs: 0 }), http.fetchUrl);
       await expect(fetcher.fetch(request(site.url('/busy')))).rejects.toMatchObject({ code: 'http-status', status: 429, retryAfterMs: 1000 });
@@ -233,7 +233,7 @@ describe('RedisHostLimiter across processes', () => {
     harness = redisHarness();
     site = await new FixtureSite().start();
     site.latencyMs = 80;
-    site.route('/page', (_req, res) => res.end('ok'));
+    site.route('/page', (_req, res) => void res.end('ok'));
     http = createFetcher();
   });
   afterEach(async () => {
