@@ -52,8 +52,9 @@ export function defaultUserAgent(siteUrl: string): string {
  * (`feeds.yaml:12:5: …`). Never throws for a bad config: every problem is in `errors`.
  */
 export function parseConfig(text: string, fileName: string): ConfigResult {
+  const source = text.replace(/^\uFEFF/, '');
   const lines = new LineCounter();
-  const doc = parseDocument(text.replace(/^\uFEFF/, ''), {
+  const doc = parseDocument(source, {
     lineCounter: lines,
     prettyErrors: false,
     uniqueKeys: false, // duplicates are found below, with both lines named
@@ -65,7 +66,7 @@ export function parseConfig(text: string, fileName: string): ConfigResult {
   const warnings: ConfigIssue[] = [];
 
   for (const w of doc.warnings) warnings.push(at(pos.at(w.pos[0]), `YAML: ${w.message}`));
-  for (const e of doc.errors) errors.push(at(pos.at(skipBlanks(text, e.pos[0])), `invalid YAML: ${yamlMessage(e)}`));
+  for (const e of doc.errors) errors.push(at(pos.at(skipBlanks(source, e.pos[0])), `invalid YAML: ${yamlMessage(e)}`));
   // After a syntax error the tree is a guess; checking it would only add noise.
   if (errors.length > 0) return failed(errors, warnings);
 
@@ -88,7 +89,7 @@ export function parseConfig(text: string, fileName: string): ConfigResult {
 
   let data: unknown;
   try {
-    data = doc.toJS({ maxAliasCount: 1000 });
+    data = doc.toJS();
   } catch (err) {
     errors.push(at({ line: 1, column: 1 }, `invalid YAML: ${err instanceof Error ? err.message : String(err)}`));
     return failed(errors, warnings);

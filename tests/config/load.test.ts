@@ -113,6 +113,11 @@ describe('errors at their line and column', () => {
     expect(formatWarning(issue)).toBe('feeds.yaml:12:5: warning: unknown key "x"');
   });
 
+  it('counts lines and columns the same with a byte order mark', async () => {
+    const text = await readFile(path.join(FIXTURES, 'yaml-syntax.yaml'), 'utf8');
+    expect(errorsOf(parseConfig(`\uFEFF${text}`, 'yaml-syntax.yaml'))[0]).toMatchObject({ line: 8, column: 4 });
+  });
+
   it('points a missing required key at the mapping that lacks it', () => {
     const errors = errorsOf(parseConfig('site:\n  url: https://finews.example.com\nsources: []\n', 'feeds.yaml'));
     expect(errors).toEqual([{ file: 'feeds.yaml', line: 1, column: 1, message: 'site: missing required key "title"' }]);
@@ -339,5 +344,13 @@ describe('loadConfigOrThrow', () => {
     expect(issues.length).toBeGreaterThanOrEqual(15);
     expect((err as ConfigError).message).toContain(`${file}:4:8: site.url:`);
     expect((err as ConfigError).retryable).toBe(false);
+  });
+
+  it('lets a caller give ConfigError its own message', () => {
+    const issue = { file: 'feeds.yaml', line: 3, column: 8, message: 'site.url: bad' };
+    const err = new ConfigError('feeds.yaml:3:8: site.url: bad', [issue]);
+    expect(err.message).toBe('feeds.yaml:3:8: site.url: bad');
+    expect(err.issues).toEqual([issue]);
+    expect(err.code).toBe('config-invalid');
   });
 });

@@ -102,18 +102,24 @@ describe('watchConfig', () => {
     expect(seen.map((c) => c.site.title)).toEqual(['第一版', '第二版']);
   });
 
-  it('debounces a burst of writes into one reload and ignores saves that change nothing', async () => {
+  it('debounces a burst of writes into one reload', async () => {
     const { log } = capturingLogger();
     const seen: Config[] = [];
-    watcher = watchConfig(file, { log, debounceMs: 150, onChange: (c) => seen.push(c) });
-    await writeFile(file, config('财经新闻聚合')); // same text as before
-    for (let i = 1; i <= 5; i++) {
-      await writeFile(file, config(`版本${i}`));
-      await sleep(10);
-    }
+    watcher = watchConfig(file, { log, debounceMs: 400, onChange: (c) => seen.push(c) });
+    for (let i = 1; i <= 5; i++) await writeFile(file, config(`版本${i}`));
     await until(() => seen.length > 0);
-    await sleep(400);
+    await sleep(600);
     expect(seen.map((c) => c.site.title)).toEqual(['版本5']);
+  });
+
+  it('ignores a save that leaves the text unchanged', async () => {
+    const { log, lines } = capturingLogger();
+    const seen: Config[] = [];
+    watcher = watchConfig(file, { log, debounceMs: 50, onChange: (c) => seen.push(c) });
+    await writeFile(file, config('财经新闻聚合'));
+    await sleep(300);
+    expect(seen).toEqual([]);
+    expect(lines).toEqual([]);
   });
 
   it('stops calling onChange once closed', async () => {
