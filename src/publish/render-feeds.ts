@@ -18,9 +18,10 @@
  *   post-processing the package's output.
  */
 import { Feed, type Item as FeedItem } from 'feed';
-import { DateTime } from 'luxon';
+import type { DateTime } from 'luxon';
 import type { Item, SiteConfig } from '../domain.js';
 import { ALL_SLUG, feedUrls, siteHost, type CategoryView, type FeedUrls, type RenderContext } from './context.js';
+import { isoOf, itemDate, readDate, validDate } from './item-date.js';
 import { cleanText, escapeHtml, isHttpUrl } from './text.js';
 
 /** The JSON shape of an item (INTERFACE §3): `/api/items` and the JSON Feed `_finews` extension. */
@@ -259,32 +260,12 @@ function itemLink(item: Item, urls: FeedUrls): string {
   return isHttpUrl(url) ? new URL(url).href : urls.html;
 }
 
-/** The item's date: publishedAt, else storedAt, else `fallback`; never invalid. */
-function itemDate(item: Pick<Item, 'publishedAt' | 'storedAt'>, fallback: Date): DateTime {
-  return readDate(item.publishedAt) ?? readDate(item.storedAt) ?? DateTime.fromJSDate(validDate(fallback), { zone: 'utc' });
-}
-
 /** ISO 8601 with offset of the item's date (see {@link itemDate}); the stored text when it is readable. */
 function itemIsoDate(item: Item, fallback: Date | undefined): string {
   if (readDate(item.publishedAt) !== undefined) return item.publishedAt;
   const stored = readDate(item.storedAt);
   if (stored !== undefined) return isoOf(stored);
-  return fallback === undefined ? cleanText(item.publishedAt) : isoOf(DateTime.fromJSDate(validDate(fallback), { zone: 'utc' }));
-}
-
-/** An ISO 8601 date with its own offset kept, or undefined when unreadable. */
-function readDate(text: string | undefined): DateTime | undefined {
-  if (typeof text !== 'string' || text.trim() === '') return undefined;
-  const dt = DateTime.fromISO(text.trim(), { setZone: true });
-  return dt.isValid ? dt : undefined;
-}
-
-function isoOf(dt: DateTime): string {
-  return dt.toISO({ suppressMilliseconds: true, includeOffset: true }) ?? dt.toUTC().toString();
-}
-
-function validDate(date: Date): Date {
-  return Number.isNaN(date.getTime()) ? new Date(0) : date;
+  return fallback === undefined ? cleanText(item.publishedAt) : isoOf(itemDate({ publishedAt: '', storedAt: '' }, fallback));
 }
 
 /** Percent-encodes everything but unreserved characters, so the tag: URI is always valid. */

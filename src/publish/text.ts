@@ -4,6 +4,7 @@
 
 // C0 controls except \t \n \r, plus U+FFFE/U+FFFF: not allowed anywhere in an XML 1.0
 // document (not even as character references), and meaningless in HTML and JSON text.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 // A surrogate half without its partner cannot be encoded as UTF-8 (Buffer.from would
 // silently write U+FFFD); pairs (emoji) are kept.

@@ -1,0 +1,27 @@
+/**
+ * Reading an item's date for output: never an invalid date (INTERFACE §3 dates).
+ */
+import { DateTime } from 'luxon';
+import type { Item } from '../domain.js';
+
+/** An ISO 8601 date with its own offset kept, or undefined when unreadable. */
+export function readDate(text: string | undefined): DateTime | undefined {
+  if (typeof text !== 'string' || text.trim() === '') return undefined;
+  const dt = DateTime.fromISO(text.trim(), { setZone: true });
+  return dt.isValid ? dt : undefined;
+}
+
+/** `date`, or the epoch when it is an Invalid Date. */
+export function validDate(date: Date): Date {
+  return Number.isNaN(date.getTime()) ? new Date(0) : date;
+}
+
+/** The item's date: publishedAt, else storedAt, else `fallback` (in UTC); never invalid. */
+export function itemDate(item: Pick<Item, 'publishedAt' | 'storedAt'>, fallback: Date): DateTime {
+  return readDate(item.publishedAt) ?? readDate(item.storedAt) ?? DateTime.fromJSDate(validDate(fallback), { zone: 'utc' });
+}
+
+/** ISO 8601 with offset and seconds precision (`2022-03-30T09:34:12+08:00`, UTC as `Z`). */
+export function isoOf(dt: DateTime): string {
+  return dt.toISO({ suppressMilliseconds: true, includeOffset: true }) ?? dt.toUTC().toString();
+}

@@ -1,0 +1,256 @@
+/**
+ * Server-rendered HTML pages: `/` and `/category/<slug>.html` (INTERFACE §5).
+ *
+ * No template engine: {@link html} is a tagged template that escapes every interpolated
+ * value unless it is already {@link SafeHtml}, so forgetting to escape is not possible
+ * by accident. Links inside pages are root-relative, so pages work from any host.
+ */
+import type { Item } from '../domain.js';
+import { ALL_SLUG, feedLinks, sitePath, type CategoryView, type RenderContext } from './context.js';
+import { itemDate, readDate } from './item-date.js';
+import { escapeHtml, isHttpUrl } from './text.js';
+
+export { escapeHtml } from './text.js';
+
+/** A string of markup that is already safe to insert as is. */
+export class SafeHtml {
+  constructor(readonly value: string) {}
+  toString(): string {
+    return this.value;
+  }
+}
+
+/** Something {@link html} can interpolate: markup, text (escaped), or a list of them. */
+export type HtmlValue = SafeHtml | string | number | boolean | null | undefined | readonly HtmlValue[];
+
+/** Marks trusted markup (constants written here, never data) as safe. */
+export function raw(markup: string): SafeHtml {
+  return new SafeHtml(markup);
+}
+
+/**
+ * Tagged template for HTML: every interpolated value is escaped unless it is SafeHtml;
+ * arrays are concatenated; null, undefined and booleans render as nothing.
+ *
+ * @example html`<a href="${url}">${title}</a>` // url and title are escaped
+ */
+export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): SafeHtml {
+  let out = strings[0] ?? '';
+  values.forEach((value, i) => {
+    out += interpolate(value) + (strings[i + 1] ?? '');
+  });
+  return new SafeHtml(out);
+}
+
+function interpolate(value: HtmlValue): string {
+  if (value instanceof SafeHtml) return value.value;
+  if (Array.isArray(value)) return value.map((v: HtmlValue) => interpolate(v)).join('');
+  if (value === null || value === undefined || typeof value === 'boolean') return '';
+  return escapeHtml(String(value));
+}
+
+/** One row of the sources status table (as `finews status` and `/api/sources`). */
+export interface SourceStatusRow {
+  id: string;
+  url: string;
+  state: 'ok' | 'error' | 'pending' | 'disabled';
+  /** ISO 8601. */
+  lastFetchAt?: string;
+  lastError?: string;
+  items: number;
+  /** ISO 8601. */
+  nextRunAt?: string;
+}
+
+/** One category on the home page: its latest items and how many it holds. */
+export interface HomeSection {
+  cat: CategoryView;
+  count: number;
+  items: readonly Item[];
+}
+
+/**
+ * The home page: each category with its latest items and feed links, the feeds of
+ * `all` advertised for autodiscovery, and the sources status table when `sources` is given.
+ */
+export function renderHomePage(ctx: RenderContext, sections: readonly HomeSection[], sources?: readonly SourceStatusRow[]): string {
+  const { site } = ctx;
+  const all = feedLinks(site, ALL_SLUG);
+  const body = html`
+<header class="site">
+<h1>${site.title}</h1>
+<p class="feeds">订阅全部新闻：${feedLinksHtml(ctx, ALL_SLUG)} · <a href="${sitePath(site, 'feeds.opml')}">OPML</a></p>
+</header>
+<main>
+${sections.length === 0 ? html`<p class="empty">暂无新闻。</p>` : sections.map((s) => homeSection(ctx, s))}
+${sources === undefined ? '' : sourcesSection(ctx, sources)}
+</main>`;
+  return page(ctx, { title: site.title, feedsFor: { title: site.title, links: all }, body });
+}
+
+/**
+ * The page of one category: every item as an `<article>` (title linking to the original
+ * article, date in the site's timezone, publisher, summary), the category's feed links
+ * (also advertised for autodiscovery) and a link back home.
+ */
+export function renderCategoryPage(
+  ctx: RenderContext,
+  cat: CategoryView,
+  items: readonly Item[],
+  opts: { count?: number } = {},
+): string {
+  const { site } = ctx;
+  const title = cat.slug === ALL_SLUG ? site.title : `${cat.title} - ${site.title}`;
+  const count = opts.count ?? items.length;
+  const body = html`
+<nav><a href="${sitePath(site, '')}">← 返回首页</a></nav>
+<header>
+<h1>${cat.title}</h1>
+<p class="feeds">共 ${count} 篇 · 订阅：${feedLinksHtml(ctx, cat.slug)}</p>
+</header>
+<main>
+${items.length === 0 ? html`<p class="empty">暂无新闻。</p>` : items.map((item) => articleHtml(ctx, item))}
+</main>`;
+  return page(ctx, { title, feedsFor: { title, links: feedLinks(site, cat.slug) }, body });
+}
+
+/** The sources status section on its own (a table of id, state, last fetch, last error, items, next run). */
+export function renderSourcesSection(ctx: RenderContext, rows: readonly SourceStatusRow[]): string {
+  return sourcesSection(ctx, rows).value;
+}
+
+const STATE_LABELS: Record<SourceStatusRow['state'], string> = {
+  ok: '正常',
+  error: '出错',
+  pending: '等待',
+  disabled: '停用',
+};
+
+function sourcesSection(ctx: RenderContext, rows: readonly SourceStatusRow[]): SafeHtml {
+  return html`<section class="sources" id="sources">
+<h2>来源状态</h2>
+<div class="scroll"><table>
+<thead><tr><th>来源</th><th>状态</th><th>上次抓取</th><th>文章</th><th>下次运行</th><th>最近错误</th></tr></thead>
+<tbody>
+${rows.map(
+  (r) => html`<tr class="state-${r.state}">
+<td><a href="${safeHref(r.url)}">${r.id}</a></td>
+<td><span class="state">${STATE_LABELS[r.state] ?? r.state}</span></td>
+<td>${timeHtml(ctx, r.lastFetchAt)}</td>
+<td>${r.items}</td>
+<td>${timeHtml(ctx, r.nextRunAt)}</td>
+<td class="error">${r.lastError ?? ''}</td>
+</tr>
+`,
+)}</tbody>
+</table></div>
+</section>`;
+}
+
+function homeSection(ctx: RenderContext, s: HomeSection): SafeHtml {
+  const links = feedLinks(ctx.site, s.cat.slug);
+  return html`<section class="category" id="cat-${s.cat.slug}">
+<h2><a href="${links.html}">${s.cat.title}</a> <span class="count">${s.count} 篇</span></h2>
+<p class="feeds">${feedLinksHtml(ctx, s.cat.slug)}</p>
+<ul>
+${s.items.map(
+  (item) => html`<li>${itemTitleLink(item)} <span class="meta">${itemTime(ctx, item)} · ${item.publisher}</span></li>
+`,
+)}</ul>
+<p class="more"><a href="${links.html}">更多${s.cat.title}新闻 →</a></p>
+</section>
+`;
+}
+
+function articleHtml(ctx: RenderContext, item: Item): SafeHtml {
+  const author = item.author !== undefined && item.author.trim() !== '' ? html` · ${item.author}` : '';
+  const summary = item.summary.trim();
+  return html`<article>
+<h2>${itemTitleLink(item)}</h2>
+<p class="meta">${itemTime(ctx, item)} · ${item.publisher}${author}</p>
+${summary === '' ? '' : html`<p class="summary">${summary}</p>`}
+</article>
+`;
+}
+
+/** The title linking to the original article; plain text when the URL is not http(s). */
+function itemTitleLink(item: Item): SafeHtml {
+  const href = safeHref(item.url);
+  return href === undefined ? html`<span class="title">${item.title}</span>` : html`<a href="${href}">${item.title}</a>`;
+}
+
+function itemTime(ctx: RenderContext, item: Item): SafeHtml {
+  const dt = itemDate(item, ctx.generatedAt).setZone(ctx.site.timezone);
+  return html`<time datetime="${dt.toISO({ suppressMilliseconds: true }) ?? ''}">${dt.toFormat('yyyy-MM-dd HH:mm')}</time>`;
+}
+
+function timeHtml(ctx: RenderContext, iso: string | undefined): SafeHtml | string {
+  const dt = readDate(iso)?.setZone(ctx.site.timezone);
+  if (dt === undefined) return '—';
+  return html`<time datetime="${dt.toISO({ suppressMilliseconds: true }) ?? ''}">${dt.toFormat('yyyy-MM-dd HH:mm:ss')}</time>`;
+}
+
+function feedLinksHtml(ctx: RenderContext, slug: string): SafeHtml {
+  const l = feedLinks(ctx.site, slug);
+  return html`<a href="${l.rss}" type="application/rss+xml">RSS</a> · <a href="${l.atom}" type="application/atom+xml">Atom</a> · <a href="${l.json}" type="application/feed+json">JSON Feed</a>`;
+}
+
+/** An http(s) URL normalized for an href; undefined for anything else (javascript:, data:, relative…). */
+function safeHref(url: string): string | undefined {
+  const u = url.trim();
+  return isHttpUrl(u) ? new URL(u).href : undefined;
+}
+
+interface PageParts {
+  title: string;
+  /** Feeds advertised with <link rel="alternate">. */
+  feedsFor: { title: string; links: { rss: string; atom: string; json: string } };
+  body: SafeHtml;
+}
+
+function page(ctx: RenderContext, parts: PageParts): string {
+  const { links, title: feedTitle } = parts.feedsFor;
+  return html`<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${parts.title}</title>
+<link rel="alternate" type="application/rss+xml" title="${feedTitle} (RSS)" href="${links.rss}">
+<link rel="alternate" type="application/atom+xml" title="${feedTitle} (Atom)" href="${links.atom}">
+<link rel="alternate" type="application/feed+json" title="${feedTitle} (JSON Feed)" href="${links.json}">
+<style>${raw(CSS)}</style>
+</head>
+<body>
+${parts.body}
+<footer><p>${ctx.site.title} · 由 finews 聚合 · <a href="${sitePath(ctx.site, 'feeds.opml')}">OPML</a></p></footer>
+</body>
+</html>
+`.value;
+}
+
+const CSS = `
+:root { color-scheme: light dark; --fg: #1f2328; --muted: #656d76; --line: #d0d7de; --link: #0a58ca; --bad: #b42318; }
+@media (prefers-color-scheme: dark) { :root { --fg: #e6edf3; --muted: #9198a1; --line: #3d444d; --link: #6cb6ff; --bad: #ff7b72; } }
+* { box-sizing: border-box; }
+body { margin: 0 auto; max-width: 46rem; padding: 0 1rem 2rem; color: var(--fg);
+  font: 16px/1.75 -apple-system, BlinkMacSystemFont, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei",
+    "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "Helvetica Neue", Arial, sans-serif;
+  overflow-wrap: anywhere; -webkit-text-size-adjust: 100%; }
+a { color: var(--link); text-decoration: none; } a:hover { text-decoration: underline; }
+h1 { font-size: 1.6rem; margin: 1.2rem 0 .2rem; } h2 { font-size: 1.15rem; margin: 1.4rem 0 .3rem; }
+.feeds, .meta, .count, .more, footer, nav { color: var(--muted); font-size: .875rem; }
+nav { margin-top: 1rem; }
+ul { padding-left: 1.1rem; margin: .3rem 0; } li { margin: .35rem 0; }
+li .meta { display: block; }
+section.category { border-top: 1px solid var(--line); }
+article { border-top: 1px solid var(--line); padding: .2rem 0 .6rem; }
+article h2 { margin-bottom: 0; }
+.summary { margin: .3rem 0; }
+.scroll { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; font-size: .85rem; }
+th, td { text-align: left; padding: .3rem .4rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { white-space: nowrap; }
+.state-error .state, td.error { color: var(--bad); }
+footer { border-top: 1px solid var(--line); margin-top: 2rem; }
+`.trim();

@@ -1,0 +1,51 @@
+/**
+ * Rendered documents kept ready to serve: bytes in every encoding plus validators.
+ */
+import { createHash } from 'node:crypto';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import type { RenderedDoc } from '../store/store.js';
+import { validDate } from './item-date.js';
+
+/** `Content-Type` of RSS 2.0 feeds. */
+export const CONTENT_TYPE_RSS = 'application/rss+xml; charset=utf-8';
+/** `Content-Type` of Atom 1.0 feeds. */
+export const CONTENT_TYPE_ATOM = 'application/atom+xml; charset=utf-8';
+/** `Content-Type` of JSON Feed 1.1 feeds. */
+export const CONTENT_TYPE_JSON_FEED = 'application/feed+json; charset=utf-8';
+/** `Content-Type` of the OPML subscription list. */
+export const CONTENT_TYPE_OPML = 'text/x-opml; charset=utf-8';
+/** `Content-Type` of HTML pages. */
+export const CONTENT_TYPE_HTML = 'text/html; charset=utf-8';
+
+/** The content types by document kind. */
+export const CONTENT_TYPES = {
+  rss: CONTENT_TYPE_RSS,
+  atom: CONTENT_TYPE_ATOM,
+  json: CONTENT_TYPE_JSON_FEED,
+  opml: CONTENT_TYPE_OPML,
+  html: CONTENT_TYPE_HTML,
+} as const;
+
+/**
+ * Encodes a rendered document once for every request: UTF-8 bytes, gzip (level 9) and
+ * brotli (quality 9, text mode) copies, a strong ETag from the SHA-256 of the body (so
+ * it changes exactly when the bytes do, whatever the encoding served), and
+ * `lastModified` as an HTTP date (the epoch when `lastModified` is an invalid Date).
+ */
+export function toRenderedDoc(text: string | Buffer, contentType: string, lastModified: Date): RenderedDoc {
+  const body = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+  return {
+    contentType,
+    body,
+    gzip: gzipSync(body, { level: 9 }),
+    br: brotliCompressSync(body, {
+      params: {
+        [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+        [constants.BROTLI_PARAM_QUALITY]: 9,
+        [constants.BROTLI_PARAM_SIZE_HINT]: body.length,
+      },
+    }),
+    etag: `"${createHash('sha256').update(body).digest('base64url')}"`,
+    lastModified: validDate(lastModified).toUTCString(),
+  };
+}
