@@ -1,0 +1,78 @@
+import type { Database } from 'better-sqlite3';
+import { FinewsError } from '../errors.js';
+
+/**
+ * Schema migrations of the SQLite store, in order. Migration N (1-based) moves a
+ * database from `user_version` N-1 to N. Append; never edit a released one.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE items (
+    key          TEXT PRIMARY KEY,
+    published_ms INTEGER NOT NULL,
+    published_at TEXT NOT NULL,
+    stored_ms    INTEGER NOT NULL,
+    doc          TEXT NOT NULL          -- the whole Item as JSON, categories and sources merged
+  );
+  CREATE INDEX items_newest ON items (published_ms DESC, key DESC);
+
+  CREATE TABLE item_categories (
+    category     TEXT NOT NULL,
+    key          TEXT NOT NULL,
+    published_ms INTEGER NOT NULL,
+    PRIMARY KEY (category, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX item_categories_newest ON item_categories (category, published_ms DESC, key DESC);
+  CREATE INDEX item_categories_key ON item_categories (key);
+
+  -- One row per key ever claimed; outlives the item so a pruned item is not ingested again.
+  CREATE TABLE claims (
+    key        TEXT PRIMARY KEY,
+    first_ms   INTEGER NOT NULL,
+    seen_ms    INTEGER NOT NULL,
+    sources    TEXT NOT NULL,           -- JSON array, first-seen order
+    categories TEXT NOT NULL            -- JSON array, first-seen order
+  );
+  CREATE INDEX claims_seen ON claims (seen_ms);
+
+  CREATE TABLE sources (
+    id    TEXT PRIMARY KEY,
+    state TEXT,                         -- SourceState JSON without items; NULL until first put
+    items INTEGER NOT NULL DEFAULT 0
+  );
+
+  CREATE TABLE rendered (
+    name          TEXT PRIMARY KEY,
+    content_type  TEXT NOT NULL,
+    body          BLOB NOT NULL,
+    gzip          BLOB NOT NULL,
+    br            BLOB NOT NULL,
+    etag          TEXT NOT NULL,
+    last_modified TEXT NOT NULL
+  );
+  `,
+];
+
+/** The schema version this code writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Brings the database to {@link SCHEMA_VERSION}. Runs in one IMMEDIATE transaction so
+ * two processes opening a fresh file at once do not both migrate it. Returns the
+ * version found before migrating.
+ */
+export function migrate(db: Database, file: string): number {
+  const run = db.transaction(() => {
+    const found = db.pragma('user_version', { simple: true }) as number;
+    if (found > SCHEMA_VERSION) {
+      throw new FinewsError(
+        'store-unavailable',
+        `sqlite store ${file}: schema version ${found} is newer than this finews understands (${SCHEMA_VERSION})`,
+      );
+    }
+    for (let v = found; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v] ?? '');
+    if (found !== SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    return found;
+  });
+  return run.immediate();
+}

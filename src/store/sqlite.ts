@@ -1,0 +1,350 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Item } from '../domain.js';
+import type { FinewsError } from '../errors.js';
+import type { Logger } from '../util/log.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import {
+  itemMillis,
+  mergeItem,
+  ownCategories,
+  pageSize,
+  storeFailure,
+  unionInOrder,
+  withAll,
+  type ClaimRecord,
+} from './item-merge.js';
+import { migrate, SCHEMA_VERSION } from './sqlite-schema.js';
+import type {
+  CategoryInfo,
+  ClaimResult,
+  ItemPage,
+  ItemQuery,
+  PruneResult,
+  RenderedDoc,
+  SourceState,
+  Store,
+} from './store.js';
+
+export interface SqliteStoreOptions {
+  log?: Logger;
+  /**
+   * How long a write waits for another connection's lock, in ms.
+   * @defaultValue 5000
+   */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * Opens (creating and migrating as needed) the SQLite store of embedded mode at
+ * `file`. WAL mode, so `finews serve` or `status` can read the same file while the
+ * daemon writes; claims are atomic across connections and processes.
+ */
+export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): Store {
+  return new SqliteStore(file, opts);
+}
+
+interface ItemRow {
+  key: string;
+  published_ms: number;
+  stored_ms: number;
+  doc: string;
+}
+
+interface ClaimRow {
+  sources: string;
+  categories: string;
+}
+
+interface SourceRow {
+  id: string;
+  state: string | null;
+  items: number;
+}
+
+interface CategoryRow {
+  slug: string;
+  count: number;
+  updated: string | null;
+}
+
+interface RenderedRow {
+  content_type: string;
+  body: Buffer;
+  gzip: Buffer;
+  br: Buffer;
+  etag: string;
+  last_modified: string;
+}
+
+/** Store adapter on one better-sqlite3 connection. */
+class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly file: string;
+  private readonly log: Logger | undefined;
+  private readonly sql;
+
+  constructor(file: string, opts: SqliteStoreOptions) {
+    this.file = file;
+    this.log = opts.log;
+    if (file !== ':memory:' && !file.startsWith('file:')) mkdirSync(dirname(file), { recursive: true });
+    try {
+      this.db = new Database(file);
+      this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      const found = migrate(this.db, file);
+      if (found !== SCHEMA_VERSION) this.log?.info({ file, from: found, to: SCHEMA_VERSION }, 'sqlite store schema migrated');
+    } catch (err) {
+      throw this.failure('open', err);
+    }
+    this.sql = this.prepare();
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      insertClaim: db.prepare<[string, number, number]>(
+        `INSERT INTO claims (key, first_ms, seen_ms, sources, categories) VALUES (?, ?, ?, '[]', '[]')
+         ON CONFLICT (key) DO NOTHING`,
+      ),
+      getClaim: db.prepare<[string], ClaimRow>('SELECT sources, categories FROM claims WHERE key = ?'),
+      touchClaim: db.prepare<[number, string, string, string]>(
+        'UPDATE claims SET seen_ms = ?, sources = ?, categories = ? WHERE key = ?',
+      ),
+      setClaimLists: db.prepare<[string, string, string]>('UPDATE claims SET sources = ?, categories = ? WHERE key = ?'),
+      countSourceItem: db.prepare<[string]>(
+        'INSERT INTO sources (id, items) VALUES (?, 1) ON CONFLICT (id) DO UPDATE SET items = items + 1',
+      ),
+      getItem: db.prepare<[string], ItemRow>('SELECT key, published_ms, stored_ms, doc FROM items WHERE key = ?'),
+      upsertItem: db.prepare<[string, number, string, number, string]>(
+        `INSERT INTO items (key, published_ms, published_at, stored_ms, doc) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (key) DO UPDATE SET doc = excluded.doc`,
+      ),
+      setItemDoc: db.prepare<[string, string]>('UPDATE items SET doc = ? WHERE key = ?'),
+      indexCategory: db.prepare<[string, string, number]>(
+        'INSERT INTO item_categories (category, key, published_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+      ),
+      newest: db.prepare<[number], ItemRow>(
+        'SELECT key, published_ms, stored_ms, doc FROM items ORDER BY published_ms DESC, key DESC LIMIT ?',
+      ),
+      newestAfter: db.prepare<[number, string, number], ItemRow>(
+        `SELECT key, published_ms, stored_ms, doc FROM items
+         WHERE (published_ms, key) < (?, ?) ORDER BY published_ms DESC, key DESC LIMIT ?`,
+      ),
+      newestIn: db.prepare<[string, number], ItemRow>(
+        `SELECT i.key, i.published_ms, i.stored_ms, i.doc FROM item_categories c JOIN items i ON i.key = c.key
+         WHERE c.category = ? ORDER BY c.published_ms DESC, c.key DESC LIMIT ?`,
+      ),
+      newestInAfter: db.prepare<[string, number, string, number], ItemRow>(
+        `SELECT i.key, i.published_ms, i.stored_ms, i.doc FROM item_categories c JOIN items i ON i.key = c.key
+         WHERE c.category = ? AND (c.published_ms, c.key) < (?, ?)
+         ORDER BY c.published_ms DESC, c.key DESC LIMIT ?`,
+      ),
+      categories: db.prepare<[], CategoryRow>(
+        `SELECT c.category AS slug, COUNT(*) AS count,
+           (SELECT i.published_at FROM item_categories n JOIN items i ON i.key = n.key
+             WHERE n.category = c.category ORDER BY n.published_ms DESC, n.key DESC LIMIT 1) AS updated
+         FROM item_categories c GROUP BY c.category ORDER BY c.category`,
+      ),
+      getSource: db.prepare<[string], SourceRow>('SELECT id, state, items FROM sources WHERE id = ?'),
+      putSource: db.prepare<[string, string]>(
+        'INSERT INTO sources (id, state) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state',
+      ),
+      listSources: db.prepare<[], SourceRow>('SELECT id, state, items FROM sources ORDER BY id'),
+      prunableCategories: db.prepare<[number, number], { category: string }>(
+        `SELECT DISTINCT category FROM item_categories
+         WHERE key IN (SELECT key FROM items WHERE published_ms < ? AND stored_ms < ?)`,
+      ),
+      unindexPrunable: db.prepare<[number, number]>(
+        `DELETE FROM item_categories
+         WHERE key IN (SELECT key FROM items WHERE published_ms < ? AND stored_ms < ?)`,
+      ),
+      deletePrunable: db.prepare<[number, number]>('DELETE FROM items WHERE published_ms < ? AND stored_ms < ?'),
+      forgetClaims: db.prepare<[number]>(
+        `DELETE FROM claims WHERE seen_ms < ? AND NOT EXISTS (SELECT 1 FROM items i WHERE i.key = claims.key)`,
+      ),
+      putRendered: db.prepare<[string, string, Buffer, Buffer, Buffer, string, string]>(
+        `INSERT INTO rendered (name, content_type, body, gzip, br, etag, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET content_type = excluded.content_type, body = excluded.body,
+           gzip = excluded.gzip, br = excluded.br, etag = excluded.etag, last_modified = excluded.last_modified`,
+      ),
+      getRendered: db.prepare<[string], RenderedRow>(
+        'SELECT content_type, body, gzip, br, etag, last_modified FROM rendered WHERE name = ?',
+      ),
+    };
+  }
+
+  async ping(): Promise<void> {
+    this.run('ping', () => this.db.prepare('SELECT 1').get());
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  async claim(key: string, sourceId: string, categories: string[]): Promise<ClaimResult> {
+    const claimCategories = ownCategories(categories);
+    const tx = this.db.transaction((): ClaimResult => {
+      const inserted = this.sql.insertClaim.run(key, Date.now(), Date.now()).changes === 1;
+      const recorded = this.claimRecord(key) ?? { sources: [], categories: [] };
+      const sources = unionInOrder(recorded.sources, [sourceId]);
+      if (sources.length > recorded.sources.length) this.sql.countSourceItem.run(sourceId);
+      const cats = unionInOrder(recorded.categories, claimCategories);
+      this.sql.touchClaim.run(Date.now(), JSON.stringify(sources), JSON.stringify(cats), key);
+
+      const row = this.sql.getItem.get(key);
+      if (!row) return { isNew: inserted, changedCategories: [] };
+      const item = parseItem(row);
+      const merged: Item = {
+        ...item,
+        categories: ownCategories([...item.categories, ...cats]),
+        sources: unionInOrder(item.sources, sources),
+      };
+      if (merged.categories.length === item.categories.length && merged.sources.length === item.sources.length) {
+        return { isNew: false, changedCategories: [] };
+      }
+      this.sql.setItemDoc.run(JSON.stringify(merged), key);
+      for (const c of merged.categories) this.sql.indexCategory.run(c, key, row.published_ms);
+      return { isNew: false, changedCategories: withAll(merged.categories) };
+    });
+    return this.run('claim', () => tx.immediate());
+  }
+
+  async saveItem(item: Item): Promise<string[]> {
+    const incomingPublishedMs = itemMillis(item, 'publishedAt');
+    const incomingStoredMs = itemMillis(item, 'storedAt');
+    const tx = this.db.transaction((): string[] => {
+      const row = this.sql.getItem.get(item.key);
+      const existing = row ? parseItem(row) : null;
+      const claim = this.claimRecord(item.key);
+      const merged = mergeItem(item, existing, claim);
+      const publishedMs = row?.published_ms ?? incomingPublishedMs;
+      const storedMs = row?.stored_ms ?? incomingStoredMs;
+
+      // The claim learns the item's sources too, so `items` counts every source once per key.
+      if (!claim) this.sql.insertClaim.run(item.key, Date.now(), Date.now());
+      const claimSources = unionInOrder(claim?.sources ?? [], merged.sources);
+      for (const s of claimSources.slice(claim?.sources.length ?? 0)) this.sql.countSourceItem.run(s);
+      const claimCategories = unionInOrder(claim?.categories ?? [], merged.categories);
+      this.sql.setClaimLists.run(JSON.stringify(claimSources), JSON.stringify(claimCategories), item.key);
+
+      this.sql.upsertItem.run(item.key, publishedMs, merged.publishedAt, storedMs, JSON.stringify(merged));
+      for (const c of merged.categories) this.sql.indexCategory.run(c, item.key, publishedMs);
+      return withAll(merged.categories);
+    });
+    return this.run('saveItem', () => tx.immediate(), item.key);
+  }
+
+  async getItem(key: string): Promise<Item | null> {
+    const row = this.run('getItem', () => this.sql.getItem.get(key), key);
+    return row ? parseItem(row) : null;
+  }
+
+  async listItems(query: ItemQuery): Promise<ItemPage> {
+    const after = query.before ? decodeCursor(query.before) : null;
+    const limit = pageSize(query.limit);
+    const category = query.category === undefined || query.category === 'all' ? null : query.category;
+    const rows = this.run('listItems', () => {
+      if (category === null) {
+        return after ? this.sql.newestAfter.all(after.ms, after.key, limit + 1) : this.sql.newest.all(limit + 1);
+      }
+      return after
+        ? this.sql.newestInAfter.all(category, after.ms, after.key, limit + 1)
+        : this.sql.newestIn.all(category, limit + 1);
+    });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map(parseItem),
+      next: rows.length > limit && last ? encodeCursor({ ms: last.published_ms, key: last.key }) : null,
+    };
+  }
+
+  async listCategories(): Promise<CategoryInfo[]> {
+    return this.run('listCategories', () => this.sql.categories.all()).map((r) => ({
+      slug: r.slug,
+      count: r.count,
+      updated: r.updated,
+    }));
+  }
+
+  async getSourceState(id: string): Promise<SourceState | null> {
+    const row = this.run('getSourceState', () => this.sql.getSource.get(id));
+    return row ? parseSource(row) : null;
+  }
+
+  async putSourceState(state: SourceState): Promise<void> {
+    const { items: _ignored, ...rest } = state;
+    this.run('putSourceState', () => this.sql.putSource.run(state.id, JSON.stringify(rest)));
+  }
+
+  async listSourceStates(): Promise<SourceState[]> {
+    return this.run('listSourceStates', () => this.sql.listSources.all()).map(parseSource);
+  }
+
+  async prune(itemsBefore: Date, claimsBefore: Date): Promise<PruneResult> {
+    const itemsMs = itemsBefore.getTime();
+    const claimsMs = claimsBefore.getTime();
+    const tx = this.db.transaction((): PruneResult & { forgotten: number } => {
+      const categories = this.sql.prunableCategories.all(itemsMs, itemsMs).map((r) => r.category);
+      this.sql.unindexPrunable.run(itemsMs, itemsMs);
+      const removed = this.sql.deletePrunable.run(itemsMs, itemsMs).changes;
+      const forgotten = this.sql.forgetClaims.run(claimsMs).changes;
+      return { removed, forgotten, changedCategories: removed > 0 ? withAll(categories.sort()) : [] };
+    });
+    const { forgotten, ...result } = this.run('prune', () => tx.immediate());
+    this.log?.debug({ file: this.file, removed: result.removed, forgottenClaims: forgotten }, 'sqlite store pruned');
+    return result;
+  }
+
+  async putRendered(name: string, doc: RenderedDoc): Promise<void> {
+    this.run('putRendered', () =>
+      this.sql.putRendered.run(name, doc.contentType, doc.body, doc.gzip, doc.br, doc.etag, doc.lastModified),
+    );
+  }
+
+  async getRendered(name: string): Promise<RenderedDoc | null> {
+    const row = this.run('getRendered', () => this.sql.getRendered.get(name));
+    if (!row) return null;
+    return {
+      contentType: row.content_type,
+      body: row.body,
+      gzip: row.gzip,
+      br: row.br,
+      etag: row.etag,
+      lastModified: row.last_modified,
+    };
+  }
+
+  private claimRecord(key: string): ClaimRecord | null {
+    const row = this.sql.getClaim.get(key);
+    if (!row) return null;
+    return { sources: JSON.parse(row.sources) as string[], categories: JSON.parse(row.categories) as string[] };
+  }
+
+  /** Runs one database operation, turning driver errors into FinewsErrors. */
+  private run<T>(op: string, fn: () => T, key?: string): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw this.failure(key === undefined ? op : `${op} ${key}`, err);
+    }
+  }
+
+  private failure(op: string, err: unknown): FinewsError {
+    const code = (err as { code?: unknown } | null)?.code;
+    const transient = typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|IOERR)/.test(code);
+    return storeFailure(`sqlite store ${this.file}`, op, err, transient);
+  }
+}
+
+function parseItem(row: ItemRow): Item {
+  return JSON.parse(row.doc) as Item;
+}
+
+function parseSource(row: SourceRow): SourceState {
+  const state = row.state === null ? { consecutiveFailures: 0 } : (JSON.parse(row.state) as Omit<SourceState, 'items'>);
+  return { ...state, id: row.id, items: row.items };
+}

@@ -1,0 +1,469 @@
+import { brotliCompressSync, gunzipSync, gzipSync } from 'node:zlib';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FinewsError } from '../../src/errors.js';
+import { InvalidCursorError, encodeCursor } from '../../src/store/cursor.js';
+import type { Item } from '../../src/domain.js';
+import type { RenderedDoc, SourceState, Store } from '../../src/store/store.js';
+import { isoShanghai, makeItem, newestFirst, newsKey } from './items.js';
+
+/** What a backend's test file hands the contract suite for each test. */
+export interface StoreFixture {
+  store: Store;
+  /**
+   * Opens another Store on the same data: a second connection to the same SQLite
+   * file, or a new adapter object on the same Redis prefix. Closed by cleanup.
+   */
+  openAnother(): Promise<Store>;
+  /** Closes every store opened and removes the test's data. */
+  cleanup(): Promise<void>;
+}
+
+const BASE_MS = Date.parse('2022-03-30T01:34:12Z');
+
+/** All pages of a listing, following `next` to the end. */
+async function allPages(store: Store, limit: number, category?: string): Promise<Item[]> {
+  const out: Item[] = [];
+  let before: string | null = null;
+  for (let guard = 0; guard < 1000; guard++) {
+    const page = await store.listItems({ limit, before, ...(category === undefined ? {} : { category }) });
+    out.push(...page.items);
+    if (page.next === null) return out;
+    before = page.next;
+  }
+  throw new Error('listing never ended');
+}
+
+function keysOf(items: Item[]): string[] {
+  return items.map((i) => i.key);
+}
+
+/**
+ * The one behaviour suite every Store adapter must pass. `make` builds a fresh,
+ * empty store per test.
+ */
+export function storeContract(name: string, make: () => Promise<StoreFixture>): void {
+  describe(`${name} store contract`, () => {
+    let fx: StoreFixture;
+    let store: Store;
+
+    beforeEach(async () => {
+      fx = await make();
+      store = fx.store;
+    });
+    afterEach(async () => {
+      await fx.cleanup();
+    });
+
+    describe('claim', () => {
+      it('answers isNew to exactly one of 200 concurrent claims of a key', async () => {
+        const key = newsKey(1);
+        const results = await Promise.all(
+          Array.from({ length: 200 }, (_, i) => store.claim(key, `source-${i % 10}`, ['industry'])),
+        );
+        expect(results.filter((r) => r.isNew)).toHaveLength(1);
+        expect(results.every((r) => r.changedCategories.length === 0)).toBe(true);
+        // Ten sources carried the key twenty times each: one item apiece.
+        const states = await store.listSourceStates();
+        expect(states.map((s) => [s.id, s.items])).toEqual(
+          Array.from({ length: 10 }, (_, i) => [`source-${i}`, 1]),
+        );
+      });
+
+      it('lets exactly one of two store objects on the same data win each key', async () => {
+        const other = await fx.openAnother();
+        const keys = Array.from({ length: 60 }, (_, i) => newsKey(100 + i));
+        const results = await Promise.all(
+          keys.flatMap((key) => [store.claim(key, 'eastmoney-finance', []), other.claim(key, 'cinn-industry', [])]),
+        );
+        for (let i = 0; i < keys.length; i++) {
+          const wins = [results[2 * i]?.isNew, results[2 * i + 1]?.isNew].filter(Boolean);
+          expect(wins, keys[i]).toHaveLength(1);
+        }
+        expect((await other.getSourceState('eastmoney-finance'))?.items).toBe(60);
+        expect((await store.getSourceState('cinn-industry'))?.items).toBe(60);
+      });
+
+      it('merges every claimant into the item saved afterwards, publisher category first', async () => {
+        const key = newsKey(2);
+        expect(await store.claim(key, 'cinn-industry', ['industry'])).toEqual({ isNew: true, changedCategories: [] });
+        expect(await store.claim(key, 'eastmoney-finance', ['finance', 'industry'])).toEqual({
+          isNew: false,
+          changedCategories: [],
+        });
+        const changed = await store.saveItem(
+          makeItem(key, { categories: ['zhongguogongyebao', 'industry'], sources: ['cinn-industry'] }),
+        );
+        expect(new Set(changed)).toEqual(new Set(['zhongguogongyebao', 'industry', 'finance', 'all']));
+
+        const saved = await store.getItem(key);
+        expect(saved?.categories).toEqual(['zhongguogongyebao', 'industry', 'finance']);
+        expect(saved?.sources).toEqual(['cinn-industry', 'eastmoney-finance']);
+        expect(keysOf((await store.listItems({ category: 'finance', limit: 10 })).items)).toEqual([key]);
+      });
+
+      it('merges a later claimant into the stored item and its category feeds', async () => {
+        const key = newsKey(3);
+        await store.claim(key, 'cinn-industry', []);
+        await store.saveItem(makeItem(key, { categories: ['zhongguogongyebao'], sources: ['cinn-industry'] }));
+
+        const later = await store.claim(key, 'eastmoney-finance', ['finance']);
+        expect(later.isNew).toBe(false);
+        expect(new Set(later.changedCategories)).toEqual(new Set(['zhongguogongyebao', 'finance', 'all']));
+        const saved = await store.getItem(key);
+        expect(saved?.categories).toEqual(['zhongguogongyebao', 'finance']);
+        expect(saved?.sources).toEqual(['cinn-industry', 'eastmoney-finance']);
+        expect(keysOf((await store.listItems({ category: 'finance', limit: 10 })).items)).toEqual([key]);
+        expect(await store.listCategories()).toContainEqual({
+          slug: 'finance',
+          count: 1,
+          updated: '2022-03-30T09:34:12+08:00',
+        });
+
+        // Nothing new: nothing changed.
+        expect(await store.claim(key, 'eastmoney-finance', ['finance'])).toEqual({ isNew: false, changedCategories: [] });
+        expect(await store.claim(key, 'cinn-industry', [])).toEqual({ isNew: false, changedCategories: [] });
+      });
+
+      it('counts each key once per source that carries it', async () => {
+        await store.claim(newsKey(4), 'cinn-industry', []);
+        await store.claim(newsKey(4), 'cinn-industry', []);
+        await store.claim(newsKey(5), 'cinn-industry', []);
+        await store.claim(newsKey(4), 'eastmoney-finance', []);
+        // A saved item's own sources count too, once.
+        await store.saveItem(makeItem(newsKey(5), { sources: ['cinn-industry', 'sina-finance'] }));
+        await store.saveItem(makeItem(newsKey(5), { sources: ['sina-finance'] }));
+
+        expect((await store.getSourceState('cinn-industry'))?.items).toBe(2);
+        expect((await store.getSourceState('eastmoney-finance'))?.items).toBe(1);
+        expect((await store.getSourceState('sina-finance'))?.items).toBe(1);
+      });
+    });
+
+    describe('saveItem', () => {
+      it('keeps the first publishedAt and storedAt, takes new content, unions categories', async () => {
+        const key = newsKey(6);
+        const first = makeItem(key, { categories: ['zhongguogongyebao'] });
+        expect(new Set(await store.saveItem(first))).toEqual(new Set(['zhongguogongyebao', 'all']));
+        await store.saveItem(makeItem(newsKey(7), { publishedAt: '2022-03-30T09:00:00+08:00' }));
+
+        const changed = await store.saveItem(
+          makeItem(key, {
+            title: '更正：工信部一季度数据发布会',
+            publishedAt: '2022-04-02T08:00:00+08:00',
+            storedAt: '2022-04-02T08:05:00+08:00',
+            categories: ['industry', 'zhongguogongyebao'],
+            sources: ['eastmoney-finance'],
+          }),
+        );
+        expect(new Set(changed)).toEqual(new Set(['zhongguogongyebao', 'industry', 'all']));
+
+        const saved = await store.getItem(key);
+        expect(saved).toMatchObject({
+          title: '更正：工信部一季度数据发布会',
+          publishedAt: first.publishedAt,
+          storedAt: first.storedAt,
+          categories: ['zhongguogongyebao', 'industry'],
+          sources: ['cinn-industry', 'eastmoney-finance'],
+        });
+        // Still ordered by the original date: newsKey(7) at 09:00 stays older.
+        expect(keysOf((await store.listItems({ limit: 10 })).items)).toEqual([key, newsKey(7)]);
+      });
+
+      it('returns the item exactly as saved, Chinese text and optional fields included', async () => {
+        const item = makeItem(newsKey(8));
+        await store.saveItem(item);
+        expect(await store.getItem(item.key)).toEqual(item);
+        const anonymous: Item = { ...makeItem(newsKey(9), { infoCode: null }) };
+        delete anonymous.author;
+        await store.saveItem(anonymous);
+        expect(await store.getItem(anonymous.key)).toEqual(anonymous);
+        expect(await store.getItem('no-such-key')).toBeNull();
+      });
+
+      it('never lists an item under the reserved all category of its own', async () => {
+        await store.saveItem(makeItem(newsKey(10), { categories: ['zhongguogongyebao', 'all'] }));
+        expect((await store.getItem(newsKey(10)))?.categories).toEqual(['zhongguogongyebao']);
+        expect((await store.listCategories()).map((c) => c.slug)).toEqual(['zhongguogongyebao']);
+      });
+
+      it('refuses an item whose publishedAt is not a date', async () => {
+        await expect(store.saveItem(makeItem(newsKey(11), { publishedAt: '2022年3月30日' }))).rejects.toMatchObject({
+          code: 'parse-failed',
+        });
+        expect(await store.getItem(newsKey(11))).toBeNull();
+      });
+    });
+
+    describe('listItems', () => {
+      it('lists newest first by instant, then by key, across zone offsets', async () => {
+        const specs: [string, string][] = [
+          ['NW-b', '2022-03-30T09:34:12+08:00'],
+          ['NW-a', '2022-03-30T01:34:12Z'], // the same instant as NW-b
+          ['NW-c', '2022-03-30T10:00:00+08:00'],
+          ['NW-d', '2022-03-29T23:59:59+08:00'],
+          ['NW-e', '2022-03-30T03:34:12+02:00'], // also the same instant
+          ['NW-f', '2022-03-30T01:34:12.500Z'],
+        ];
+        for (const [key, publishedAt] of specs) await store.saveItem(makeItem(key, { publishedAt }));
+
+        const expected = keysOf(
+          specs
+            .map(([key, publishedAt]) => makeItem(key, { publishedAt }))
+            .sort((a, b) => newestFirst({ ms: Date.parse(a.publishedAt), key: a.key }, { ms: Date.parse(b.publishedAt), key: b.key })),
+        );
+        expect(expected).toEqual(['NW-c', 'NW-f', 'NW-e', 'NW-b', 'NW-a', 'NW-d']);
+
+        const whole = await store.listItems({ limit: 10 });
+        expect(keysOf(whole.items)).toEqual(expected);
+        expect(whole.next).toBeNull();
+        expect(keysOf(await allPages(store, 2))).toEqual(expected);
+        expect(keysOf(await allPages(store, 1))).toEqual(expected);
+
+        const exact = await store.listItems({ limit: 6 });
+        expect(exact.next).toBeNull();
+        const first = await store.listItems({ limit: 5 });
+        expect(first.next).not.toBeNull();
+        const rest = await store.listItems({ limit: 5, before: first.next });
+        expect(keysOf(rest.items)).toEqual(['NW-d']);
+        expect(rest.next).toBeNull();
+      });
+
+      it('never skips or repeats an item while 30 items arrive between page requests', async () => {
+        // 40 items, three to a timestamp, one minute apart.
+        const initial: string[] = [];
+        for (let n = 0; n < 40; n++) {
+          const key = newsKey(n);
+          initial.push(key);
+          await store.saveItem(makeItem(key, { publishedAt: isoShanghai(BASE_MS - Math.floor(n / 3) * 60_000) }));
+        }
+
+        const seen: Item[] = [];
+        let before: string | null = null;
+        let arrived = 0;
+        for (let guard = 0; guard < 100; guard++) {
+          const page = await store.listItems({ limit: 7, before });
+          seen.push(...page.items);
+          if (page.next === null) break;
+          before = page.next;
+          const last = page.items.at(-1);
+          if (!last) throw new Error('a page with a cursor had no items');
+          const lastMs = Date.parse(last.publishedAt);
+          // Arrivals on every side of the cursor: newer, same instant above and below its key, older.
+          const arrivals: Item[] = [
+            makeItem(`Z-new-${arrived}`, { publishedAt: isoShanghai(BASE_MS + 3_600_000 + arrived) }),
+            makeItem(`Z-tie-${arrived}`, { publishedAt: last.publishedAt }),
+            makeItem(`A-tie-${arrived}`, { publishedAt: last.publishedAt }),
+            makeItem(`M-old-${arrived}`, { publishedAt: isoShanghai(lastMs - 90_000) }),
+            makeItem(`A-oldest-${arrived}`, { publishedAt: isoShanghai(BASE_MS - 86_400_000) }),
+          ];
+          for (const item of arrivals) if (arrived < 30) {
+            await store.saveItem(item);
+            arrived++;
+          }
+          // A re-save of an already listed item must not move it.
+          await store.saveItem(makeItem(initial[0] ?? '', { title: `第${guard}次更新`, publishedAt: '2030-01-01T00:00:00Z' }));
+        }
+        expect(arrived).toBe(30);
+
+        const seenKeys = keysOf(seen);
+        expect(new Set(seenKeys).size).toBe(seenKeys.length);
+        for (const key of initial) expect(seenKeys.filter((k) => k === key), key).toHaveLength(1);
+        // And the walk itself ran in store order.
+        const positions = seen.map((i) => ({ ms: Date.parse(i.publishedAt), key: i.key }));
+        expect([...positions].sort(newestFirst)).toEqual(positions);
+      });
+
+      it('filters by category; all and no category list everything', async () => {
+        await store.saveItem(makeItem('NW-1', { categories: ['zhongguogongyebao', 'industry'], publishedAt: isoShanghai(BASE_MS) }));
+        await store.saveItem(makeItem('NW-2', { categories: ['zhengquanshibao'], publishedAt: isoShanghai(BASE_MS + 1000) }));
+        await store.saveItem(makeItem('NW-3', { categories: ['industry'], publishedAt: isoShanghai(BASE_MS + 2000) }));
+
+        expect(keysOf((await store.listItems({ category: 'industry', limit: 10 })).items)).toEqual(['NW-3', 'NW-1']);
+        expect(keysOf(await allPages(store, 1, 'industry'))).toEqual(['NW-3', 'NW-1']);
+        expect(keysOf((await store.listItems({ category: 'zhengquanshibao', limit: 10 })).items)).toEqual(['NW-2']);
+        expect(keysOf((await store.listItems({ category: 'all', limit: 10 })).items)).toEqual(['NW-3', 'NW-2', 'NW-1']);
+        expect(keysOf((await store.listItems({ limit: 10 })).items)).toEqual(['NW-3', 'NW-2', 'NW-1']);
+        expect(await store.listItems({ category: 'nosuchcategory', limit: 10 })).toEqual({ items: [], next: null });
+      });
+
+      it('rejects cursors it did not make with an InvalidCursorError', async () => {
+        await store.saveItem(makeItem(newsKey(12)));
+        const bad = [
+          'not a cursor!',
+          Buffer.from('no-dot-here').toString('base64url'),
+          Buffer.from('12ab.NW1').toString('base64url'),
+          Buffer.from('1648604052000.').toString('base64url'),
+          `${encodeCursor({ ms: 1648604052000, key: 'NW1' })}==`,
+        ];
+        for (const before of bad) {
+          const err: unknown = await store.listItems({ limit: 10, before }).then(
+            () => null,
+            (e: unknown) => e,
+          );
+          expect(err, before).toBeInstanceOf(InvalidCursorError);
+          expect(err, before).toBeInstanceOf(FinewsError);
+          expect(err).toMatchObject({ code: 'parse-failed', kind: 'invalid-cursor', retryable: false });
+        }
+        // A well-formed cursor past every item is simply the end.
+        expect(await store.listItems({ limit: 10, before: encodeCursor({ ms: 0, key: 'A' }) })).toEqual({
+          items: [],
+          next: null,
+        });
+      });
+    });
+
+    it('counts categories and dates each by its newest item, without all', async () => {
+      expect(await store.listCategories()).toEqual([]);
+      await store.saveItem(makeItem('NW-1', { categories: ['zhongguogongyebao', 'industry'], publishedAt: '2022-03-30T09:34:12+08:00' }));
+      await store.saveItem(makeItem('NW-2', { categories: ['industry'], publishedAt: '2022-03-31T10:00:00+08:00' }));
+      await store.saveItem(makeItem('NW-3', { categories: ['zhongguogongyebao'], publishedAt: '2022-03-29T01:00:00Z' }));
+
+      const categories = await store.listCategories();
+      expect([...categories].sort((a, b) => a.slug.localeCompare(b.slug))).toEqual([
+        { slug: 'industry', count: 2, updated: '2022-03-31T10:00:00+08:00' },
+        { slug: 'zhongguogongyebao', count: 2, updated: '2022-03-30T09:34:12+08:00' },
+      ]);
+    });
+
+    it('round-trips source state and keeps items counted by claims', async () => {
+      expect(await store.getSourceState('cinn-industry')).toBeNull();
+      await store.claim(newsKey(13), 'cinn-industry', []);
+      await store.claim(newsKey(14), 'cinn-industry', []);
+
+      const state: SourceState = {
+        id: 'cinn-industry',
+        etag: '"5f2a-1648604052"',
+        lastModified: 'Wed, 30 Mar 2022 01:34:12 GMT',
+        lastFetchAt: '2022-03-30T09:35:00+08:00',
+        lastStatus: 500,
+        lastError: 'http-status: 500 from https://news.example.com/rss/industry.xml',
+        consecutiveFailures: 3,
+        nextRunAt: '2022-03-30T09:45:00+08:00',
+        items: 999,
+      };
+      await store.putSourceState(state);
+      expect(await store.getSourceState('cinn-industry')).toEqual({ ...state, items: 2 });
+
+      // A success clears the error: fields left out are gone.
+      const ok: SourceState = { id: 'cinn-industry', lastFetchAt: '2022-03-30T09:45:01+08:00', lastStatus: 304, consecutiveFailures: 0, items: 0 };
+      await store.putSourceState(ok);
+      expect(await store.getSourceState('cinn-industry')).toEqual({ ...ok, items: 2 });
+
+      await store.putSourceState({ id: 'a-first', consecutiveFailures: 0, items: 5 });
+      expect(await store.listSourceStates()).toEqual([
+        { id: 'a-first', consecutiveFailures: 0, items: 0 },
+        { ...ok, items: 2 },
+      ]);
+    });
+
+    describe('prune', () => {
+      const old = '2022-01-01T08:00:00+08:00';
+      const recent = '2022-03-30T09:00:00+08:00';
+      const cutoff = new Date('2022-03-01T00:00:00Z');
+      const longAgo = new Date('2000-01-01T00:00:00Z');
+
+      it('removes items old by date and by storage time from every index, and remembers their claims', async () => {
+        await store.claim('NW-gone', 'cinn-industry', ['industry']);
+        await store.saveItem(makeItem('NW-gone', { publishedAt: old, storedAt: old, categories: ['zhongguogongyebao', 'industry'] }));
+        await store.saveItem(makeItem('NW-late', { publishedAt: old, storedAt: recent, categories: ['zhongguogongyebao'] }));
+        await store.saveItem(makeItem('NW-kept', { publishedAt: recent, storedAt: recent, categories: ['zhengquanshibao'] }));
+
+        const result = await store.prune(cutoff, longAgo);
+        expect(result.removed).toBe(1);
+        expect(new Set(result.changedCategories)).toEqual(new Set(['zhongguogongyebao', 'industry', 'all']));
+
+        expect(await store.getItem('NW-gone')).toBeNull();
+        expect(keysOf(await allPages(store, 10))).toEqual(['NW-kept', 'NW-late']);
+        expect(keysOf((await store.listItems({ category: 'industry', limit: 10 })).items)).toEqual([]);
+        const categories = await store.listCategories();
+        expect([...categories].sort((a, b) => a.slug.localeCompare(b.slug))).toEqual([
+          { slug: 'zhengquanshibao', count: 1, updated: recent },
+          { slug: 'zhongguogongyebao', count: 1, updated: old },
+        ]);
+
+        // The claim outlives the item: the article is not ingested again.
+        expect(await store.claim('NW-gone', 'eastmoney-finance', ['finance'])).toEqual({ isNew: false, changedCategories: [] });
+        expect(await store.getItem('NW-gone')).toBeNull();
+
+        expect(await store.prune(cutoff, longAgo)).toEqual({ removed: 0, changedCategories: [] });
+      });
+
+      it('forgets old claims only of items that are not stored', async () => {
+        await store.claim('NW-never-saved', 'cinn-industry', []);
+        await store.claim('NW-saved', 'cinn-industry', []);
+        await store.saveItem(makeItem('NW-saved', { publishedAt: recent, storedAt: recent }));
+
+        const future = new Date(Date.now() + 60_000);
+        expect(await store.prune(longAgo, future)).toEqual({ removed: 0, changedCategories: [] });
+        expect((await store.claim('NW-never-saved', 'cinn-industry', [])).isNew).toBe(true);
+        expect((await store.claim('NW-saved', 'cinn-industry', [])).isNew).toBe(false);
+        expect(await store.getItem('NW-saved')).not.toBeNull();
+
+        // Once the item is pruned too, an old enough claim goes with it.
+        await store.prune(new Date(Date.now() + 60_000), future);
+        expect(await store.getItem('NW-saved')).toBeNull();
+        expect((await store.claim('NW-saved', 'cinn-industry', [])).isNew).toBe(true);
+      });
+    });
+
+    it('keeps rendered documents byte for byte', async () => {
+      const xml =
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>财经新闻聚合 · 中国工业报</title>' +
+        '<item><title>工信部：一季度规模以上工业增加值同比增长6.5%</title></item></channel></rss>';
+      const body = Buffer.from(xml, 'utf8');
+      const doc: RenderedDoc = {
+        contentType: 'application/rss+xml; charset=utf-8',
+        body,
+        gzip: gzipSync(body),
+        br: brotliCompressSync(body),
+        etag: '"a1b2c3"',
+        lastModified: 'Wed, 30 Mar 2022 01:34:12 GMT',
+      };
+      await store.putRendered('feeds/zhongguogongyebao.xml', doc);
+      const got = await store.getRendered('feeds/zhongguogongyebao.xml');
+      expect(got).toEqual(doc);
+      expect(got?.gzip.equals(doc.gzip)).toBe(true);
+      expect(gunzipSync(got?.gzip ?? Buffer.alloc(0)).toString('utf8')).toBe(xml);
+
+      // Every byte value survives, and a new render replaces the old.
+      const allBytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+      const replaced: RenderedDoc = { ...doc, body: allBytes, gzip: gzipSync(allBytes), br: Buffer.alloc(0), etag: '"d4"' };
+      await store.putRendered('feeds/zhongguogongyebao.xml', replaced);
+      expect(await store.getRendered('feeds/zhongguogongyebao.xml')).toEqual(replaced);
+      expect(await store.getRendered('feeds/nosuch.xml')).toBeNull();
+    });
+
+    it('keeps everything across close and reopen', async () => {
+      await store.claim(newsKey(20), 'cinn-industry', ['industry']);
+      await store.saveItem(makeItem(newsKey(20), { categories: ['zhongguogongyebao', 'industry'] }));
+      await store.claim(newsKey(21), 'cinn-industry', []);
+      await store.putSourceState({ id: 'cinn-industry', lastStatus: 200, consecutiveFailures: 0, items: 0 });
+      const doc: RenderedDoc = {
+        contentType: 'text/html; charset=utf-8',
+        body: Buffer.from('<h1>财经新闻聚合</h1>'),
+        gzip: gzipSync('<h1>财经新闻聚合</h1>'),
+        br: brotliCompressSync('<h1>财经新闻聚合</h1>'),
+        etag: '"home"',
+        lastModified: 'Wed, 30 Mar 2022 01:34:12 GMT',
+      };
+      await store.putRendered('index.html', doc);
+      const item = await store.getItem(newsKey(20));
+      await store.close();
+      await expect(store.ping()).rejects.toBeInstanceOf(FinewsError);
+
+      const reopened = await fx.openAnother();
+      await reopened.ping();
+      expect(await reopened.getItem(newsKey(20))).toEqual(item);
+      expect((await reopened.claim(newsKey(21), 'cinn-industry', [])).isNew).toBe(false);
+      expect((await reopened.claim(newsKey(20), 'cinn-industry', [])).isNew).toBe(false);
+      expect(await reopened.getSourceState('cinn-industry')).toEqual({
+        id: 'cinn-industry',
+        lastStatus: 200,
+        consecutiveFailures: 0,
+        items: 2,
+      });
+      expect(await reopened.listCategories()).toHaveLength(2);
+      expect(await reopened.getRendered('index.html')).toEqual(doc);
+    });
+  });
+}
