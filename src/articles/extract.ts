@@ -78,7 +78,7 @@ export function extractArticle(
   const publishedAt = findDate($, zone);
 
   for (const selector of rules.remove) select($, selector, pageUrl, 'article.remove').remove();
-  removeNoise($, $.root().get(0));
+  removeNoise($.root().get(0));
 
   const roots = findBody($, rules, pageUrl);
   const bodyHtml = roots
@@ -213,14 +213,8 @@ export function stripSiteSuffix(title: string): string {
   return out;
 }
 
-const DATE_META = [
-  'meta[property="article:published_time"]',
-  'meta[name="article:published_time"]',
-  'meta[itemprop="datePublished"]',
-  'meta[name="publishdate"]',
-  'meta[name="pubdate"]',
-  'meta[name="PubDate"]',
-].join(', ');
+/** Meta names and properties of the publication date, lower-cased. */
+const DATE_META = new Set(['article:published_time', 'og:published_time', 'datepublished', 'publishdate', 'pubdate']);
 
 const DATE_ELEMENTS = ['.newsContent .time', '.time', '.infos .item', '.infos', '.date', '.pubtime', '#pubtime'];
 
@@ -233,8 +227,10 @@ const DATE_IN_TEXT =
  * zone, where the visible `2022年03月30日 09:34` has minutes only.
  */
 function findDate($: CheerioAPI, zone: string): string | undefined {
-  for (const el of $(DATE_META).toArray()) {
-    const found = dateIn($(el).attr('content'), zone);
+  for (const el of $('meta[content]').toArray()) {
+    const key = (el.attribs.property ?? el.attribs.name ?? el.attribs.itemprop ?? '').toLowerCase();
+    if (!DATE_META.has(key)) continue;
+    const found = dateIn(el.attribs.content, zone);
     if (found !== undefined) return found;
   }
   for (const selector of DATE_ELEMENTS) {
@@ -254,7 +250,8 @@ function dateIn(text: string | undefined, zone: string): string | undefined {
   if (text === undefined) return undefined;
   const t = squash(text.normalize('NFKC'));
   if (t === '') return undefined;
-  const whole = parseDate(t, zone);
+  // Dates are short; longer text is searched for one rather than parsed whole.
+  const whole = t.length <= 64 ? parseDate(t, zone) : undefined;
   if (whole !== undefined) return whole;
   const m = DATE_IN_TEXT.exec(t);
   if (m === null) return undefined;

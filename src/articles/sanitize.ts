@@ -34,18 +34,31 @@ export interface NormalizedBody {
   attribution?: string;
 }
 
-/**
- * Elements that never carry article text, dropped with their content before anything
- * else. Ads are matched loosely on purpose: a lost ad is no loss.
- */
-export const NOISE_SELECTOR = [
+/** Elements that never carry article text, dropped with their content before anything else. */
+const NOISE_TAGS = new Set([
   'script', 'style', 'noscript', 'template', 'iframe', 'frame', 'frameset', 'object', 'embed',
   'applet', 'form', 'input', 'button', 'select', 'textarea', 'svg', 'math', 'canvas', 'video',
   'audio', 'link', 'meta', 'base', 'title',
-  'p.res-edit', '.res-edit',
-  '.ad', '.ads', '.adv', '.advert', '.adsbygoogle', '[class*=advert]', '[id*=advert]',
-  '[class^="ad-"]', '[class*=" ad-"]', '[class^="ad_"]', '[class*=" ad_"]', '[id^="ad-"]', '[id^="ad_"]',
-].join(', ');
+]);
+
+/** Classes of editor lines and ads. */
+const NOISE_CLASSES = new Set(['res-edit', 'ad', 'ads', 'adv', 'advert', 'adsbygoogle']);
+
+/**
+ * True for noise elements: see NOISE_TAGS and NOISE_CLASSES; ads are also matched loosely
+ * by `advert` anywhere in class or id and `ad-`/`ad_` prefixes (a lost ad is no loss).
+ */
+function isNoise(el: Element): boolean {
+  if (NOISE_TAGS.has(el.name.toLowerCase())) return true;
+  const id = (el.attribs.id ?? '').toLowerCase();
+  if (id.includes('advert') || id.startsWith('ad-') || id.startsWith('ad_')) return true;
+  const cls = el.attribs.class;
+  if (cls === undefined) return false;
+  for (const c of cls.toLowerCase().split(/\s+/)) {
+    if (NOISE_CLASSES.has(c) || c.includes('advert') || c.startsWith('ad-') || c.startsWith('ad_')) return true;
+  }
+  return false;
+}
 
 /** Lazy-loading attributes that hold an image's real address. */
 const LAZY_SRC = ['data-src', 'data-original', 'data-lazy-src', 'data-actualsrc', 'data-url'];
@@ -115,7 +128,7 @@ export function renderBody(blocks: readonly BodyBlock[], attribution?: string): 
 export function normalizeBody(html: string, baseUrl: string): NormalizedBody {
   const $ = load(html, null, false);
   const root = $.root();
-  removeNoise($, root.get(0));
+  removeNoise(root.get(0));
   fixUrls($, baseUrl);
 
   const raw: RawBlock[] = [];
@@ -145,22 +158,24 @@ interface RawBlock {
   html: string;
 }
 
-/** Drops noise elements and comments (and processing instructions) under `node`. */
-export function removeNoise($: CheerioAPI, node: AnyNode | undefined): void {
-  if (node === undefined) return;
-  $(node).find(NOISE_SELECTOR).remove();
-  removeComments(node);
-}
-
-function removeComments(node: AnyNode): void {
-  if (!('children' in node)) return;
+/**
+ * Drops noise elements (scripts, frames, forms, editor lines, ads…), comments and
+ * processing instructions under `node`. One walk of the tree, no selector matching.
+ */
+export function removeNoise(node: AnyNode | undefined): void {
+  if (node === undefined || !('children' in node)) return;
   for (const child of [...node.children]) {
     if (child.type === 'comment' || child.type === 'directive' || child.type === 'cdata') {
       $remove(child);
-    } else {
-      removeComments(child);
+    } else if (isTag(child)) {
+      if (isNoise(child)) $remove(child);
+      else removeNoise(child);
     }
   }
+}
+
+function isTag(node: AnyNode): node is Element {
+  return node.type === 'tag' || node.type === 'script' || node.type === 'style';
 }
 
 function $remove(node: AnyNode): void {
@@ -325,10 +340,12 @@ function trimParagraph(html: string): string {
 
 /** Plain text of sanitized HTML, whitespace (including U+3000 and nbsp) collapsed and trimmed. */
 export function plainText(html: string): string {
-  if (html === '') return '';
-  return load(html, null, false)
-    .root()
-    .text()
+  // sanitize-html output is well-formed and escapes only these four.
+  return html
+    .replace(/<[^>]*>/g, '')
+    .replace(/&(lt|gt|quot|amp);/g, (_, e: string) => ENTITIES[e] ?? '')
     .replace(/[\s\u3000\u00a0]+/g, ' ')
     .trim();
 }
+
+const ENTITIES: Record<string, string> = { lt: '<', gt: '>', quot: '"', amp: '&' };
