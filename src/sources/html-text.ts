@@ -1,0 +1,44 @@
+import { decodeHTML, decodeHTMLStrict } from 'entities';
+
+/** Elements whose end separates lines of text. */
+const BLOCK_END = /<\/(?:p|div|li|h[1-6]|tr|blockquote|section|article|table|ul|ol|pre|figure)\s*>|<br\s*\/?>/gi;
+const TAG = /<\/?[A-Za-z][^>]*>|<!--[\s\S]*?-->/g;
+
+/**
+ * Plain text of an HTML fragment: scripts, styles and tags dropped, entities decoded,
+ * all whitespace (newlines, U+3000 indents, non-breaking spaces) collapsed to single
+ * spaces.
+ */
+export function htmlToText(html: string): string {
+  const text = html
+    .replace(/<(script|style|noscript)\b[\s\S]*?<\/\1\s*>/gi, ' ')
+    .replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, '$1')
+    .replace(BLOCK_END, ' ')
+    .replace(TAG, '');
+  return collapse(decodeHTML(text));
+}
+
+/**
+ * A one-line text field such as a title: tags dropped, entities left over from
+ * double escaping (`&amp;quot;` → `"`) decoded, whitespace collapsed. Only complete
+ * `&name;` references are decoded, so "R&D" and "Q&A" stay as written.
+ */
+export function inlineText(text: string): string {
+  return collapse(decodeHTMLStrict(text.replace(TAG, '')));
+}
+
+/** Collapses every run of whitespace (including U+3000 and U+00A0) to one space and trims. */
+export function collapse(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** The first `max` characters (code points) of `text`, with an ellipsis when cut. */
+export function truncate(text: string, max: number): string {
+  const chars = Array.from(text);
+  return chars.length <= max ? text : `${chars.slice(0, max).join('').trimEnd()}…`;
+}
+
+/** Escapes text for use as HTML content. */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
