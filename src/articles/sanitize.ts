@@ -89,7 +89,9 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
     td: ['colspan', 'rowspan'],
     th: ['colspan', 'rowspan'],
   },
-  allowedClasses: { p: ['em_media'] },
+  // No classes at all: the one class of finews content, em_media, is written by renderBody
+  // for the attribution it recognises by its text, so a stray one cannot fake an attribution.
+  allowedClasses: {},
   allowedSchemes: ['http', 'https', 'mailto'],
   allowedSchemesByTag: { img: ['http', 'https'] },
   allowedSchemesAppliedToAttributes: ['href', 'src'],

@@ -60,6 +60,11 @@ describe('sanitizeBody', () => {
     expect($.root().find('[class]').length).toBe(0);
   });
 
+  it('writes em_media only for a real attribution, never from a stray class', () => {
+    const out = sanitizeBody('<blockquote><p class="em_media">图片来源：视觉中国</p></blockquote><p>正文</p>', BASE);
+    expect(out).toBe('<blockquote><p>图片来源：视觉中国</p></blockquote>\n <p>正文 </p>');
+  });
+
   it('is idempotent', () => {
     const html =
       '<div>　　第一段<a href="/a">链接</a>。<br><br>第二段。</div><p>(刘英)</p><p>（文章来源：<b>中国工业报</b>）</p>';
