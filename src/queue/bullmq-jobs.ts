@@ -1,0 +1,62 @@
+import type { ArticleJob, Jobs } from '../pipeline/ports.js';
+import type { FinewsQueues } from './queues.js';
+
+export interface BullmqJobsOptions {
+  /**
+   * How long a publish request waits before it runs. Requests for a slug arriving
+   * meanwhile join it, so a burst of saves renders each category about once.
+   * @defaultValue 1500
+   */
+  publishDelayMs?: number;
+}
+
+/**
+ * The Jobs port on BullMQ (Redis mode).
+ *
+ * Articles are keyed by their item key as job id, so a second enqueue of a key
+ * whose job is still waiting, delayed or running is dropped by BullMQ.
+ *
+ * Publishing is throttled per slug with BullMQ deduplication (id = slug,
+ * `keepLastIfActive`): the first request adds a job delayed by `publishDelayMs`;
+ * requests while it waits join it; requests while it renders leave exactly one
+ * follow-up job, created when the render ends. So a category is never rendered
+ * twice at once, a save during a render is never lost, and a steady stream of
+ * saves still renders every ~`publishDelayMs` (a debounce that resets on every
+ * request could postpone it indefinitely).
+ */
+export class BullmqJobs implements Jobs {
+  private readonly publishDelayMs: number;
+
+  constructor(
+    readonly queues: FinewsQueues,
+    opts: BullmqJobsOptions = {},
+  ) {
+    this.publishDelayMs = opts.publishDelayMs ?? 1500;
+  }
+
+  async enqueueArticle(job: ArticleJob): Promise<void> {
+    const { article } = this.queues;
+    // A finished job keeps its id while BullMQ retains it (removeOnComplete/removeOnFail);
+    // a key claimed again after that (its claim was pruned) must still be processed.
+    const state = await article.getJobState(job.key);
+    if (state === 'completed' || state === 'failed') await article.remove(job.key);
+    await article.add('article', job, { jobId: job.key });
+  }
+
+  async requestPublish(categories: string[]): Promise<void> {
+    const slugs = [...new Set(categories)];
+    if (slugs.length === 0) return;
+    await this.queues.publish.addBulk(
+      slugs.map((slug) => ({
+        name: 'publish',
+        data: { slug },
+        opts: { delay: this.publishDelayMs, deduplication: { id: slug, keepLastIfActive: true } },
+      })),
+    );
+  }
+
+  /** Queues a refresh of one source now (`force` ignores its stored next run time). */
+  async enqueueRefresh(sourceId: string, opts: { force?: boolean } = {}): Promise<void> {
+    await this.queues.refresh.add('refresh', { sourceId, ...(opts.force ? { force: true } : {}) });
+  }
+}

@@ -1,0 +1,164 @@
+import { Worker, type Job, type Processor, type Queue } from 'bullmq';
+import { articleProcessor } from '../../workers/article-worker.js';
+import { publishProcessor } from '../../workers/publish-worker.js';
+import { refreshProcessor } from '../../workers/refresh-worker.js';
+import type { PipelineDeps } from '../pipeline/ports.js';
+import type { Logger } from '../util/log.js';
+import { BullmqJobs, type BullmqJobsOptions } from './bullmq-jobs.js';
+import {
+  closeQueues,
+  logErrors,
+  openQueues,
+  QUEUE_NAMES,
+  queuePrefix,
+  workerConnection,
+  type FinewsQueues,
+  type QueueConnectionOptions,
+  type QueueName,
+} from './queues.js';
+
+export interface RedisWorkersOptions extends QueueConnectionOptions {
+  /** Jobs run at once per queue and process. @defaultValue refresh 4, article 4, publish 1 */
+  concurrency?: Partial<Record<QueueName, number>>;
+  /** close() waits this long for running jobs, then abandons them to another worker. @defaultValue 30_000 */
+  closeTimeoutMs?: number;
+  /** How often `metrics.queueDepth` is refreshed. @defaultValue 5000 */
+  sampleEveryMs?: number;
+}
+
+export interface RedisWorkers {
+  workers: Record<QueueName, Worker>;
+  /** Stops taking jobs, lets running ones finish (bounded), closes connections. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_CONCURRENCY: Record<QueueName, number> = { refresh: 4, article: 4, publish: 1 };
+
+/**
+ * Starts the refresh, article and publish workers of one process (Redis mode). Any
+ * number of processes may run them against one Redis. BullMQ's stalled-job check is
+ * on with its defaults, so the jobs of a worker that died without closing (kill -9)
+ * go back to the queue within about a minute and another worker runs them.
+ */
+export async function startRedisWorkers(deps: PipelineDeps, opts: RedisWorkersOptions): Promise<RedisWorkers> {
+  const { log } = deps;
+  const concurrency = { ...DEFAULT_CONCURRENCY, ...opts.concurrency };
+  const start = <D, R>(name: QueueName, processor: Processor<D, R>): Worker<D, R> => {
+    const worker = new Worker<D, R>(name, processor, {
+      connection: workerConnection(opts.redisUrl),
+      prefix: queuePrefix(opts.keyPrefix),
+      concurrency: Math.max(1, concurrency[name]),
+    });
+    logErrors(worker, log, name);
+    worker.on('failed', (job, err) => logFailure(log, name, job, err));
+    worker.on('stalled', (jobId) => log.warn({ queue: name, jobId }, 'job stalled (its worker stopped answering); it runs again'));
+    return worker;
+  };
+  const workers = {
+    refresh: start('refresh', refreshProcessor(deps)),
+    article: start('article', articleProcessor(deps)),
+    publish: start('publish', publishProcessor(deps)),
+  } as unknown as Record<QueueName, Worker>;
+  await Promise.all(QUEUE_NAMES.map((n) => workers[n].waitUntilReady()));
+
+  const sampled = openQueues({ redisUrl: opts.redisUrl, keyPrefix: opts.keyPrefix, log });
+  const sample = async (): Promise<void> => {
+    try {
+      for (const name of QUEUE_NAMES) {
+        const counts = await sampled[name].getJobCounts('wait', 'prioritized');
+        deps.metrics.queueDepth.set({ queue: name }, (counts.wait ?? 0) + (counts.prioritized ?? 0));
+      }
+    } catch (err) {
+      log.warn({ err }, 'cannot sample queue depth');
+    }
+  };
+  void sample();
+  const sampler = setInterval(() => void sample(), opts.sampleEveryMs ?? 5000);
+  sampler.unref();
+
+  return {
+    workers,
+    close: async () => {
+      clearInterval(sampler);
+      const all = QUEUE_NAMES.map((n) => workers[n]);
+      const timeoutMs = opts.closeTimeoutMs ?? 30_000;
+      let timer: NodeJS.Timeout | undefined;
+      const drained = await Promise.race([
+        Promise.all(all.map((w) => w.close())).then(() => true),
+        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+      ]);
+      clearTimeout(timer);
+      if (!drained) {
+        log.warn({ timeoutMs }, 'jobs still running at shutdown; their locks expire and another worker runs them');
+        await Promise.all(all.map((w) => w.close(true)));
+      }
+      await closeQueues(sampled);
+    },
+  };
+}
+
+function logFailure(log: Logger, queue: QueueName, job: Job | undefined, err: Error): void {
+  const attempts = job?.opts.attempts ?? 1;
+  const final = !job || job.attemptsMade >= attempts || err.name === 'UnrecoverableError';
+  const data: unknown = job?.data;
+  const about = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
+  const item = typeof about.item === 'object' && about.item !== null ? (about.item as Record<string, unknown>) : {};
+  const fields = {
+    err,
+    queue,
+    jobId: job?.id,
+    attemptsMade: job?.attemptsMade,
+    attempts,
+    sourceId: about.sourceId,
+    key: about.key,
+    slug: about.slug,
+    url: item.link,
+  };
+  if (final) log.error(fields, 'job failed for good');
+  else log.warn(fields, 'job failed; it will be retried');
+}
+
+export interface RedisJobs {
+  jobs: BullmqJobs;
+  queues: FinewsQueues;
+  close(): Promise<void>;
+}
+
+/** Opens the producer side of Redis mode: the three queues and the Jobs port on them. */
+export async function createRedisJobs(opts: QueueConnectionOptions & BullmqJobsOptions & { log: Logger }): Promise<RedisJobs> {
+  const queues = openQueues(opts);
+  await Promise.all(QUEUE_NAMES.map((n) => queues[n].waitUntilReady()));
+  return { jobs: new BullmqJobs(queues, opts), queues, close: () => closeQueues(queues) };
+}
+
+/**
+ * Waits until no queue holds work: nothing waiting, running or delayed (retries,
+ * throttled publishes). The delayed next runs of source schedulers do not
+ * count. Queues are checked in pipeline order (refresh, article, publish), since each
+ * only feeds the next. Resolves true when idle, false after `timeoutMs`.
+ */
+export async function drainIdle(queues: FinewsQueues, timeoutMs: number, pollMs = 100): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await allIdle(queues)) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+async function allIdle(queues: FinewsQueues): Promise<boolean> {
+  for (const name of QUEUE_NAMES) {
+    if (!(await isIdle(queues[name] as Queue))) return false;
+  }
+  return true;
+}
+
+async function isIdle(queue: Queue): Promise<boolean> {
+  const counts = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'waiting-children');
+  const { delayed = 0, ...rest } = counts;
+  if (Object.values(rest).some((n) => n > 0)) return false;
+  if (delayed === 0) return true;
+  // A scheduler always holds its next run as a delayed job; only other delayed jobs are work.
+  const jobs = await queue.getDelayed(0, 999);
+  return jobs.every((job) => job.repeatJobKey !== undefined && job.repeatJobKey !== null);
+}
