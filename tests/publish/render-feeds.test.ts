@@ -286,6 +286,15 @@ describe('categories', () => {
   });
 });
 
+describe('determinism', () => {
+  it('renders the same bytes for the same items at a later time, so ETags hold', () => {
+    const later: RenderContext = { site, generatedAt: new Date('2022-04-02T00:00:00Z') };
+    expect(renderRss(later, all, items)).toBe(renderRss(ctx, all, items));
+    expect(renderAtom(later, all, items)).toBe(renderAtom(ctx, all, items));
+    expect(renderJsonFeed(later, all, items)).toBe(renderJsonFeed(ctx, all, items));
+  });
+});
+
 describe('site URLs', () => {
   it('gives absolute https links for a protocol-relative site.url', async () => {
     const rel = { site: { ...site, url: '//finews.withounder.com' }, generatedAt };

@@ -1,0 +1,41 @@
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { CONTENT_TYPES, CONTENT_TYPE_RSS, toRenderedDoc } from '../../src/publish/rendered.js';
+
+const body = `<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>财经新闻聚合 📈</title>${'<item><title>政策引导 重庆推进专精特新企业持续创新</title></item>'.repeat(50)}</channel></rss>`;
+const modified = new Date('2022-03-30T01:34:12.345Z');
+
+describe('toRenderedDoc', () => {
+  const doc = toRenderedDoc(body, CONTENT_TYPE_RSS, modified);
+
+  it('keeps the UTF-8 body and compressed copies that decode back to it', () => {
+    expect(doc.body.toString('utf8')).toBe(body);
+    expect(gunzipSync(doc.gzip).equals(doc.body)).toBe(true);
+    expect(brotliDecompressSync(doc.br).equals(doc.body)).toBe(true);
+    expect(doc.gzip.length).toBeLessThan(doc.body.length / 5);
+    expect(doc.br.length).toBeLessThan(doc.gzip.length);
+    expect(doc.contentType).toBe('application/rss+xml; charset=utf-8');
+  });
+
+  it('sends Last-Modified as an HTTP date', () => {
+    expect(doc.lastModified).toBe('Wed, 30 Mar 2022 01:34:12 GMT');
+    expect(toRenderedDoc('x', CONTENT_TYPES.html, new Date(Number.NaN)).lastModified).toBe('Thu, 01 Jan 1970 00:00:00 GMT');
+  });
+
+  it('has a strong ETag that changes exactly when the body changes', () => {
+    expect(doc.etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
+    expect(toRenderedDoc(Buffer.from(body), CONTENT_TYPES.atom, new Date()).etag).toBe(doc.etag);
+    expect(toRenderedDoc(body.replace('📈', '📉'), CONTENT_TYPE_RSS, modified).etag).not.toBe(doc.etag);
+    expect(toRenderedDoc(`${body} `, CONTENT_TYPE_RSS, modified).etag).not.toBe(doc.etag);
+  });
+
+  it('exports the INTERFACE §5 content types', () => {
+    expect(CONTENT_TYPES).toEqual({
+      rss: 'application/rss+xml; charset=utf-8',
+      atom: 'application/atom+xml; charset=utf-8',
+      json: 'application/feed+json; charset=utf-8',
+      opml: 'text/x-opml; charset=utf-8',
+      html: 'text/html; charset=utf-8',
+    });
+  });
+});
