@@ -425,8 +425,8 @@ describe('address policy for content URLs', () => {
     expect(server.connections()).toBe(before.connections);
   });
 
-  it('blocks IPv4-mapped and other private literals', async () => {
-    for (const host of ['[::ffff:127.0.0.1]', '[::1]', '10.0.0.8', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0']) {
+  it('blocks IPv4-mapped, integer, hex and other private literals', async () => {
+    for (const host of ['[::ffff:127.0.0.1]', '[::1]', '10.0.0.8', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '2130706433', '0x7f.0.0.1']) {
       const err = await failure(content(`http://${host}:${server.port}/ok`));
       expect(err.code, host).toBe('blocked-address');
     }
