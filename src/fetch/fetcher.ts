@@ -36,7 +36,7 @@ export interface FetchRequest {
   /** Host of the source feed; content URLs on this host are allowed even if private. */
   sourceHost?: string;
   allowPrivateNetworks: boolean;
-  /** Accept header. @defaultValue '*∕*' */
+  /** Accept header; any type when absent. */
   accept?: string;
   signal?: AbortSignal;
 }
