@@ -1,0 +1,16 @@
+import type { CategoryInfo, Store } from '../store/store.js';
+
+/** The merged feed of everything; a valid feed slug but not a category. */
+export const ALL_SLUG = 'all';
+
+/** Categories that hold items, by slug. */
+export async function categoriesBySlug(store: Store): Promise<Map<string, CategoryInfo>> {
+  const list = await store.listCategories();
+  return new Map(list.map((c) => [c.slug, c]));
+}
+
+/** True when `slug` is `all` or a category that holds at least one item. */
+export async function isKnownSlug(store: Store, slug: string): Promise<boolean> {
+  if (slug === ALL_SLUG) return true;
+  return (await categoriesBySlug(store)).has(slug);
+}

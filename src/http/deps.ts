@@ -1,0 +1,21 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Config } from '../domain.js';
+import type { Metrics } from '../metrics.js';
+import type { Store } from '../store/store.js';
+import type { Logger } from '../util/log.js';
+
+/** What the HTTP server needs from the composition root. */
+export interface HttpDeps {
+  /** Current config; hot reload swaps what this returns, so it is read per request. */
+  config(): Config;
+  store: Store;
+  metrics: Metrics;
+  /** Passed to fastify as its logger; request logs carry the request id. */
+  log: Logger;
+  /** Resolves when the store (and queue, in Redis mode) answer; rejects with the reason otherwise. */
+  ready(): Promise<void>;
+  /** Enables `/admin/*`, every request then needing `Authorization: Bearer <token>`. */
+  adminToken?: string;
+  /** Queue dashboard mounted under `/admin/queues` (Redis runtime). */
+  adminPlugin?: FastifyPluginAsync;
+}

@@ -1,0 +1,55 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { HttpDeps } from '../deps.js';
+import { sendError } from '../errors.js';
+
+/** Prefix of every admin path. */
+export const ADMIN_PREFIX = '/admin';
+/** Where the queue dashboard is mounted. */
+export const ADMIN_QUEUES_PREFIX = '/admin/queues';
+
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s, 'utf8').digest();
+}
+
+/** True when the request carries `Authorization: Bearer <token>`; compared in constant time. */
+export function hasBearerToken(req: FastifyRequest, token: string): boolean {
+  const auth = req.headers.authorization;
+  if (typeof auth !== 'string') return false;
+  const m = /^Bearer[ \t]+(\S+)\s*$/i.exec(auth);
+  if (m?.[1] === undefined) return false;
+  // Hash both sides so the comparison takes the same time whatever the lengths.
+  return timingSafeEqual(digest(m[1]), digest(token));
+}
+
+function isAdminPath(url: string): boolean {
+  const path = url.split('?', 1)[0] ?? '';
+  return path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`);
+}
+
+/**
+ * `/admin/*`, only when an admin token is configured (else nothing is registered and
+ * every admin path is a 404). Every admin request, known path or not, needs the
+ * bearer token or gets a 401. The queue dashboard plugin, when given, is mounted
+ * under `/admin/queues`; otherwise that path says there is nothing to show.
+ */
+export function registerAdminRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  const token = deps.adminToken;
+  if (token === undefined || token === '') return;
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (!isAdminPath(req.url)) return;
+    if (hasBearerToken(req, token)) return;
+    reply.header('www-authenticate', 'Bearer realm="finews admin"');
+    return sendError(reply, 401, 'unauthorized', 'admin paths need Authorization: Bearer <ADMIN_TOKEN>');
+  });
+
+  if (deps.adminPlugin !== undefined) {
+    void app.register(deps.adminPlugin, { prefix: ADMIN_QUEUES_PREFIX });
+  } else {
+    app.get(ADMIN_QUEUES_PREFIX, async () => ({
+      queues: [],
+      message: 'no queue dashboard: finews runs in embedded mode without Redis queues',
+    }));
+  }
+}

@@ -1,0 +1,73 @@
+import type { FastifyInstance } from 'fastify';
+import { itemJson } from '../../publish/render-feeds.js';
+import { isInvalidCursorError } from '../../store/cursor.js';
+import type { ItemPage, ItemQuery } from '../../store/store.js';
+import { ALL_SLUG, isKnownSlug } from '../categories.js';
+import type { HttpDeps } from '../deps.js';
+import { sendError } from '../errors.js';
+import { sendJson } from '../send.js';
+import { sourceRows } from '../source-rows.js';
+
+/** Items per `/api/items` page when `limit` is not given. */
+export const DEFAULT_ITEMS_LIMIT = 50;
+/** Largest `limit` `/api/items` accepts. */
+export const MAX_ITEMS_LIMIT = 200;
+
+
+interface ItemsQuery {
+  category?: string | string[];
+  limit?: string | string[];
+  before?: string | string[];
+}
+
+function single(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[v.length - 1] : v;
+}
+
+/** Parses `limit`: an integer 1…200, default 50; null when invalid. */
+export function parseLimit(raw: string | undefined): number | null {
+  if (raw === undefined || raw === '') return DEFAULT_ITEMS_LIMIT;
+  if (!/^\d{1,4}$/.test(raw)) return null;
+  const n = Number(raw);
+  return n >= 1 && n <= MAX_ITEMS_LIMIT ? n : null;
+}
+
+/** One page of items, or null when the store rejects `before` as a cursor it did not make. */
+async function listItemsOrBadCursor(deps: HttpDeps, query: ItemQuery): Promise<ItemPage | null> {
+  try {
+    return await deps.store.listItems(query);
+  } catch (err) {
+    if (isInvalidCursorError(err)) return null;
+    throw err;
+  }
+}
+
+/** `/api/items` and `/api/sources` (the category list lives with the pages, which share its titles). */
+export function registerApiRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  const { store } = deps;
+
+  app.get<{ Querystring: ItemsQuery }>('/api/items', async (req, reply) => {
+    const categoryRaw = single(req.query.category);
+    const limit = parseLimit(single(req.query.limit));
+    const beforeRaw = single(req.query.before);
+    if (limit === null) {
+      return sendError(reply, 400, 'bad-limit', `limit must be an integer from 1 to ${MAX_ITEMS_LIMIT}`);
+    }
+    const category = categoryRaw === undefined || categoryRaw === '' || categoryRaw === ALL_SLUG ? undefined : categoryRaw;
+    if (category !== undefined && !(await isKnownSlug(store, category))) {
+      return sendError(reply, 404, 'unknown-category', `no category "${category}"`);
+    }
+    const before = beforeRaw === undefined || beforeRaw === '' ? null : beforeRaw;
+    const page = await listItemsOrBadCursor(deps, { category, limit, before });
+    if (page === null) {
+      return sendError(reply, 400, 'bad-cursor', 'before is not a cursor returned as next by /api/items');
+    }
+    const body = { items: page.items.map((item) => itemJson(item)), next: page.next };
+    return sendJson(req, reply, body);
+  });
+
+  app.get('/api/sources', async (req, reply) => {
+    const rows = sourceRows(deps.config(), await store.listSourceStates());
+    return sendJson(req, reply, { sources: rows });
+  });
+}

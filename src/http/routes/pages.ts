@@ -1,0 +1,166 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config, Item } from '../../domain.js';
+import {
+  buildCategoryTitles,
+  categoryView,
+  feedUrls,
+  type CategoryTitleHint,
+  type CategoryTitles,
+  type RenderContext,
+} from '../../publish/context.js';
+import { html, renderCategoryPage, renderHomePage, type HomeSection, type SourceStatusRow } from '../../publish/render-html.js';
+import { CONTENT_TYPE_HTML } from '../../publish/rendered.js';
+import type { CategoryInfo, Store } from '../../store/store.js';
+import { ALL_SLUG } from '../categories.js';
+import type { HttpDeps } from '../deps.js';
+import { PUBLIC_CACHE_CONTROL, sendJson, sendRepresentation } from '../send.js';
+import { sourceRows, type SourceRow } from '../source-rows.js';
+
+/** Latest items shown per category on the home page. */
+export const HOME_ITEMS_PER_CATEGORY = 10;
+
+/** Newest first by `updated`, then by slug, so the busiest categories lead the home page. */
+function byUpdated(a: CategoryInfo, b: CategoryInfo): number {
+  const ua = a.updated === null ? 0 : Date.parse(a.updated) || 0;
+  const ub = b.updated === null ? 0 : Date.parse(b.updated) || 0;
+  return ub - ua || (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0);
+}
+
+/**
+ * The categories that hold items, each with its newest items, and the titles built
+ * from them: an item's publisher titles its own category (INTERFACE §5).
+ */
+async function loadCategories(store: Store, config: Config, perCategory: number): Promise<{
+  categories: CategoryInfo[];
+  items: Map<string, Item[]>;
+  titles: CategoryTitles;
+}> {
+  const categories = (await store.listCategories()).sort(byUpdated);
+  const pages = await Promise.all(categories.map((c) => store.listItems({ category: c.slug, limit: perCategory })));
+  const items = new Map<string, Item[]>();
+  const hints: CategoryTitleHint[] = [];
+  categories.forEach((c, i) => {
+    const list = pages[i]?.items ?? [];
+    items.set(c.slug, list);
+    hints.push(...list);
+  });
+  return { categories, items, titles: buildCategoryTitles(config, hints) };
+}
+
+/** The `SourceStatusRow` the HTML renderer takes, from a `/api/sources` row. */
+function statusRow(r: SourceRow): SourceStatusRow {
+  const row: SourceStatusRow = { id: r.id, url: r.url, state: r.state, items: r.items };
+  if (r.lastFetchAt !== null) row.lastFetchAt = r.lastFetchAt;
+  if (r.lastError !== null) row.lastError = r.lastError;
+  if (r.nextRunAt !== null) row.nextRunAt = r.nextRunAt;
+  return row;
+}
+
+/**
+ * Last-Modified of a page built from `items` (and, for the home page, source fetch
+ * times): the newest time any of it entered or changed, never in the future.
+ */
+function lastModifiedOf(times: Iterable<string | null | undefined>, now: number): string | undefined {
+  let newest = Number.NEGATIVE_INFINITY;
+  for (const t of times) {
+    if (t === null || t === undefined) continue;
+    const ms = Date.parse(t);
+    if (Number.isFinite(ms) && ms > newest) newest = ms;
+  }
+  if (!Number.isFinite(newest)) return undefined;
+  return new Date(Math.min(newest, now)).toUTCString();
+}
+
+function itemTimes(items: readonly Item[]): string[] {
+  return items.flatMap((i) => [i.storedAt, i.publishedAt]);
+}
+
+function sendPage(req: FastifyRequest, reply: FastifyReply, text: string, lastModified: string | undefined): FastifyReply {
+  const body = Buffer.from(text, 'utf8');
+  return sendRepresentation(req, reply, {
+    contentType: CONTENT_TYPE_HTML,
+    body,
+    etag: `"${createHash('sha256').update(body).digest('base64url')}"`,
+    ...(lastModified === undefined ? {} : { lastModified }),
+    cacheControl: PUBLIC_CACHE_CONTROL,
+  });
+}
+
+function notFoundPage(config: Config, message: string): string {
+  const home = feedUrls(config.site, ALL_SLUG).html;
+  return html`<!doctype html>
+<html lang="${config.site.language}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>未找到 - ${config.site.title}</title></head>
+<body>
+<h1>404 未找到</h1>
+<p>${message}</p>
+<p><a href="${home}">返回首页</a></p>
+</body>
+</html>
+`.value;
+}
+
+/**
+ * HTML pages rendered on request from the store (`/`, `/category/<slug>.html`) and
+ * `/api/categories`, which shares their category titles.
+ */
+export function registerPageRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  const { store } = deps;
+
+  app.get('/', async (req, reply) => {
+    const config = deps.config();
+    const now = Date.now();
+    const ctx: RenderContext = { site: config.site, generatedAt: new Date(now) };
+    const [{ categories, items, titles }, states] = await Promise.all([
+      loadCategories(store, config, HOME_ITEMS_PER_CATEGORY),
+      store.listSourceStates(),
+    ]);
+    ctx.categoryTitles = titles;
+    const sections: HomeSection[] = categories.map((c) => ({
+      cat: categoryView(c.slug, titles),
+      count: c.count,
+      items: items.get(c.slug) ?? [],
+    }));
+    const rows = sourceRows(config, states);
+    const text = renderHomePage(ctx, sections, rows.map(statusRow));
+    const times = [...sections.flatMap((s) => itemTimes(s.items)), ...rows.map((r) => r.lastFetchAt)];
+    return sendPage(req, reply, text, lastModifiedOf(times, now));
+  });
+
+  app.get<{ Params: { file: string } }>('/category/:file', async (req, reply) => {
+    const config = deps.config();
+    const file = req.params.file;
+    const slug = file.endsWith('.html') ? file.slice(0, -'.html'.length) : '';
+    const known = slug === ALL_SLUG ? null : (await store.listCategories()).find((c) => c.slug === slug);
+    if (slug === '' || known === undefined) {
+      const text = notFoundPage(config, slug === '' ? `没有页面 /category/${file}` : `没有分类“${slug}”。`);
+      return reply.code(404).type(CONTENT_TYPE_HTML).send(Buffer.from(text, 'utf8'));
+    }
+    const now = Date.now();
+    const page = await store.listItems({ category: slug === ALL_SLUG ? undefined : slug, limit: config.site.itemsPerFeed });
+    const titles = buildCategoryTitles(config, page.items);
+    const ctx: RenderContext = { site: config.site, generatedAt: new Date(now), categoryTitles: titles };
+    const opts = known === null ? {} : { count: known.count };
+    const text = renderCategoryPage(ctx, categoryView(slug, titles), page.items, opts);
+    return sendPage(req, reply, text, lastModifiedOf([...itemTimes(page.items), known?.updated], now));
+  });
+
+  // `all` is the merged feed, not a category, so it is not listed here (its feeds are
+  // linked from every page and the OPML list).
+  app.get('/api/categories', async (req, reply) => {
+    const config = deps.config();
+    const { categories, titles } = await loadCategories(store, config, 1);
+    const list = categories.map((c) => {
+      const urls = feedUrls(config.site, c.slug);
+      return {
+        slug: c.slug,
+        title: titles(c.slug),
+        count: c.count,
+        updated: c.updated,
+        feeds: { rss: urls.rss, atom: urls.atom, json: urls.json },
+      };
+    });
+    return sendJson(req, reply, { categories: list });
+  });
+}

@@ -1,0 +1,97 @@
+import type { AddressInfo } from 'node:net';
+import { fastify, LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { isFinewsError } from '../errors.js';
+import type { HttpDeps } from './deps.js';
+import { errorBody } from './errors.js';
+import { registerAdminRoutes } from './routes/admin.js';
+import { registerApiRoutes } from './routes/api.js';
+import { registerFeedRoutes } from './routes/feeds.js';
+import { registerOpsRoutes } from './routes/ops.js';
+import { registerPageRoutes } from './routes/pages.js';
+
+export type { HttpDeps } from './deps.js';
+
+/** Route label of requests no route matched, so scanners cannot blow up metric cardinality. */
+const UNMATCHED_ROUTE = 'unmatched';
+
+/** Status and stable code for an error thrown while handling a request. */
+function classify(err: FastifyError | Error): { status: number; code: string; expose: boolean } {
+  if (isFinewsError(err, 'store-unavailable')) return { status: 503, code: err.code, expose: true };
+  const status = 'statusCode' in err && typeof err.statusCode === 'number' ? err.statusCode : 500;
+  if (status >= 400 && status < 500) {
+    const code = 'code' in err && typeof err.code === 'string' ? err.code : 'bad-request';
+    return { status, code, expose: true };
+  }
+  return { status: status >= 500 && status < 600 ? status : 500, code: 'internal', expose: false };
+}
+
+/**
+ * Builds the finews HTTP server (INTERFACE §5) without listening: feeds and OPML
+ * from pre-rendered documents, HTML pages and the JSON API from the store, health,
+ * readiness, metrics and the token-guarded admin paths.
+ */
+export function buildServer(deps: HttpDeps): FastifyInstance {
+  const app = fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    // Feed readers poll all day; one info line per request would drown the pipeline's logs.
+    logController: new LogController({ disableRequestLogging: true }),
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    return503OnClosing: true,
+  });
+  const { httpRequests, httpDuration } = deps.metrics;
+
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? UNMATCHED_ROUTE;
+    const status = String(reply.statusCode);
+    httpRequests.inc({ route, status });
+    httpDuration.observe({ route }, reply.elapsedTime / 1000);
+    req.log.debug({ method: req.method, url: req.url, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
+  });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const { status, code, expose } = classify(err);
+    if (status >= 500) req.log.error({ err, url: req.url }, 'request failed');
+    else req.log.info({ err: { code, message: err.message }, url: req.url }, 'request rejected');
+    const message = expose ? err.message : 'internal server error';
+    if (status === 503) reply.header('retry-after', '5');
+    return reply.code(status).type('application/json; charset=utf-8').send(errorBody(code, message));
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    return reply
+      .code(404)
+      .type('application/json; charset=utf-8')
+      .send(errorBody('not-found', `no route for ${req.method} ${req.url.split('?', 1)[0] ?? ''}`));
+  });
+
+  registerAdminRoutes(app, deps);
+  registerOpsRoutes(app, deps);
+  registerFeedRoutes(app, deps);
+  registerPageRoutes(app, deps);
+  registerApiRoutes(app, deps);
+  return app;
+}
+
+/** A listening server. */
+export interface RunningServer {
+  /** Base URL, e.g. http://127.0.0.1:8080. */
+  url: string;
+  /** Stops accepting connections and waits for in-flight requests. */
+  close(): Promise<void>;
+}
+
+/** Builds the server and listens on `host:port` (port 0 picks a free one). */
+export async function startServer(deps: HttpDeps, opts: { host: string; port: number }): Promise<RunningServer> {
+  const app = buildServer(deps);
+  await app.listen({ host: opts.host, port: opts.port });
+  const addr = app.server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const url = `http://${host}:${addr.port}`;
+  deps.log.info({ url }, 'http server listening');
+  return {
+    url,
+    close: async () => {
+      await app.close();
+    },
+  };
+}
