@@ -44,7 +44,10 @@ export class BullmqJobs implements Jobs {
   }
 
   async requestPublish(categories: string[]): Promise<void> {
-    const slugs = [...new Set(categories)];
+    const unique = [...new Set(categories)];
+    // publishCategories renders `all` (and the OPML list) on every call, so `all` needs
+    // a job of its own only when nothing else changed.
+    const slugs = unique.length > 1 ? unique.filter((s) => s !== 'all') : unique;
     if (slugs.length === 0) return;
     await this.queues.publish.addBulk(
       slugs.map((slug) => ({

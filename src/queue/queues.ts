@@ -66,6 +66,9 @@ const DEFAULT_JOB_OPTIONS: Record<QueueName, JobsOptions> = {
   publish: PUBLISH_JOB_OPTIONS,
 };
 
+/** Per queue, job options to use instead of the defaults above (attempts, backoff, retention). */
+export type JobOptionsOverrides = Partial<Record<QueueName, JobsOptions>>;
+
 /** BullMQ's key prefix under finews's own: `finews:` → `finews:bull`. */
 export function queuePrefix(keyPrefix: string): string {
   return `${keyPrefix}bull`;
@@ -95,12 +98,12 @@ export function logErrors(emitter: ErrorEmitter, log: Logger, queue: QueueName):
 }
 
 /** Opens the three queues for producing jobs, with finews's default job options. */
-export function openQueues(opts: QueueConnectionOptions & { log: Logger }): FinewsQueues {
+export function openQueues(opts: QueueConnectionOptions & { log: Logger; jobOptions?: JobOptionsOverrides }): FinewsQueues {
   const open = <T>(name: QueueName): Queue<T> => {
     const queue = new Queue<T>(name, {
       connection: producerConnection(opts.redisUrl),
       prefix: queuePrefix(opts.keyPrefix),
-      defaultJobOptions: DEFAULT_JOB_OPTIONS[name],
+      defaultJobOptions: { ...DEFAULT_JOB_OPTIONS[name], ...opts.jobOptions?.[name] },
     });
     logErrors(queue, opts.log, name);
     return queue;

@@ -13,6 +13,7 @@ import {
   queuePrefix,
   workerConnection,
   type FinewsQueues,
+  type JobOptionsOverrides,
   type QueueConnectionOptions,
   type QueueName,
 } from './queues.js';
@@ -24,6 +25,14 @@ export interface RedisWorkersOptions extends QueueConnectionOptions {
   closeTimeoutMs?: number;
   /** How often `metrics.queueDepth` is refreshed. @defaultValue 5000 */
   sampleEveryMs?: number;
+  /**
+   * A running job's lock lasts this long unless renewed; a job whose worker died is
+   * run again once its lock lapsed and a stalled check saw it.
+   * @defaultValue BullMQ's 30_000
+   */
+  lockDurationMs?: number;
+  /** How often each worker looks for stalled jobs. @defaultValue BullMQ's 30_000 */
+  stalledIntervalMs?: number;
 }
 
 export interface RedisWorkers {
@@ -48,6 +57,8 @@ export async function startRedisWorkers(deps: PipelineDeps, opts: RedisWorkersOp
       connection: workerConnection(opts.redisUrl),
       prefix: queuePrefix(opts.keyPrefix),
       concurrency: Math.max(1, concurrency[name]),
+      ...(opts.lockDurationMs === undefined ? {} : { lockDuration: opts.lockDurationMs }),
+      ...(opts.stalledIntervalMs === undefined ? {} : { stalledInterval: opts.stalledIntervalMs }),
     });
     logErrors(worker, log, name);
     worker.on('failed', (job, err) => logFailure(log, name, job, err));
@@ -125,7 +136,9 @@ export interface RedisJobs {
 }
 
 /** Opens the producer side of Redis mode: the three queues and the Jobs port on them. */
-export async function createRedisJobs(opts: QueueConnectionOptions & BullmqJobsOptions & { log: Logger }): Promise<RedisJobs> {
+export async function createRedisJobs(
+  opts: QueueConnectionOptions & BullmqJobsOptions & { log: Logger; jobOptions?: JobOptionsOverrides },
+): Promise<RedisJobs> {
   const queues = openQueues(opts);
   await Promise.all(QUEUE_NAMES.map((n) => queues[n].waitUntilReady()));
   return { jobs: new BullmqJobs(queues, opts), queues, close: () => closeQueues(queues) };

@@ -63,7 +63,7 @@ export async function syncSchedulers(refreshQueue: Queue<RefreshJobData>, config
     );
     (current ? result.changed : result.added).push(source.id);
   }
-  for (const id of existing.keys()) {
+  for (const id of [...existing.keys()].sort()) {
     if (wanted.has(id)) continue;
     await refreshQueue.removeJobScheduler(id);
     result.removed.push(id.slice(SCHEDULER_ID_PREFIX.length));

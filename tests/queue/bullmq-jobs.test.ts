@@ -1,0 +1,140 @@
+import type { Job, Worker } from 'bullmq';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ArticleJob } from '../../src/pipeline/ports.js';
+import type { PublishJobData } from '../../src/queue/queues.js';
+import { createRedisJobs, drainIdle, type RedisJobs } from '../../src/queue/redis-runtime.js';
+import { silentLogger } from '../../src/util/log.js';
+import { REDIS_URL, redisPrefix, waitFor } from '../support/harness.js';
+import { articleJob, sleep, testWorker, wipe } from './support.js';
+
+const PUBLISH_DELAY_MS = 300;
+
+describe('BullmqJobs', () => {
+  let prefix: string;
+  let redisJobs: RedisJobs;
+  const workers: Worker[] = [];
+
+  beforeEach(async () => {
+    prefix = redisPrefix();
+    redisJobs = await createRedisJobs({ redisUrl: REDIS_URL, keyPrefix: prefix, log: silentLogger(), publishDelayMs: PUBLISH_DELAY_MS });
+  });
+  afterEach(async () => {
+    for (const w of workers.splice(0)) await w.close();
+    await wipe(redisJobs.queues, prefix);
+    await redisJobs.close();
+  });
+
+  describe('enqueueArticle', () => {
+    it('keeps one job for an item key enqueued twice', async () => {
+      const job = articleJob('202203302327572513');
+      await redisJobs.jobs.enqueueArticle(job);
+      await redisJobs.jobs.enqueueArticle({ ...job, sourceId: 'cs-finance' });
+
+      const counts = await redisJobs.queues.article.getJobCounts('wait', 'delayed', 'active', 'prioritized');
+      expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(1);
+      const stored = await redisJobs.queues.article.getJob(job.key);
+      expect(stored?.data.sourceId).toBe('cinn-industry');
+      expect(stored?.opts.attempts).toBe(5);
+      expect(stored?.opts.backoff).toEqual({ type: 'exponential', delay: 2000, jitter: 0.5 });
+    });
+
+    it('runs a key once while its job is pending, and again once that job has finished', async () => {
+      const seen: string[] = [];
+      workers.push(
+        testWorker<ArticleJob, void>(prefix, 'article', async (j) => {
+          seen.push(j.data.key);
+          await sleep(100);
+        }),
+      );
+      const job = articleJob('202203302327570001');
+      await Promise.all([redisJobs.jobs.enqueueArticle(job), redisJobs.jobs.enqueueArticle(job), redisJobs.jobs.enqueueArticle(job)]);
+      expect(await drainIdle(redisJobs.queues, 10_000)).toBe(true);
+      expect(seen).toEqual([job.key]);
+
+      // The claim of a key is only ever handed out again after it was forgotten: that must run.
+      await redisJobs.jobs.enqueueArticle(job);
+      expect(await drainIdle(redisJobs.queues, 10_000)).toBe(true);
+      expect(seen).toEqual([job.key, job.key]);
+    });
+  });
+
+  describe('requestPublish', () => {
+    function countingPublisher(renderMs = 0): { runs: string[]; running: () => number } {
+      const runs: string[] = [];
+      let active = 0;
+      workers.push(
+        testWorker<PublishJobData, void>(
+          prefix,
+          'publish',
+          async (j: Job<PublishJobData>) => {
+            active++;
+            runs.push(j.data.slug);
+            await sleep(renderMs);
+            active--;
+          },
+          4,
+        ),
+      );
+      return { runs, running: () => active };
+    }
+
+    it('renders a slug once or twice for a burst of 200 requests', async () => {
+      const { runs } = countingPublisher();
+      const started = Date.now();
+      await Promise.all(Array.from({ length: 200 }, () => redisJobs.jobs.requestPublish(['zhongguogongyebao', 'all'])));
+      expect(await drainIdle(redisJobs.queues, 10_000)).toBe(true);
+
+      expect(runs.length).toBeGreaterThanOrEqual(1);
+      expect(runs.length).toBeLessThanOrEqual(2);
+      expect(new Set(runs)).toEqual(new Set(['zhongguogongyebao']));
+      expect(Date.now() - started).toBeGreaterThanOrEqual(PUBLISH_DELAY_MS);
+    });
+
+    it('never renders one slug twice at once, and renders again after a request that came during a render', async () => {
+      let concurrent = 0;
+      let peak = 0;
+      const runs: number[] = [];
+      workers.push(
+        testWorker<PublishJobData, void>(
+          prefix,
+          'publish',
+          async () => {
+            peak = Math.max(peak, ++concurrent);
+            runs.push(Date.now());
+            await sleep(500);
+            concurrent--;
+          },
+          4,
+        ),
+      );
+      await redisJobs.jobs.requestPublish(['industry']);
+      await waitFor(() => runs.length === 1, 5000, 'first render');
+      // Saves landing mid-render: the render already read the store, so one more must follow.
+      for (let i = 0; i < 50; i++) await redisJobs.jobs.requestPublish(['industry']);
+      expect(await drainIdle(redisJobs.queues, 10_000)).toBe(true);
+
+      expect(runs).toHaveLength(2);
+      expect(peak).toBe(1);
+      expect((runs[1] ?? 0) - (runs[0] ?? 0)).toBeGreaterThanOrEqual(500);
+    });
+
+    it('queues each changed slug, and `all` only when nothing else changed', async () => {
+      const { runs } = countingPublisher();
+      await redisJobs.jobs.requestPublish(['zhongguogongyebao', 'industry', 'all', 'industry']);
+      expect(await drainIdle(redisJobs.queues, 10_000)).toBe(true);
+      expect([...runs].sort()).toEqual(['industry', 'zhongguogongyebao']);
+
+      await redisJobs.jobs.requestPublish(['all']);
+      await redisJobs.jobs.requestPublish([]);
+      expect(await drainIdle(redisJobs.queues, 10_000)).toBe(true);
+      expect(runs.filter((s) => s === 'all')).toHaveLength(1);
+    });
+  });
+
+  describe('drainIdle', () => {
+    it('reports false while work is still waiting', async () => {
+      await redisJobs.jobs.enqueueArticle(articleJob('202203302327570002'));
+      expect(await drainIdle(redisJobs.queues, 300)).toBe(false);
+    });
+  });
+});
