@@ -34,8 +34,15 @@ export function collapse(text: string): string {
 
 /** The first `max` characters (code points) of `text`, with an ellipsis when cut. */
 export function truncate(text: string, max: number): string {
-  const chars = Array.from(text);
-  return chars.length <= max ? text : `${chars.slice(0, max).join('').trimEnd()}…`;
+  if (text.length <= max) return text;
+  let count = 0;
+  let end = 0;
+  for (const ch of text) {
+    if (count === max) return `${text.slice(0, end).trimEnd()}…`;
+    end += ch.length;
+    count++;
+  }
+  return text;
 }
 
 /** Escapes text for use as HTML content. */

@@ -46,6 +46,7 @@ export async function parseFeed(text: string, ctx: FeedContext): Promise<ParsedF
   let raw: RawFeed;
   try {
     raw = await parseXml(xml);
+    if (raw.items.some(hasMarkup)) attachBlocks(raw, xml, sniffed.format);
   } catch (err) {
     raw = await parseItemByItem(xml, sniffed.format, sniffed.rootStartTag, sniffed.root, warnings, err, ctx.feedUrl);
   }
@@ -75,8 +76,8 @@ interface RawItem {
   rawPublished?: RawValue[];
   rawUpdated?: RawValue[];
   rawAttrs?: RawValue;
-  /** rss-parser's own rendering of description/content (serialized when it held markup). */
-  content?: unknown;
+  /** The item's own XML, kept when one of its fields holds markup (see markupOf). */
+  block?: string;
   /** rss-parser's reading of pubDate/dc:date through `new Date` (local-time for naive dates). */
   isoDate?: unknown;
 }
@@ -176,7 +177,7 @@ async function parseItemByItem(
       const one = await parseXml(open + block + close);
       const item = one.items[0];
       if (one.items.length !== 1 || item === undefined) throw new Error('not a single item');
-      feed.items.push(item);
+      feed.items.push({ ...item, block });
       parsed++;
     } catch (err) {
       // Keep the position so later warnings ("item 7") still match the feed's order.
@@ -281,70 +282,97 @@ function pickLink(values: RawValue[] | undefined, base: string): string | undefi
 }
 
 function pickSummary(raw: RawItem): string | undefined {
-  const candidates: (string | undefined)[] = [
-    atomText(raw.rawSummary?.[0], 'text'),
-    htmlText(raw.rawDescription?.[0], raw.content),
-    htmlText(raw.rawContentEncoded?.[0]),
-    atomText(raw.rawContent?.[0], 'text'),
+  // Lazily: turning HTML into text is the costly part of normalizing an item.
+  const candidates: (() => string | undefined)[] = [
+    () => elementText(raw, 'summary'),
+    () => elementText(raw, 'description'),
+    () => elementText(raw, 'content:encoded'),
+    () => elementText(raw, 'content'),
   ];
-  for (const c of candidates) {
-    if (c) return truncate(c, SUMMARY_MAX);
+  for (const candidate of candidates) {
+    const text = candidate();
+    if (text) return truncate(text, SUMMARY_MAX);
   }
   return undefined;
 }
 
 function pickContentHtml(raw: RawItem): string | undefined {
-  const candidates: (string | undefined)[] = [
-    textOf(raw.rawContentEncoded?.[0]),
-    atomHtml(raw.rawContent?.[0], raw.content),
-    descriptionHtml(raw.rawDescription?.[0], raw.content),
-    atomHtml(raw.rawSummary?.[0]),
-  ];
-  for (const c of candidates) {
-    const html = c?.trim();
+  for (const tag of ['content:encoded', 'content', 'description', 'summary'] as const) {
+    const html = elementHtml(raw, tag)?.trim();
     if (html) return html;
   }
   return undefined;
 }
 
-/** Plain text of an RSS description (HTML by convention). */
-function htmlText(value: RawValue, serialized?: unknown): string | undefined {
-  const html = descriptionHtml(value, serialized);
-  if (html === undefined) return undefined;
-  return htmlToText(html) || undefined;
+type TextElement = 'description' | 'content:encoded' | 'content' | 'summary';
+
+const TEXT_FIELDS: Record<TextElement, keyof RawItem> = {
+  description: 'rawDescription',
+  'content:encoded': 'rawContentEncoded',
+  content: 'rawContent',
+  summary: 'rawSummary',
+};
+
+/**
+ * An element's content type: RSS description and content:encoded are HTML by
+ * convention; Atom text constructs say so in `type` (text when absent).
+ */
+function typeOf(tag: TextElement, value: RawValue): string {
+  if (tag === 'description' || tag === 'content:encoded') return 'html';
+  const type = attrsOf(value).type ?? 'text';
+  return type === 'text/html' ? 'html' : type === 'text/plain' ? 'text' : type;
 }
 
-function descriptionHtml(value: RawValue, serialized?: unknown): string | undefined {
-  if (value === undefined) return undefined;
+/** An element's content as HTML: plain text escaped, out-of-line Atom content (`src`) none. */
+function elementHtml(raw: RawItem, tag: TextElement): string | undefined {
+  const value = (raw[TEXT_FIELDS[tag]] as RawValue[] | undefined)?.[0];
+  if (value === undefined || attrsOf(value).src !== undefined) return undefined;
+  const type = typeOf(tag, value);
   const text = textOf(value);
-  if (text !== undefined) return text;
-  // A description holding unescaped markup: xml2js split it into elements and
-  // rss-parser serialized them back.
-  return typeof serialized === 'string' ? serialized : undefined;
+  if (type !== 'xhtml' && text !== undefined) return type === 'html' ? text : escapeHtml(text);
+  return markupOf(raw, tag, type === 'xhtml') ?? escapeHtml(collapse(deepText(value)));
 }
 
-/** Plain text of an Atom text construct (`type` text, html or xhtml). */
-function atomText(value: RawValue, fallbackType: 'text' | 'html'): string | undefined {
+/** An element's content as plain text. */
+function elementText(raw: RawItem, tag: TextElement): string | undefined {
+  const value = (raw[TEXT_FIELDS[tag]] as RawValue[] | undefined)?.[0];
   if (value === undefined) return undefined;
-  const a = attrsOf(value);
-  if (a.src !== undefined) return undefined;
-  const type = a.type ?? fallbackType;
-  if (type === 'xhtml') return collapse(deepText(value)) || undefined;
   const text = textOf(value);
-  if (text === undefined) return undefined;
-  return (type === 'html' || type === 'text/html' ? htmlToText(text) : collapse(text)) || undefined;
+  if (text !== undefined && typeOf(tag, value) === 'text') return collapse(text) || undefined;
+  const html = elementHtml(raw, tag);
+  return html === undefined ? undefined : htmlToText(html) || undefined;
 }
 
-/** HTML of an Atom text construct; plain text is escaped, out-of-line content (`src`) has none. */
-function atomHtml(value: RawValue, serialized?: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  const a = attrsOf(value);
-  if (a.src !== undefined) return undefined;
-  const type = a.type ?? 'text';
-  if (type === 'xhtml') return typeof serialized === 'string' ? serialized : undefined;
-  const text = textOf(value);
-  if (text === undefined) return undefined;
-  return type === 'html' || type === 'text/html' ? text : escapeHtml(text);
+/**
+ * The markup inside an element that holds elements rather than text (Atom xhtml, or
+ * HTML a feed forgot to escape), cut from the item's own XML: xml2js keeps an
+ * element's text apart from its children and would turn `a<b>b</b>c` into
+ * `ac<b>b</b>`. For xhtml the wrapping `<div>` the Atom spec requires is dropped.
+ */
+function markupOf(raw: RawItem, tag: TextElement, xhtml: boolean): string | undefined {
+  if (raw.block === undefined) return undefined;
+  const m = new RegExp(`<${tag}(?:\\s[^>]*)?>([\\s\\S]*?)</${tag}\\s*>`).exec(raw.block);
+  if (m?.[1] === undefined) return undefined;
+  const inner = m[1].trim();
+  if (!xhtml) return inner;
+  const div = /^<((?:[\w-]+:)?div)\b[^>]*>([\s\S]*)<\/\1\s*>$/.exec(inner);
+  return (div?.[2] ?? inner).trim();
+}
+
+function hasMarkup(raw: RawItem): boolean {
+  return Object.values(TEXT_FIELDS).some((field) => {
+    const value = (raw[field] as RawValue[] | undefined)?.[0];
+    return isRecord(value) && textOf(value) === undefined && Object.keys(value).some((k) => k !== '$');
+  });
+}
+
+/** Gives each item its own XML, when the items and the item blocks line up one to one. */
+function attachBlocks(raw: RawFeed, xml: string, format: FeedFormat): void {
+  const blocks = splitItems(xml, format).items;
+  if (blocks.length !== raw.items.length) return;
+  raw.items.forEach((item, i) => {
+    item.block = blocks[i];
+  });
 }
 
 /**

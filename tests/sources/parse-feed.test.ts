@@ -174,6 +174,28 @@ describe('parseFeed normalizes items', () => {
     expect(feed.warnings).toEqual(['item 2: skipped, it has no title, link, guid or content']);
   });
 
+  it('keeps markup a feed forgot to escape in its order', async () => {
+    const feed = await parseFeed(rss('<item><title>a</title><description><p>前文<b>粗体</b>后文</p></description></item>' + item(2)), ctx);
+    expect(feed.items[0]?.contentHtml).toBe('<p>前文<b>粗体</b>后文</p>');
+    expect(feed.items[0]?.summary).toBe('前文粗体后文');
+  });
+
+  it('reads Atom text constructs by their type', async () => {
+    const feed = await parseFeed(
+      `<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
+       <entry><title>纯文本</title><id>urn:1</id><content type="text">营收&lt;10亿 &amp; 利润增长</content></entry>
+       <entry><title>xhtml</title><id>urn:2</id><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">甲<em>乙</em>丙</div></content></entry>
+       <entry><title>外链</title><id>urn:3</id><summary>摘要</summary><content src="https://news.example.cn/3.html"/></entry>
+       </feed>`,
+      ctx,
+    );
+    expect(feed.items.map((i) => [i.contentHtml, i.summary])).toEqual([
+      ['营收&lt;10亿 &amp; 利润增长', '营收<10亿 & 利润增长'],
+      ['甲<em>乙</em>丙', '甲乙丙'],
+      ['摘要', '摘要'],
+    ]);
+  });
+
   it('survives an Atom link written as text', async () => {
     const feed = await parseFeed(
       '<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><entry><title>一</title><link>https://news.example.cn/1</link></entry></feed>',
