@@ -7,7 +7,8 @@ import { runDaemon } from './cli/start.js';
 import { statusCommand } from './cli/status.js';
 import { isFinewsError } from './errors.js';
 import { resolveOptions, type GlobalFlags, type RuntimeOptions } from './runtime/options.js';
-import { loadConfigOrThrow, openRuntime } from './runtime/runtime.js';
+import { ConfigError, formatIssue, loadConfigOrThrow } from './config/load.js';
+import { openRuntime } from './runtime/runtime.js';
 import { createLogger, type Logger } from './util/log.js';
 
 /**
@@ -116,8 +117,8 @@ async function withConfig(
   try {
     config = await loadConfigOrThrow(o.configPath);
   } catch (err) {
-    if (isFinewsError(err, 'config-invalid')) {
-      console.error(err.message);
+    if (err instanceof ConfigError) {
+      for (const issue of err.issues) console.error(formatIssue(issue));
       return 1;
     }
     throw err;

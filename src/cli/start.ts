@@ -44,7 +44,7 @@ export async function runDaemon(options: RuntimeOptions, config: Config, log: Lo
     }
     if (roles.scheduler) {
       await syncSchedulers(redisJobs.queues.refresh, config, log);
-      onConfig = (c) => syncSchedulers(redisJobs.queues.refresh, c, log);
+      onConfig = async (c) => void (await syncSchedulers(redisJobs.queues.refresh, c, log));
     }
   } else if (roles.workers || roles.scheduler) {
     const jobs = new InProcessJobs();

@@ -38,6 +38,15 @@ const httpUrl = z
     if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
   });
 
+/** The public base URL: absolute http(s), or protocol-relative (`//host`) as Jekyll sites often write it. */
+const siteUrl = z
+  .string()
+  .trim()
+  .superRefine((v, ctx) => {
+    const problem = httpUrlProblem(v.startsWith('//') ? `https:${v}` : v);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem.replace('https://', 'https:// or //') });
+  });
+
 const slug = (what: string) =>
   z
     .string()
@@ -192,7 +201,7 @@ const positiveInt = z.number().int().min(1);
 
 const siteSchema = z.strictObject({
   title: text,
-  url: httpUrl,
+  url: siteUrl,
   language: language.optional(),
   timezone: timezone.optional(),
   itemsPerFeed: positiveInt.max(10_000).optional(),

@@ -1,8 +1,9 @@
-import { docName } from '../http/doc-names.js';
-import { buildCategoryTitles, type CategoryView, type RenderContext } from '../publish/context.js';
+import { feedDocName, opmlDocName } from '../http/doc-names.js';
+import type { CategoryView, RenderContext } from '../publish/context.js';
 import { renderAtom, renderJsonFeed, renderRss } from '../publish/render-feeds.js';
 import { renderOpml } from '../publish/render-opml.js';
 import { CONTENT_TYPES, toRenderedDoc } from '../publish/rendered.js';
+import { loadCategoryTitles } from './category-titles.js';
 import type { PipelineDeps } from './ports.js';
 
 /**
@@ -14,21 +15,21 @@ import type { PipelineDeps } from './ports.js';
 export async function publishCategories(deps: PipelineDeps, slugs: string[]): Promise<void> {
   const config = deps.config();
   const categories = await deps.store.listCategories();
-  const titles = buildCategoryTitles(config, categories);
-  const ctx: RenderContext = { site: config.site, generatedAt: deps.now() };
+  const titles = await loadCategoryTitles(config, deps.store, categories);
+  const ctx: RenderContext = { site: config.site, generatedAt: deps.now(), categoryTitles: titles };
   const wanted = new Set(['all', ...slugs.filter((s) => s !== 'all')]);
 
   for (const slug of wanted) {
     const timer = deps.metrics.publishDuration.startTimer({ slug });
     const { items } = await deps.store.listItems({ category: slug, limit: config.site.itemsPerFeed });
     const cat: CategoryView = { slug, title: titles(slug) };
-    await putIfChanged(deps, docName(slug, 'xml'), renderRss(ctx, cat, items), CONTENT_TYPES.rss);
-    await putIfChanged(deps, docName(slug, 'atom'), renderAtom(ctx, cat, items), CONTENT_TYPES.atom);
-    await putIfChanged(deps, docName(slug, 'json'), renderJsonFeed(ctx, cat, items), CONTENT_TYPES.json);
+    await putIfChanged(deps, feedDocName(slug, 'xml'), renderRss(ctx, cat, items), CONTENT_TYPES.rss);
+    await putIfChanged(deps, feedDocName(slug, 'atom'), renderAtom(ctx, cat, items), CONTENT_TYPES.atom);
+    await putIfChanged(deps, feedDocName(slug, 'json'), renderJsonFeed(ctx, cat, items), CONTENT_TYPES.json);
     timer();
   }
   const views = categories.map((c) => ({ slug: c.slug, title: titles(c.slug) }));
-  await putIfChanged(deps, docName('opml'), renderOpml(ctx, views), CONTENT_TYPES.opml);
+  await putIfChanged(deps, opmlDocName(), renderOpml(ctx, views), CONTENT_TYPES.opml);
   deps.log.debug({ slugs: [...wanted] }, 'published categories');
 }
 

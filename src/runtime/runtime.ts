@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { ConfigError, formatIssue, loadConfigFile } from '../config/load.js';
 import type { Config } from '../domain.js';
 import { createMetrics, type Metrics } from '../metrics.js';
 import type { Fetcher, HostLimiter, Jobs, PipelineDeps } from '../pipeline/ports.js';
@@ -13,13 +12,6 @@ import { openSqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../util/log.js';
 import type { RuntimeOptions } from './options.js';
-
-/** Loads feeds.yaml or throws a ConfigError listing every issue as file:line:col. */
-export async function loadConfigOrThrow(configPath: string): Promise<Config> {
-  const result = await loadConfigFile(configPath);
-  if (!result.ok) throw new ConfigError(result.errors.map(formatIssue).join('\n'), result.errors);
-  return result.config;
-}
 
 /** The shared pieces every command builds in the same order and closes in reverse. */
 export interface Runtime {

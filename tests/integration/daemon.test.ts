@@ -102,6 +102,7 @@ describe('finews start (embedded)', () => {
       await writeFile(configPath, configYaml([industry, finance]));
       await waitFor(() => site.hits('/rss/finance.xml').length > 0, 10_000, 'finance polled after reload');
       expect(await sourceIds()).toEqual(['industry', 'finance']);
+      await waitFor(async () => ((await api('/api/items')) as { items: unknown[] }).items.length === 3, 10_000, 'finance items stored');
 
       const valid = await readFile(configPath, 'utf8');
       await writeFile(configPath, valid.replace('every: 10m', 'every: sometimes'));

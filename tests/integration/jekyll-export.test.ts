@@ -1,0 +1,48 @@
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { FixtureSite, rssFeed } from '../support/fixture-site.js';
+import { configYaml, REPO_ROOT, runCli, tempDir, writeConfig } from '../support/harness.js';
+import { SEED_CODE, seedArticle } from '../support/news-fixtures.js';
+
+let site: FixtureSite;
+let tmp: { dir: string; cleanup(): Promise<void> };
+
+beforeEach(async () => {
+  site = await new FixtureSite().start();
+  tmp = await tempDir();
+});
+afterEach(async () => {
+  await site.stop();
+  await tmp.cleanup();
+});
+
+const normalize = (s: string): string => s.replace(/\s+/g, ' ').trim();
+
+it('turns the seed article page into the seed post, and rewrites only changed files', async () => {
+  site.addArticle(seedArticle);
+  site.feed('/rss/industry.xml', () => rssFeed(site, '工业频道', [seedArticle], (a) => site.url(`/a/${a.code}.html`)));
+  const config = await writeConfig(
+    tmp.dir,
+    configYaml([{ id: 'cinn-industry', url: site.url('/rss/industry.xml') }], {
+      site: { url: '//finews.withounder.com', shareUrl: 'http://finews.zning.xyz/html_News/NewsShare.html?infoCode={infoCode}' },
+    }),
+  );
+  const env = { FINEWS_DATA_DIR: path.join(tmp.dir, 'data') };
+  const once = await runCli(['once', '--config', config], env);
+  expect(once.code, once.stderr).toBe(0);
+
+  const out = path.join(tmp.dir, 'site');
+  const first = await runCli(['export', 'jekyll', out, '--config', config], env);
+  expect(first.code, first.stderr).toBe(0);
+  expect(first.stdout).toContain('1 posts written, 0 unchanged');
+  expect(await readdir(path.join(out, '_posts'))).toEqual([`2022-03-30-NW${SEED_CODE}.md`]);
+
+  const written = await readFile(path.join(out, '_posts', `2022-03-30-NW${SEED_CODE}.md`), 'utf8');
+  const seed = await readFile(path.join(REPO_ROOT, 'tests/fixtures/articles/seed-post.md'), 'utf8');
+  expect(normalize(written)).toBe(normalize(seed));
+  expect(written).toBe(seed);
+
+  const second = await runCli(['export', 'jekyll', out, '--config', config], env);
+  expect(second.stdout).toContain('0 posts written, 1 unchanged');
+});
