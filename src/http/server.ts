@@ -14,15 +14,21 @@ export type { HttpDeps } from './deps.js';
 /** Route label of requests no route matched, so scanners cannot blow up metric cardinality. */
 const UNMATCHED_ROUTE = 'unmatched';
 
-/** Status and stable code for an error thrown while handling a request. */
-function classify(err: FastifyError | Error): { status: number; code: string; expose: boolean } {
-  if (isFinewsError(err, 'store-unavailable')) return { status: 503, code: err.code, expose: true };
+/**
+ * Status, stable code and public message for an error thrown while handling a
+ * request. Client errors keep their message; server-side ones get a fixed message
+ * (details such as file paths and hosts go to the log only).
+ */
+function classify(err: FastifyError | Error): { status: number; code: string; message: string } {
+  if (isFinewsError(err, 'store-unavailable')) {
+    return { status: 503, code: err.code, message: 'the store is unavailable; retry shortly' };
+  }
   const status = 'statusCode' in err && typeof err.statusCode === 'number' ? err.statusCode : 500;
   if (status >= 400 && status < 500) {
     const code = 'code' in err && typeof err.code === 'string' ? err.code : 'bad-request';
-    return { status, code, expose: true };
+    return { status, code, message: err.message };
   }
-  return { status: status >= 500 && status < 600 ? status : 500, code: 'internal', expose: false };
+  return { status: status >= 500 && status < 600 ? status : 500, code: 'internal', message: 'internal server error' };
 }
 
 /**
@@ -49,10 +55,9 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
   });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    const { status, code, expose } = classify(err);
+    const { status, code, message } = classify(err);
     if (status >= 500) req.log.error({ err, url: req.url }, 'request failed');
     else req.log.info({ err: { code, message: err.message }, url: req.url }, 'request rejected');
-    const message = expose ? err.message : 'internal server error';
     if (status === 503) reply.header('retry-after', '5');
     return reply.code(status).type('application/json; charset=utf-8').send(errorBody(code, message));
   });
