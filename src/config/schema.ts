@@ -43,8 +43,8 @@ const siteUrl = z
   .string()
   .trim()
   .superRefine((v, ctx) => {
-    const problem = httpUrlProblem(v.startsWith('//') ? `https:${v}` : v);
-    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem.replace('https://', 'https:// or //') });
+    const problem = v.startsWith('//') ? httpUrlProblem(`https:${v}`) : httpUrlProblem(v);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
   });
 
 const slug = (what: string) =>

@@ -354,3 +354,10 @@ describe('loadConfigOrThrow', () => {
     expect(err.code).toBe('config-invalid');
   });
 });
+
+describe('site.url forms', () => {
+  it('accepts a protocol-relative site.url, as Jekyll sites write it', () => {
+    const result = parseConfig('site:\n  title: t\n  url: //finews.withounder.com/\nsources: []\n', 'feeds.yaml');
+    expect(result.ok && result.config.site.url).toBe('//finews.withounder.com');
+  });
+});
