@@ -78,6 +78,8 @@ interface RawItem {
   rawAttrs?: RawValue;
   /** The item's own XML, kept when one of its fields holds markup (see markupOf). */
   block?: string;
+  /** Set when this item's block could not be parsed: why, and its link or title. */
+  broken?: { reason: string; hint?: string };
   /** rss-parser's reading of pubDate/dc:date through `new Date` (local-time for naive dates). */
   isoDate?: unknown;
 }
@@ -101,32 +103,35 @@ const RENAMED: Record<string, string> = {
   updated: 'finews-updated',
 };
 
-const ITEM_FIELDS: [string, string, { keepArray: true }][] = [
-  ['finews-link', 'rawLinks'],
-  ['guid', 'rawGuid'],
-  ['id', 'rawId'],
-  ['title', 'rawTitle'],
-  ['description', 'rawDescription'],
-  ['summary', 'rawSummary'],
-  ['content', 'rawContent'],
-  ['content:encoded', 'rawContentEncoded'],
-  ['author', 'rawAuthor'],
-  ['dc:creator', 'rawDcCreator'],
-  ['source', 'rawSource'],
-  ['category', 'rawCategory'],
-  ['dc:subject', 'rawDcSubject'],
-  ['pubDate', 'rawPubDate'],
-  ['dc:date', 'rawDcDate'],
-  ['finews-published', 'rawPublished'],
-  ['finews-updated', 'rawUpdated'],
-  ['$', 'rawAttrs'],
-].map(([from, to]) => [from ?? '', to ?? '', { keepArray: true }]);
+type CustomField = [from: string, to: string, options: { keepArray: true }];
 
-const FEED_FIELDS: [string, string, { keepArray: true }][] = [
-  ['title', 'rawTitle'],
-  ['finews-link', 'rawLinks'],
-  ['$', 'rawAttrs'],
-].map(([from, to]) => [from ?? '', to ?? '', { keepArray: true }]);
+/** Reads element `from` into `to`, every occurrence, as xml2js produced it. */
+function keep(from: string, to: keyof RawItem | keyof RawFeed): CustomField {
+  return [from, to, { keepArray: true }];
+}
+
+const ITEM_FIELDS: CustomField[] = [
+  keep('finews-link', 'rawLinks'),
+  keep('guid', 'rawGuid'),
+  keep('id', 'rawId'),
+  keep('title', 'rawTitle'),
+  keep('description', 'rawDescription'),
+  keep('summary', 'rawSummary'),
+  keep('content', 'rawContent'),
+  keep('content:encoded', 'rawContentEncoded'),
+  keep('author', 'rawAuthor'),
+  keep('dc:creator', 'rawDcCreator'),
+  keep('source', 'rawSource'),
+  keep('category', 'rawCategory'),
+  keep('dc:subject', 'rawDcSubject'),
+  keep('pubDate', 'rawPubDate'),
+  keep('dc:date', 'rawDcDate'),
+  keep('finews-published', 'rawPublished'),
+  keep('finews-updated', 'rawUpdated'),
+  keep('$', 'rawAttrs'),
+];
+
+const FEED_FIELDS: CustomField[] = [keep('title', 'rawTitle'), keep('finews-link', 'rawLinks'), keep('$', 'rawAttrs')];
 
 async function parseXml(xml: string): Promise<RawFeed> {
   // A fresh parser per document: xml2js parsers keep state between documents.
@@ -181,7 +186,7 @@ async function parseItemByItem(
       parsed++;
     } catch (err) {
       // Keep the position so later warnings ("item 7") still match the feed's order.
-      feed.items.push({ rawAttrs: { $broken: firstLine(err), $hint: blockHint(block) } });
+      feed.items.push({ broken: { reason: firstLine(err), hint: blockHint(block) } });
     }
   }
   if (parsed === 0) throw parseFailed(feedUrl, wholeError);
@@ -195,10 +200,9 @@ function normalizeFeed(raw: RawFeed, ctx: FeedContext, warnings: string[]): Pars
   const feedBase = resolveBase(attrsOf({ $: raw.rawAttrs })['xml:base'], ctx.feedUrl);
   const items: SourceItem[] = [];
   raw.items.forEach((rawItem, i) => {
-    const broken = isRecord(rawItem.rawAttrs) ? rawItem.rawAttrs : undefined;
-    if (typeof broken?.$broken === 'string') {
-      const hint = typeof broken.$hint === 'string' ? ` (${broken.$hint})` : '';
-      warnings.push(`item ${i + 1}${hint}: skipped, not well-formed XML: ${broken.$broken}`);
+    if (rawItem.broken) {
+      const hint = rawItem.broken.hint === undefined ? '' : ` (${rawItem.broken.hint})`;
+      warnings.push(`item ${i + 1}${hint}: skipped, not well-formed XML: ${rawItem.broken.reason}`);
       return;
     }
     const item = normalizeItem(rawItem, i + 1, feedBase, ctx, warnings);

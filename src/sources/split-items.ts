@@ -20,11 +20,15 @@ const OPAQUE = /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->/g;
 export function splitItems(text: string, format: FeedFormat): SplitFeed {
   const tag = format === 'atom' ? 'entry' : 'item';
   const opaque = [...text.matchAll(OPAQUE)].map((m) => [m.index, m.index + m[0].length] as const);
-  const inOpaque = (i: number): boolean => opaque.some(([from, to]) => i >= from && i < to);
 
+  // Start tags inside CDATA or comments are text. Both lists are in document order,
+  // so one sweep tells them apart.
   const starts: number[] = [];
+  let o = 0;
   for (const m of text.matchAll(new RegExp(`<${tag}(?=[\\s>/])`, 'g'))) {
-    if (!inOpaque(m.index)) starts.push(m.index);
+    while (o < opaque.length && (opaque[o]?.[1] ?? 0) <= m.index) o++;
+    const range = opaque[o];
+    if (range === undefined || m.index < range[0]) starts.push(m.index);
   }
   const first = starts[0];
   if (first === undefined) return { head: text, items: [], tail: '' };

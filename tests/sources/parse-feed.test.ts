@@ -71,6 +71,13 @@ describe('parseFeed keeps every good item of a dirty feed', () => {
     expect(feed.title).toBe('测试财经');
   });
 
+  it('does not take an <item> inside CDATA for an item boundary when parsing item by item', async () => {
+    const cdata = item(1, '<content:encoded><![CDATA[<p>示例：<item><title>假</title></item></p>]]></content:encoded>');
+    const feed = await parseFeed(rss([cdata, '<item><title>坏<b></title></item>', item(3)].join('\n')), ctx);
+    expect(feed.items.map((i) => i.title)).toEqual(['新闻1', '新闻3']);
+    expect(feed.items[0]?.contentHtml).toBe('<p>示例：<item><title>假</title></item></p>');
+  });
+
   it('keeps the others when an item never closes', async () => {
     const feed = await parseFeed(rss([item(1), '<item><title>没有结束', item(3)].join('\n')), ctx);
     expect(feed.items.map((i) => i.title)).toEqual(['新闻1', '新闻3']);
