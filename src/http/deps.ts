@@ -14,6 +14,11 @@ export interface HttpDeps {
   log: Logger;
   /** Resolves when the store (and queue, in Redis mode) answer; rejects with the reason otherwise. */
   ready(): Promise<void>;
+  /**
+   * How long `/readyz` waits for `ready()` before answering 503.
+   * @defaultValue 3000
+   */
+  readyTimeoutMs?: number;
   /** Enables `/admin/*`, every request then needing `Authorization: Bearer <token>`. */
   adminToken?: string;
   /** Queue dashboard mounted under `/admin/queues` (Redis runtime). */

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FinewsError } from '../../src/errors.js';
+import { buildServer } from '../../src/http/server.js';
 import { startHarness, type Harness } from './harness.js';
 
 const TOKEN = 's3cret-admin-token-2022';
@@ -29,6 +30,17 @@ describe('health, readiness and metrics', () => {
     const res = await h.app.inject({ url: '/readyz' });
     expect(res.statusCode).toBe(503);
     expect(res.json()).toEqual({ status: 'unavailable', reason: 'store-unavailable: redis: connect ECONNREFUSED 127.0.0.1:6379' });
+  });
+
+  it('/readyz is 503 when ready() hangs past the timeout', async () => {
+    const app = buildServer({ ...h.deps, ready: () => new Promise<void>(() => {}), readyTimeoutMs: 50 });
+    try {
+      const res = await app.inject({ url: '/readyz' });
+      expect(res.statusCode).toBe(503);
+      expect(res.json<{ reason: string }>().reason).toContain('timed out');
+    } finally {
+      await app.close();
+    }
   });
 
   it('/metrics exposes request counts per route pattern in the Prometheus text format', async () => {

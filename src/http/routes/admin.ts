@@ -40,6 +40,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: HttpDeps): void 
   app.addHook('onRequest', async (req, reply) => {
     if (!isAdminPath(req.url)) return;
     if (hasBearerToken(req, token)) return;
+    req.log.warn({ ip: req.ip, url: req.url, hasAuthorization: req.headers.authorization !== undefined }, 'admin request without a valid token');
     reply.header('www-authenticate', 'Bearer realm="finews admin"');
     return sendError(reply, 401, 'unauthorized', 'admin paths need Authorization: Bearer <ADMIN_TOKEN>');
   });
