@@ -39,7 +39,12 @@ export async function runDaemon(options: RuntimeOptions, config: Config, log: Lo
     const pipelineDeps = runtime.pipeline(redisJobs.jobs);
     deps = pipelineDeps;
     if (roles.workers) {
-      const workers = await startRedisWorkers(pipelineDeps, { redisUrl: options.redisUrl, keyPrefix: options.redisPrefix });
+      const workers = await startRedisWorkers(pipelineDeps, {
+        redisUrl: options.redisUrl,
+        keyPrefix: options.redisPrefix,
+        lockDurationMs: options.jobLockMs,
+        stalledIntervalMs: options.jobLockMs,
+      });
       closers.push(() => workers.close());
     }
     if (roles.scheduler) {

@@ -8,6 +8,12 @@ export interface RuntimeOptions {
   dataDir: string;
   /** Prefix of every Redis key finews writes (store, queues, politeness). @defaultValue 'finews:' */
   redisPrefix: string;
+  /**
+   * How long a Redis-mode job's lock lasts unless renewed, and how often stalled jobs
+   * are looked for: the longest a job of a killed worker waits to run again.
+   * @defaultValue 30000 (BullMQ's)
+   */
+  jobLockMs?: number;
 }
 
 export interface GlobalFlags {
@@ -24,5 +30,6 @@ export function resolveOptions(flags: GlobalFlags, env: NodeJS.ProcessEnv = proc
     redisUrl,
     dataDir: path.resolve(flags.data ?? env.FINEWS_DATA_DIR ?? 'data'),
     redisPrefix: env.FINEWS_REDIS_PREFIX || 'finews:',
+    jobLockMs: env.FINEWS_JOB_LOCK_MS ? Number(env.FINEWS_JOB_LOCK_MS) : undefined,
   };
 }

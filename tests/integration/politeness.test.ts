@@ -1,0 +1,97 @@
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfigOrThrow } from '../../src/config/load.js';
+import { createMetrics } from '../../src/metrics.js';
+import { refreshSource } from '../../src/pipeline/refresh-source.js';
+import { createRedisJobs, drainIdle, startRedisWorkers } from '../../src/queue/redis-runtime.js';
+import { InProcessJobs } from '../../src/runtime/in-process-jobs.js';
+import { openRuntime } from '../../src/runtime/runtime.js';
+import { silentLogger } from '../../src/util/log.js';
+import { FixtureSite, rssFeed, type FixtureArticle } from '../support/fixture-site.js';
+import { cleanupRedis, configYaml, REDIS_URL, redisPrefix, tempDir, writeConfig } from '../support/harness.js';
+
+const ARTICLES: FixtureArticle[] = Array.from({ length: 12 }, (_, i) => ({
+  code: `2022033023275710${String(i).padStart(2, '0')}`,
+  title: `沪深两市早盘震荡 第${i + 1}条快讯`,
+  publisher: '证券时报网',
+  pageDate: '2022年03月30日 09:45',
+  pubDate: 'Wed, 30 Mar 2022 01:45:00 GMT',
+  paragraphs: [`沪深两市早盘震荡整理，第${i + 1}条快讯。`],
+}));
+
+describe('politeness', () => {
+  let site: FixtureSite;
+  let tmp: { dir: string; cleanup(): Promise<void> };
+  let prefix: string;
+  let configPath: string;
+
+  beforeEach(async () => {
+    site = await new FixtureSite().start();
+    site.latencyMs = 80;
+    for (const a of ARTICLES) site.addArticle(a);
+    site.feed('/rss/live.xml', () => rssFeed(site, '7x24快讯', ARTICLES, (a) => site.url(`/a/${a.code}.html`)));
+    tmp = await tempDir();
+    prefix = redisPrefix();
+    configPath = await writeConfig(
+      tmp.dir,
+      configYaml([{ id: 'live', url: site.url('/rss/live.xml') }], { politeness: { perHost: 2, spacing: '50ms' } }),
+    );
+  });
+  afterEach(async () => {
+    await site.stop();
+    await tmp.cleanup();
+    await cleanupRedis(prefix);
+  });
+
+  /**
+   * Starts are at least `spacing` apart, so the run cannot be shorter than that many
+   * gaps. (Arrival times are read in this process, whose event loop also runs the
+   * pipeline, so single gaps can look shorter than they were; the span cannot.)
+   */
+  const expectSpaced = (spacingMs: number): void => {
+    const starts = site.requests.map((r) => r.at).sort((a, b) => a - b);
+    const span = (starts.at(-1) ?? 0) - (starts[0] ?? 0);
+    expect(span).toBeGreaterThanOrEqual((starts.length - 1) * spacingMs - 20);
+  };
+
+  it('embedded mode never has more than perHost requests in flight to one host', async () => {
+    const config = await loadConfigOrThrow(configPath);
+    const runtime = await openRuntime({ configPath, dataDir: path.join(tmp.dir, 'data'), redisPrefix: prefix }, config, silentLogger(), createMetrics());
+    const jobs = new InProcessJobs({ articleConcurrency: 8 });
+    const deps = runtime.pipeline(jobs);
+    jobs.bind(deps);
+    await refreshSource(deps, 'live', { force: true });
+    await jobs.onIdle();
+    await jobs.close();
+    expect((await runtime.store.listItems({ limit: 50 })).items).toHaveLength(12);
+    await runtime.close();
+    expect(site.requests.length).toBe(13);
+    expect(site.maxInFlight).toBe(2);
+    expectSpaced(50);
+  });
+
+  it('two Redis-mode worker processes share one per-host limit', async () => {
+    const config = await loadConfigOrThrow(configPath);
+    const log = silentLogger();
+    const options = { configPath, dataDir: tmp.dir, redisUrl: REDIS_URL, redisPrefix: prefix };
+    const a = await openRuntime(options, config, log, createMetrics());
+    const b = await openRuntime(options, config, log, createMetrics());
+    const redisJobs = await createRedisJobs({ redisUrl: REDIS_URL, keyPrefix: prefix, log });
+    const workersA = await startRedisWorkers(a.pipeline(redisJobs.jobs), { redisUrl: REDIS_URL, keyPrefix: prefix, concurrency: { article: 8 } });
+    const workersB = await startRedisWorkers(b.pipeline(redisJobs.jobs), { redisUrl: REDIS_URL, keyPrefix: prefix, concurrency: { article: 8 } });
+    try {
+      await refreshSource(a.pipeline(redisJobs.jobs), 'live', { force: true });
+      expect(await drainIdle(redisJobs.queues, 30_000)).toBe(true);
+      expect((await a.store.listItems({ limit: 50 })).items).toHaveLength(12);
+    } finally {
+      await workersA.close();
+      await workersB.close();
+      await redisJobs.close();
+      await a.close();
+      await b.close();
+    }
+    expect(site.requests.length).toBe(13);
+    expect(site.maxInFlight).toBeLessThanOrEqual(2);
+    expectSpaced(50);
+  });
+});
