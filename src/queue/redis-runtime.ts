@@ -166,12 +166,15 @@ async function allIdle(queues: FinewsQueues): Promise<boolean> {
   return true;
 }
 
+const LIVE_STATES = ['wait', 'active', 'prioritized', 'waiting-children'] as const;
+
 async function isIdle(queue: Queue): Promise<boolean> {
-  const counts = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'waiting-children');
-  const { delayed = 0, ...rest } = counts;
-  if (Object.values(rest).some((n) => n > 0)) return false;
+  const { delayed = 0, ...live } = await queue.getJobCounts('delayed', ...LIVE_STATES);
+  if (Object.values(live).some((n) => n > 0)) return false;
   if (delayed === 0) return true;
   // A scheduler always holds its next run as a delayed job; only other delayed jobs are work.
   const jobs = await queue.getDelayed(0, 999);
-  return jobs.every((job) => job.repeatJobKey !== undefined && job.repeatJobKey !== null);
+  if (jobs.some((job) => job.repeatJobKey === undefined || job.repeatJobKey === null)) return false;
+  // A delayed job may have come due between the two reads above: look again.
+  return Object.values(await queue.getJobCounts(...LIVE_STATES)).every((n) => n === 0);
 }
