@@ -14,7 +14,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/cli/**', 'bench/**', 'tests/**', 'bin/**'],
+    files: ['src/cli.ts', 'src/cli/**', 'bench/**', 'tests/**', 'bin/**'],
     rules: { 'no-console': 'off' },
   },
   {

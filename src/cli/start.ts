@@ -6,7 +6,9 @@ import { publishAll } from '../pipeline/publish.js';
 import { prune } from '../pipeline/prune.js';
 import { createRedisJobs, startRedisWorkers } from '../queue/redis-runtime.js';
 import { syncSchedulers } from '../queue/schedulers.js';
+import type { FastifyPluginAsync } from 'fastify';
 import { InProcessJobs } from '../runtime/in-process-jobs.js';
+import { queueDashboard } from '../runtime/queue-dashboard.js';
 import type { RuntimeOptions } from '../runtime/options.js';
 import { openRuntime } from '../runtime/runtime.js';
 import { SourceScheduler } from '../runtime/source-scheduler.js';
@@ -32,12 +34,14 @@ export async function runDaemon(options: RuntimeOptions, config: Config, log: Lo
   const closers: Array<() => Promise<void>> = [() => runtime.close()];
   let onConfig: (c: Config) => Promise<void> = async () => {};
   let deps: PipelineDeps | undefined;
+  let adminPlugin: FastifyPluginAsync | undefined;
 
   if (runtime.mode === 'redis' && options.redisUrl) {
     const redisJobs = await createRedisJobs({ redisUrl: options.redisUrl, keyPrefix: options.redisPrefix, log });
     closers.push(() => redisJobs.close());
     const pipelineDeps = runtime.pipeline(redisJobs.jobs);
     deps = pipelineDeps;
+    adminPlugin = queueDashboard(Object.values(redisJobs.queues));
     if (roles.workers) {
       const workers = await startRedisWorkers(pipelineDeps, {
         redisUrl: options.redisUrl,
@@ -92,6 +96,7 @@ export async function runDaemon(options: RuntimeOptions, config: Config, log: Lo
         log,
         ready: runtime.ready,
         adminToken: process.env.ADMIN_TOKEN || undefined,
+        adminPlugin,
       },
       { host: process.env.HOST || '127.0.0.1', port: Number(process.env.PORT || 8080) },
     );

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { atomFeed, FixtureSite, rssFeed, type FixtureArticle } from './fixture-site.js';
+import { atomFeed, rssFeed, type FixtureArticle, type FixtureSite } from './fixture-site.js';
 import { REPO_ROOT, type TestSource } from './harness.js';
 
 export const SEED_CODE = '202203302327572513';

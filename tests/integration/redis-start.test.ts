@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { FixtureSite } from '../support/fixture-site.js';
+import { cleanupRedis, configYaml, freePort, REDIS_URL, redisPrefix, spawnCli, tempDir, waitFor, writeConfig } from '../support/harness.js';
+import { threeFeedSite } from '../support/news-fixtures.js';
+
+it('finews start in Redis mode polls through job schedulers, serves feeds and the queue dashboard, and exits 0 on SIGTERM', async () => {
+  const site = await new FixtureSite().start();
+  const tmp = await tempDir();
+  const prefix = redisPrefix();
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const configPath = await writeConfig(tmp.dir, configYaml(threeFeedSite(site)));
+  const child = spawnCli(['start', '--config', configPath], {
+    REDIS_URL,
+    FINEWS_REDIS_PREFIX: prefix,
+    FINEWS_DATA_DIR: path.join(tmp.dir, 'data'),
+    PORT: String(port),
+    ADMIN_TOKEN: 'test-admin-token',
+  });
+  let logs = '';
+  child.stdout?.on('data', (d: Buffer) => (logs += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (logs += d.toString()));
+  try {
+    await waitFor(async () => {
+      const res = await fetch(`${base}/api/items`).catch(() => undefined);
+      return res?.ok && ((await res.json()) as { items: unknown[] }).items.length === 3;
+    }, 30_000, 'articles stored by the Redis workers');
+    await waitFor(async () => (await fetch(`${base}/feeds/all.xml`)).status === 200, 15_000, 'all feed published');
+
+    const { sources } = (await (await fetch(`${base}/api/sources`)).json()) as { sources: Array<{ id: string; state: string; items: number }> };
+    expect(sources.map((s) => [s.id, s.state, s.items])).toEqual([
+      ['industry', 'ok', 2],
+      ['finance', 'ok', 2],
+      ['policy', 'ok', 1],
+    ]);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+
+    expect((await fetch(`${base}/admin/queues`)).status).toBe(401);
+    const dashboard = await fetch(`${base}/admin/queues`, { headers: { authorization: 'Bearer test-admin-token' } });
+    expect(dashboard.status).toBe(200);
+    expect(dashboard.headers.get('content-type')).toContain('text/html');
+  } finally {
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    await site.stop();
+    await tmp.cleanup();
+    await cleanupRedis(prefix);
+    expect(code, logs.slice(-3000)).toBe(0);
+  }
+});
