@@ -7,17 +7,17 @@ import { loadCategoryTitles } from './category-titles.js';
 import type { PipelineDeps } from './ports.js';
 
 /**
- * Re-renders the feeds of the given categories, plus `all` and the OPML list, and
- * keeps them in the store as ready bytes (identity, gzip, br with validators).
- * A category that no longer holds items gets its documents replaced by empty feeds
- * only while it is still configured; serving never renders.
+ * Re-renders the feeds of the given categories (`all` is one of them when asked for;
+ * the store reports it among the changed categories of every save) and keeps them in
+ * the store as ready bytes (identity, gzip, br with validators). The OPML list goes
+ * with `all`, which changes whenever any category does. Serving never renders.
  */
 export async function publishCategories(deps: PipelineDeps, slugs: string[]): Promise<void> {
   const config = deps.config();
   const categories = await deps.store.listCategories();
   const titles = await loadCategoryTitles(config, deps.store, categories);
   const ctx: RenderContext = { site: config.site, generatedAt: deps.now(), categoryTitles: titles };
-  const wanted = new Set(['all', ...slugs.filter((s) => s !== 'all')]);
+  const wanted = new Set(slugs);
 
   for (const slug of wanted) {
     const timer = deps.metrics.publishDuration.startTimer({ slug });
@@ -28,18 +28,15 @@ export async function publishCategories(deps: PipelineDeps, slugs: string[]): Pr
     await putIfChanged(deps, feedDocName(slug, 'json'), renderJsonFeed(ctx, cat, items), CONTENT_TYPES.json);
     timer();
   }
+  if (!wanted.has('all')) return;
   const views = categories.map((c) => ({ slug: c.slug, title: titles(c.slug) }));
   await putIfChanged(deps, opmlDocName(), renderOpml(ctx, views), CONTENT_TYPES.opml);
-  deps.log.debug({ slugs: [...wanted] }, 'published categories');
 }
 
 /** Publishes every category that holds items, and `all`. */
 export async function publishAll(deps: PipelineDeps): Promise<void> {
   const categories = await deps.store.listCategories();
-  await publishCategories(
-    deps,
-    categories.map((c) => c.slug),
-  );
+  await publishCategories(deps, ['all', ...categories.map((c) => c.slug)]);
 }
 
 /** Stores a rendered document unless its bytes are unchanged, so Last-Modified and ETag stay put. */

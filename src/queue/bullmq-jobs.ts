@@ -44,10 +44,7 @@ export class BullmqJobs implements Jobs {
   }
 
   async requestPublish(categories: string[]): Promise<void> {
-    const unique = [...new Set(categories)];
-    // publishCategories renders `all` (and the OPML list) on every call, so `all` needs
-    // a job of its own only when nothing else changed.
-    const slugs = unique.length > 1 ? unique.filter((s) => s !== 'all') : unique;
+    const slugs = [...new Set(categories)];
     if (slugs.length === 0) return;
     await this.queues.publish.addBulk(
       slugs.map((slug) => ({

@@ -36,7 +36,8 @@ export interface Runtime {
 /** Opens store, politeness and fetcher for the mode the options select. */
 export async function openRuntime(options: RuntimeOptions, config: Config, log: Logger, metrics = createMetrics({ withDefaults: true })): Promise<Runtime> {
   let current = config;
-  const politeness = config.politeness;
+  // Getters, so a reloaded politeness block applies to the next request.
+  const politeness = (): Config['politeness'] => current.politeness;
   let store: Store;
   let redis: Redis | undefined;
   let limiter: HostLimiter;
@@ -45,7 +46,7 @@ export async function openRuntime(options: RuntimeOptions, config: Config, log: 
     redis.on('error', (err) => log.error({ err }, 'redis connection error'));
     await redis.connect();
     store = createRedisStore({ redis, prefix: options.redisPrefix, log });
-    limiter = new RedisHostLimiter(redis, { prefix: options.redisPrefix, ...politeness });
+    limiter = new RedisHostLimiter(redis, { prefix: options.redisPrefix, politeness });
   } else {
     mkdirSync(options.dataDir, { recursive: true });
     store = openSqliteStore(path.join(options.dataDir, 'finews.db'), { log });
