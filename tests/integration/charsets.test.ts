@@ -1,29 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import iconv from 'iconv-lite';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { loadConfigOrThrow } from '../../src/config/load.js';
-import { createMetrics } from '../../src/metrics.js';
-import { refreshSource } from '../../src/pipeline/refresh-source.js';
-import { InProcessJobs } from '../../src/runtime/in-process-jobs.js';
-import { openRuntime } from '../../src/runtime/runtime.js';
-import { silentLogger } from '../../src/util/log.js';
-import { FixtureSite } from '../support/fixture-site.js';
-import { configYaml, REPO_ROOT, tempDir, writeConfig } from '../support/harness.js';
+import { expect, it } from 'vitest';
+import { configYaml, REPO_ROOT, useFixtureSite, writeConfig } from '../support/harness.js';
+import { runPass } from '../support/pass.js';
 
-let site: FixtureSite;
-let tmp: { dir: string; cleanup(): Promise<void> };
-
-beforeEach(async () => {
-  site = await new FixtureSite().start();
-  tmp = await tempDir();
-});
-afterEach(async () => {
-  await site.stop();
-  await tmp.cleanup();
-});
+const fixture = useFixtureSite();
 
 it('reads a GBK feed declared only in its XML prolog and a GBK page declared only in <meta>', async () => {
+  const { site, dir } = fixture;
   const code = '202204183456789012';
   // Neither response names a charset in its Content-Type: the prolog and the meta tag must do.
   const feed = `<?xml version="1.0" encoding="GBK"?>
@@ -40,15 +25,10 @@ it('reads a GBK feed declared only in its XML prolog and a GBK page declared onl
     res.writeHead(200, { 'content-type': 'text/html' });
     res.end(page);
   });
-  const configPath = await writeConfig(tmp.dir, configYaml([{ id: 'stcn', url: site.url('/rss/stcn.xml') }]));
-  const config = await loadConfigOrThrow(configPath);
-  const runtime = await openRuntime({ configPath, dataDir: path.join(tmp.dir, 'data'), redisPrefix: 'unused:' }, config, silentLogger(), createMetrics());
-  const jobs = new InProcessJobs();
-  const deps = runtime.pipeline(jobs);
-  jobs.bind(deps);
+  const configPath = await writeConfig(dir, configYaml([{ id: 'stcn', url: site.url('/rss/stcn.xml') }]));
+  const { runtime, close } = await runPass({ configPath, dataDir: path.join(dir, 'data') });
   try {
-    expect(await refreshSource(deps, 'stcn', { force: true })).toMatchObject({ status: 'ok', newItems: 1 });
-    await jobs.onIdle();
+    expect((await runtime.store.getSourceState('stcn'))?.lastError).toBeUndefined();
     const { items } = await runtime.store.listItems({ limit: 10 });
     expect(items).toHaveLength(1);
     const [item] = items;
@@ -60,7 +40,6 @@ it('reads a GBK feed declared only in its XML prolog and a GBK page declared onl
     expect(item?.contentHtml).not.toMatch(/\uFFFD/);
     expect(item?.publishedAt).toBe('2022-04-18T16:05:00+08:00');
   } finally {
-    await jobs.close();
-    await runtime.close();
+    await close();
   }
 });

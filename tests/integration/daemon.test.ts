@@ -1,24 +1,15 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FixtureSite } from '../support/fixture-site.js';
-import { configYaml, freePort, runCli, spawnCli, tempDir, waitFor, writeConfig, type TestSource } from '../support/harness.js';
+import { configYaml, freePort, runCli, spawnCli, tempDir, useFixtureSite, waitFor, writeConfig, type TestSource } from '../support/harness.js';
 import { bankArticle, threeFeedSite } from '../support/news-fixtures.js';
 
 describe('finews once and status (embedded)', () => {
-  let site: FixtureSite;
-  let tmp: { dir: string; cleanup(): Promise<void> };
-
-  beforeEach(async () => {
-    site = await new FixtureSite().start();
-    tmp = await tempDir();
-  });
-  afterEach(async () => {
-    await site.stop();
-    await tmp.cleanup();
-  });
+  const fixture = useFixtureSite();
 
   it('reports each broken source in status while the good ones complete', async () => {
+    const { site, dir } = fixture;
     const good = threeFeedSite(site).slice(0, 2);
     site.route('/broken/slow.xml', (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/rss+xml' });
@@ -51,8 +42,8 @@ describe('finews once and status (embedded)', () => {
       { id: 'server-error', url: site.url('/broken/500.xml') },
       { id: 'not-a-feed', url: site.url('/broken/page.xml') },
     ];
-    const config = await writeConfig(tmp.dir, configYaml(sources));
-    const env = { FINEWS_DATA_DIR: path.join(tmp.dir, 'data') };
+    const config = await writeConfig(dir, configYaml(sources));
+    const env = { FINEWS_DATA_DIR: path.join(dir, 'data') };
 
     const once = await runCli(['once', '--config', config], env);
     expect(once.code, once.stderr).toBe(0);
@@ -70,8 +61,9 @@ describe('finews once and status (embedded)', () => {
   });
 
   it('exits 1 with line:column for an invalid config, and check agrees', async () => {
-    const config = await writeConfig(tmp.dir, configYaml([{ id: 'a', url: site.url('/x.xml'), every: 'often' }]));
-    const once = await runCli(['once', '--config', config], { FINEWS_DATA_DIR: path.join(tmp.dir, 'data') });
+    const { site, dir } = fixture;
+    const config = await writeConfig(dir, configYaml([{ id: 'a', url: site.url('/x.xml'), every: 'often' }]));
+    const once = await runCli(['once', '--config', config], { FINEWS_DATA_DIR: path.join(dir, 'data') });
     expect(once.code).toBe(1);
     expect(once.stderr).toMatch(/feeds\.yaml:\d+:\d+: .*/);
     const check = await runCli(['check', '--config', config]);

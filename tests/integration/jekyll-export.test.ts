@@ -1,38 +1,29 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { FixtureSite, rssFeed } from '../support/fixture-site.js';
-import { configYaml, REPO_ROOT, runCli, tempDir, writeConfig } from '../support/harness.js';
+import { expect, it } from 'vitest';
+import { rssFeed } from '../support/fixture-site.js';
+import { configYaml, REPO_ROOT, runCli, useFixtureSite, writeConfig } from '../support/harness.js';
 import { SEED_CODE, seedArticle } from '../support/news-fixtures.js';
 
-let site: FixtureSite;
-let tmp: { dir: string; cleanup(): Promise<void> };
-
-beforeEach(async () => {
-  site = await new FixtureSite().start();
-  tmp = await tempDir();
-});
-afterEach(async () => {
-  await site.stop();
-  await tmp.cleanup();
-});
+const fixture = useFixtureSite();
 
 const normalize = (s: string): string => s.replace(/\s+/g, ' ').trim();
 
 it('turns the seed article page into the seed post, and rewrites only changed files', async () => {
+  const { site, dir } = fixture;
   site.addArticle(seedArticle);
   site.feed('/rss/industry.xml', () => rssFeed(site, '工业频道', [seedArticle], (a) => site.url(`/a/${a.code}.html`)));
   const config = await writeConfig(
-    tmp.dir,
+    dir,
     configYaml([{ id: 'cinn-industry', url: site.url('/rss/industry.xml') }], {
       site: { url: '//finews.withounder.com', shareUrl: 'http://finews.zning.xyz/html_News/NewsShare.html?infoCode={infoCode}' },
     }),
   );
-  const env = { FINEWS_DATA_DIR: path.join(tmp.dir, 'data') };
+  const env = { FINEWS_DATA_DIR: path.join(dir, 'data') };
   const once = await runCli(['once', '--config', config], env);
   expect(once.code, once.stderr).toBe(0);
 
-  const out = path.join(tmp.dir, 'site');
+  const out = path.join(dir, 'site');
   const first = await runCli(['export', 'jekyll', out, '--config', config], env);
   expect(first.code, first.stderr).toBe(0);
   expect(first.stdout).toContain('1 posts written, 0 unchanged');

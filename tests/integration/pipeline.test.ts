@@ -1,52 +1,11 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Item } from '../../src/domain.js';
-import { createMetrics } from '../../src/metrics.js';
-import { refreshSource } from '../../src/pipeline/refresh-source.js';
-import { createRedisJobs, drainIdle, startRedisWorkers } from '../../src/queue/redis-runtime.js';
-import { InProcessJobs } from '../../src/runtime/in-process-jobs.js';
-import { loadConfigOrThrow } from '../../src/config/load.js';
-import { openRuntime, type Runtime } from '../../src/runtime/runtime.js';
-import { silentLogger } from '../../src/util/log.js';
+import type { Runtime } from '../../src/runtime/runtime.js';
 import { FixtureSite } from '../support/fixture-site.js';
-import { cleanupRedis, configYaml, REDIS_URL, redisPrefix, tempDir, writeConfig } from '../support/harness.js';
+import { cleanupRedis, configYaml, redisPrefix, tempDir, writeConfig } from '../support/harness.js';
+import { runPass, type Mode } from '../support/pass.js';
 import { SEED_CODE, threeFeedSite } from '../support/news-fixtures.js';
-
-type Mode = 'embedded' | 'redis';
-
-interface Pass {
-  runtime: Runtime;
-  close(): Promise<void>;
-}
-
-/** Opens the runtime in `mode` and runs one refresh of every source to completion. */
-async function pass(mode: Mode, configPath: string, dataDir: string, prefix: string): Promise<Pass> {
-  const config = await loadConfigOrThrow(configPath);
-  const log = silentLogger();
-  const options = { configPath, dataDir, redisPrefix: prefix, redisUrl: mode === 'redis' ? REDIS_URL : undefined };
-  const runtime = await openRuntime(options, config, log, createMetrics());
-  if (mode === 'embedded') {
-    const jobs = new InProcessJobs({ publishDebounceMs: 50 });
-    const deps = runtime.pipeline(jobs);
-    jobs.bind(deps);
-    for (const s of config.sources) await refreshSource(deps, s.id, { force: true });
-    await jobs.onIdle();
-    return { runtime, close: async () => (await jobs.close(), await runtime.close()) };
-  }
-  const redisJobs = await createRedisJobs({ redisUrl: REDIS_URL, keyPrefix: prefix, log });
-  const deps = runtime.pipeline(redisJobs.jobs);
-  const workers = await startRedisWorkers(deps, { redisUrl: REDIS_URL, keyPrefix: prefix });
-  for (const s of config.sources) await refreshSource(deps, s.id, { force: true });
-  await drainIdle(redisJobs.queues, 20_000);
-  return {
-    runtime,
-    close: async () => {
-      await workers.close();
-      await redisJobs.close();
-      await runtime.close();
-    },
-  };
-}
 
 async function allItems(runtime: Runtime): Promise<Item[]> {
   const { items } = await runtime.store.listItems({ limit: 500 });
@@ -79,7 +38,7 @@ describe.each<Mode>(['embedded', 'redis'])('three feeds, one article (%s mode)',
   });
 
   it('stores and fetches the shared article once, in the union of categories, across passes and restarts', async () => {
-    const first = await pass(mode, configPath, path.join(tmp.dir, 'data'), prefix);
+    const first = await runPass({ mode, configPath, dataDir: path.join(tmp.dir, 'data'), prefix });
     const items = await allItems(first.runtime);
     await first.close();
 
@@ -95,7 +54,7 @@ describe.each<Mode>(['embedded', 'redis'])('three feeds, one article (%s mode)',
 
     // A second pass and a restart add nothing: feeds answer 304, no page is fetched again.
     const pageHitsBefore = site.requests.filter((r) => !r.path.startsWith('/rss') && !r.path.startsWith('/atom')).length;
-    const second = await pass(mode, configPath, path.join(tmp.dir, 'data'), prefix);
+    const second = await runPass({ mode, configPath, dataDir: path.join(tmp.dir, 'data'), prefix });
     const again = await allItems(second.runtime);
     const states = await second.runtime.store.listSourceStates();
     await second.close();
@@ -116,7 +75,7 @@ describe('embedded and Redis mode', () => {
       const prefix = redisPrefix();
       try {
         const configPath = await writeConfig(tmp.dir, configYaml(threeFeedSite(site)));
-        const p = await pass(mode, configPath, path.join(tmp.dir, 'data'), prefix);
+        const p = await runPass({ mode, configPath, dataDir: path.join(tmp.dir, 'data'), prefix });
         // Links carry the fixture's random port: compare them without it.
         results.push(comparable(await allItems(p.runtime)).map((i) => JSON.parse(JSON.stringify(i).replaceAll(site.origin, 'ORIGIN'))));
         await p.close();

@@ -4,11 +4,11 @@ import { loadConfigOrThrow } from '../../src/config/load.js';
 import { createMetrics } from '../../src/metrics.js';
 import { refreshSource } from '../../src/pipeline/refresh-source.js';
 import { createRedisJobs, drainIdle, startRedisWorkers } from '../../src/queue/redis-runtime.js';
-import { InProcessJobs } from '../../src/runtime/in-process-jobs.js';
 import { openRuntime } from '../../src/runtime/runtime.js';
 import { silentLogger } from '../../src/util/log.js';
 import { FixtureSite, rssFeed, type FixtureArticle } from '../support/fixture-site.js';
 import { cleanupRedis, configYaml, REDIS_URL, redisPrefix, tempDir, writeConfig } from '../support/harness.js';
+import { runPass } from '../support/pass.js';
 
 const ARTICLES: FixtureArticle[] = Array.from({ length: 12 }, (_, i) => ({
   code: `2022033023275710${String(i).padStart(2, '0')}`,
@@ -55,16 +55,9 @@ describe('politeness', () => {
   };
 
   it('embedded mode never has more than perHost requests in flight to one host', async () => {
-    const config = await loadConfigOrThrow(configPath);
-    const runtime = await openRuntime({ configPath, dataDir: path.join(tmp.dir, 'data'), redisPrefix: prefix }, config, silentLogger(), createMetrics());
-    const jobs = new InProcessJobs({ articleConcurrency: 8 });
-    const deps = runtime.pipeline(jobs);
-    jobs.bind(deps);
-    await refreshSource(deps, 'live', { force: true });
-    await jobs.onIdle();
-    await jobs.close();
+    const { runtime, close } = await runPass({ configPath, dataDir: path.join(tmp.dir, 'data'), jobs: { articleConcurrency: 8 } });
     expect((await runtime.store.listItems({ limit: 50 })).items).toHaveLength(12);
-    await runtime.close();
+    await close();
     expect(site.requests.length).toBe(13);
     expect(site.maxInFlight).toBe(2);
     expectSpaced(50);

@@ -1,35 +1,25 @@
 import path from 'node:path';
 import Parser from 'rss-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfigOrThrow } from '../../src/config/load.js';
 import { startServer } from '../../src/http/server.js';
-import { createMetrics } from '../../src/metrics.js';
-import { refreshSource } from '../../src/pipeline/refresh-source.js';
-import { InProcessJobs } from '../../src/runtime/in-process-jobs.js';
-import { openRuntime, type Runtime } from '../../src/runtime/runtime.js';
 import { silentLogger } from '../../src/util/log.js';
 import { FixtureSite } from '../support/fixture-site.js';
 import { configYaml, tempDir, writeConfig } from '../support/harness.js';
+import { runPass, type Pass } from '../support/pass.js';
 import { SEED_CODE, threeFeedSite } from '../support/news-fixtures.js';
 
 describe('republished feeds after a real pass', () => {
   let site: FixtureSite;
   let tmp: { dir: string; cleanup(): Promise<void> };
-  let runtime: Runtime;
+  let pass: Pass;
   let server: { url: string; close(): Promise<void> };
 
   beforeAll(async () => {
     site = await new FixtureSite().start();
     tmp = await tempDir();
     const configPath = await writeConfig(tmp.dir, configYaml(threeFeedSite(site)));
-    const config = await loadConfigOrThrow(configPath);
-    runtime = await openRuntime({ configPath, dataDir: path.join(tmp.dir, 'data'), redisPrefix: 'unused:' }, config, silentLogger(), createMetrics());
-    const jobs = new InProcessJobs({ publishDebounceMs: 20 });
-    const deps = runtime.pipeline(jobs);
-    jobs.bind(deps);
-    for (const s of config.sources) await refreshSource(deps, s.id, { force: true });
-    await jobs.onIdle();
-    await jobs.close();
+    pass = await runPass({ configPath, dataDir: path.join(tmp.dir, 'data'), jobs: { publishDebounceMs: 20 } });
+    const { runtime } = pass;
     server = await startServer(
       { config: runtime.config, store: runtime.store, metrics: runtime.metrics, log: silentLogger(), ready: runtime.ready },
       { host: '127.0.0.1', port: 0 },
@@ -37,7 +27,7 @@ describe('republished feeds after a real pass', () => {
   });
   afterAll(async () => {
     await server.close();
-    await runtime.close();
+    await pass.close();
     await site.stop();
     await tmp.cleanup();
   });

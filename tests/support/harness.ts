@@ -5,6 +5,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import { afterEach, beforeEach } from 'vitest';
+import { FixtureSite } from './fixture-site.js';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 export const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -118,4 +120,31 @@ export async function waitFor<T>(check: () => Promise<T> | T, timeoutMs = 15_000
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * A fixture news site and a temporary directory for every test of the calling
+ * `describe` (or file): started before each test, stopped and removed after.
+ */
+export function useFixtureSite(): { readonly site: FixtureSite; readonly dir: string } {
+  let site: FixtureSite | undefined;
+  let tmp: { dir: string; cleanup(): Promise<void> } | undefined;
+  beforeEach(async () => {
+    site = await new FixtureSite().start();
+    tmp = await tempDir();
+  });
+  afterEach(async () => {
+    await site?.stop();
+    await tmp?.cleanup();
+  });
+  return {
+    get site(): FixtureSite {
+      if (!site) throw new Error('useFixtureSite: used outside a test');
+      return site;
+    },
+    get dir(): string {
+      if (!tmp) throw new Error('useFixtureSite: used outside a test');
+      return tmp.dir;
+    },
+  };
 }
