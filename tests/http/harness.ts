@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Config, Item, SourceConfig } from '../../src/domain.js';
+import type { Config, Item } from '../../src/domain.js';
 import { FEED_FORMATS, feedDocName, opmlDocName } from '../../src/http/doc-names.js';
 import { buildServer, type HttpDeps } from '../../src/http/server.js';
 import { createMetrics, type Metrics } from '../../src/metrics.js';
@@ -17,34 +17,13 @@ import { CONTENT_TYPES, toRenderedDoc } from '../../src/publish/rendered.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
 import { silentLogger } from '../../src/util/log.js';
+import { testSite, testSource } from '../support/config.js';
 
-function source(id: string, overrides: Partial<SourceConfig> = {}): SourceConfig {
-  return {
-    id,
-    url: `https://news.example.com/rss/${id}.xml`,
-    everyMs: 600_000,
-    timeoutMs: 20_000,
-    maxBytes: 10 * 1024 * 1024,
-    userAgent: 'finews/1 (+https://finews.example.com)',
-    allowPrivateNetworks: false,
-    categories: [],
-    enabled: true,
-    article: { fetch: true, remove: [] },
-    infoCode: { param: 'infoCode' },
-    ...overrides,
-  };
-}
+const source = testSource;
 
 export function testConfig(): Config {
   return {
-    site: {
-      title: '财经新闻聚合',
-      url: 'https://finews.example.com/',
-      language: 'zh-CN',
-      timezone: 'Asia/Shanghai',
-      itemsPerFeed: 50,
-      retentionDays: 30,
-    },
+    site: testSite({ url: 'https://finews.example.com/' }),
     publishers: { 中国工业报: { slug: 'zhongguogongyebao' } },
     categories: { industry: { title: '工业' } },
     politeness: { perHostConcurrency: 2, minSpacingMs: 500 },

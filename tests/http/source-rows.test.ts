@@ -2,22 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { Config, SourceConfig } from '../../src/domain.js';
 import { sourceRows } from '../../src/http/source-rows.js';
 import type { SourceState } from '../../src/store/store.js';
+import { testSource } from '../support/config.js';
 
-function source(id: string, enabled = true): SourceConfig {
-  return {
-    id,
-    url: `https://news.example.com/rss/${id}.xml`,
-    everyMs: 600_000,
-    timeoutMs: 20_000,
-    maxBytes: 10 * 1024 * 1024,
-    userAgent: 'finews/1',
-    allowPrivateNetworks: false,
-    categories: [],
-    enabled,
-    article: { fetch: true, remove: [] },
-    infoCode: { param: 'infoCode' },
-  };
-}
+const source = (id: string, enabled = true): SourceConfig => testSource(id, { enabled });
 
 const config: Config = {
   site: { title: '财经新闻聚合', url: 'https://finews.example.com', language: 'zh-CN', timezone: 'Asia/Shanghai', itemsPerFeed: 50, retentionDays: 30 },

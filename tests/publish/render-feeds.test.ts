@@ -6,17 +6,11 @@ import type { Item, SiteConfig } from '../../src/domain.js';
 import type { CategoryView, RenderContext } from '../../src/publish/context.js';
 import { itemId, itemJson, renderAtom, renderJsonFeed, renderRss } from '../../src/publish/render-feeds.js';
 import { xmlProblems } from './xml-check.js';
+import { testSite } from '../support/config.js';
 
 const items = JSON.parse(readFileSync(new URL('../fixtures/publish/items.json', import.meta.url), 'utf8')) as Item[];
 
-const site: SiteConfig = {
-  title: '财经新闻聚合',
-  url: 'https://finews.example.com/',
-  language: 'zh-CN',
-  timezone: 'Asia/Shanghai',
-  itemsPerFeed: 50,
-  retentionDays: 30,
-};
+const site: SiteConfig = testSite({ url: 'https://finews.example.com/' });
 const generatedAt = new Date('2022-03-30T03:00:00Z');
 const ctx: RenderContext = { site, generatedAt };
 const all: CategoryView = { slug: 'all', title: site.title };

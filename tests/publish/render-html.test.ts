@@ -4,17 +4,11 @@ import { describe, expect, it } from 'vitest';
 import type { Item, SiteConfig } from '../../src/domain.js';
 import type { RenderContext } from '../../src/publish/context.js';
 import { escapeHtml, html, raw, renderCategoryPage, renderHomePage, type SourceStatusRow } from '../../src/publish/render-html.js';
+import { testSite } from '../support/config.js';
 
 const items = JSON.parse(readFileSync(new URL('../fixtures/publish/items.json', import.meta.url), 'utf8')) as Item[];
 
-const site: SiteConfig = {
-  title: '财经新闻聚合',
-  url: 'https://finews.example.com/',
-  language: 'zh-CN',
-  timezone: 'Asia/Shanghai',
-  itemsPerFeed: 50,
-  retentionDays: 30,
-};
+const site: SiteConfig = testSite({ url: 'https://finews.example.com/' });
 const ctx: RenderContext = { site, generatedAt: new Date('2022-03-30T03:00:00Z') };
 
 const xss: Item = {

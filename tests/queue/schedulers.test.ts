@@ -5,37 +5,16 @@ import type { RefreshJobData } from '../../src/queue/queues.js';
 import { createRedisJobs, type RedisJobs } from '../../src/queue/redis-runtime.js';
 import { pollEveryMs, syncSchedulers } from '../../src/queue/schedulers.js';
 import { silentLogger } from '../../src/util/log.js';
+import { testConfig, testSource } from '../support/config.js';
 import { REDIS_URL, redisPrefix, waitFor } from '../support/harness.js';
 import { testWorker, wipe } from './support.js';
 
 const MIN = 60_000;
 
-function source(id: string, overrides: Partial<SourceConfig> = {}): SourceConfig {
-  return {
-    id,
-    url: `https://finance.eastmoney.com/rss/${id}.xml`,
-    everyMs: 10 * MIN,
-    timeoutMs: 20_000,
-    maxBytes: 10 * 1024 * 1024,
-    userAgent: 'finews-test/1',
-    allowPrivateNetworks: false,
-    categories: [],
-    enabled: true,
-    article: { fetch: true, remove: [] },
-    infoCode: { param: 'infoCode' },
-    ...overrides,
-  };
-}
+const source = (id: string, overrides: Partial<SourceConfig> = {}): SourceConfig =>
+  testSource(id, { url: `https://finance.eastmoney.com/rss/${id}.xml`, everyMs: 10 * MIN, ...overrides });
 
-function config(sources: SourceConfig[]): Config {
-  return {
-    site: { title: '财经新闻聚合', url: 'https://finews.example.com', language: 'zh-CN', timezone: 'Asia/Shanghai', itemsPerFeed: 50, retentionDays: 30 },
-    publishers: {},
-    categories: {},
-    politeness: { perHostConcurrency: 2, minSpacingMs: 500 },
-    sources,
-  };
-}
+const config = (sources: SourceConfig[]): Config => testConfig(sources);
 
 describe('pollEveryMs', () => {
   it.each([
