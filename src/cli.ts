@@ -1,14 +1,17 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { checkCommand } from './cli/check.js';
 import { exportJekyll } from './cli/export-jekyll.js';
 import { onceCommand } from './cli/once.js';
 import { runDaemon } from './cli/start.js';
 import { statusCommand } from './cli/status.js';
+import type { Config } from './domain.js';
 import { isFinewsError } from './errors.js';
 import { resolveOptions, type GlobalFlags, type RuntimeOptions } from './runtime/options.js';
 import { ConfigError, formatIssue, loadConfigOrThrow } from './config/load.js';
 import { openRuntime } from './runtime/runtime.js';
+import type { Store } from './store/store.js';
+import { parseDate } from './util/dates.js';
 import { createLogger, type Logger } from './util/log.js';
 
 /**
@@ -70,31 +73,24 @@ export async function main(argv: string[]): Promise<number> {
     .command('status')
     .description('one row per source: state, last fetch, last error, items, next run')
     .action(async () => {
-      exitCode = await withConfig(options(), createLogger({ level: 'warn' }), async (o, c, log) => {
-        const runtime = await openRuntime(o, c, log);
-        try {
-          return await statusCommand(c, runtime.store, process.stdout);
-        } finally {
-          await runtime.close();
-        }
-      });
+      exitCode = await withStore(options(), (c, store) => statusCommand(c, store, process.stdout));
     });
   program
     .command('export')
     .description('export stored items')
     .command('jekyll')
     .argument('<dir>', 'Jekyll site directory (posts go to DIR/_posts)')
-    .option('--since <date>', 'only items published on or after this date', parseDateOption)
-    .action(async (dir: string, cmd: { since?: Date }) => {
-      exitCode = await withConfig(options(), createLogger({ level: 'warn' }), async (o, c, log) => {
-        const runtime = await openRuntime(o, c, log);
-        try {
-          const r = await exportJekyll(c, runtime.store, dir, { since: cmd.since });
-          console.log(`${dir}: ${r.written} posts written, ${r.unchanged} unchanged`);
-          return 0;
-        } finally {
-          await runtime.close();
+    .option('--since <date>', 'only items published on or after this date (YYYY-MM-DD, in site.timezone)')
+    .action(async (dir: string, cmd: { since?: string }) => {
+      exitCode = await withStore(options(), async (c, store) => {
+        const since = cmd.since === undefined ? undefined : parseDate(cmd.since, c.site.timezone);
+        if (cmd.since !== undefined && since === undefined) {
+          console.error(`finews export: --since: not a date: ${cmd.since} (use YYYY-MM-DD)`);
+          return 2;
         }
+        const r = await exportJekyll(c, store, dir, { since: since === undefined ? undefined : new Date(since) });
+        console.log(`${dir}: ${r.written} posts written, ${r.unchanged} unchanged`);
+        return 0;
       });
     });
 
@@ -111,7 +107,7 @@ export async function main(argv: string[]): Promise<number> {
 async function withConfig(
   o: RuntimeOptions,
   log: Logger,
-  run: (o: RuntimeOptions, config: Awaited<ReturnType<typeof loadConfigOrThrow>>, log: Logger) => Promise<number>,
+  run: (o: RuntimeOptions, config: Config, log: Logger) => Promise<number>,
 ): Promise<number> {
   let config;
   try {
@@ -126,10 +122,16 @@ async function withConfig(
   return run(o, config, log);
 }
 
-function parseDateOption(value: string): Date {
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime())) throw new InvalidArgumentError(`not a date: ${value} (use YYYY-MM-DD)`);
-  return d;
+/** Runs a command that only reads the store (status, export), closing it after. */
+async function withStore(o: RuntimeOptions, run: (config: Config, store: Store) => Promise<number>): Promise<number> {
+  return withConfig(o, createLogger({ level: 'warn' }), async (opts, config, log) => {
+    const runtime = await openRuntime(opts, config, log);
+    try {
+      return await run(config, runtime.store);
+    } finally {
+      await runtime.close();
+    }
+  });
 }
 
 main(process.argv.slice(2)).then(

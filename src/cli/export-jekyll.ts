@@ -20,8 +20,13 @@ export async function exportJekyll(config: Config, store: Store, dir: string, op
   let before: string | null = null;
   do {
     const page = await store.listItems({ limit: 200, before });
+    before = page.next;
     for (const item of page.items) {
-      if (opts.since && epochOf(item.publishedAt) < opts.since.getTime()) continue;
+      // Newest first: the first item older than `since` ends the export.
+      if (opts.since && epochOf(item.publishedAt) < opts.since.getTime()) {
+        before = null;
+        break;
+      }
       const { name, slug } = resolvePublisher(item.publisher, config.publishers);
       const post = renderJekyllPost(item, config.site, { name, slug });
       const file = path.join(dir, post.path);
@@ -34,7 +39,6 @@ export async function exportJekyll(config: Config, store: Store, dir: string, op
       await writeFile(file, post.content);
       result.written++;
     }
-    before = page.next;
   } while (before);
   return result;
 }

@@ -37,3 +37,19 @@ it('turns the seed article page into the seed post, and rewrites only changed fi
   const second = await runCli(['export', 'jekyll', out, '--config', config], env);
   expect(second.stdout).toContain('0 posts written, 1 unchanged');
 });
+
+it('exports only items published since --since, and rejects a date it cannot read', async () => {
+  const { site, dir } = fixture;
+  site.addArticle(seedArticle);
+  site.feed('/rss/industry.xml', () => rssFeed(site, '工业频道', [seedArticle], (a) => site.url(`/a/${a.code}.html`)));
+  const config = await writeConfig(dir, configYaml([{ id: 'cinn-industry', url: site.url('/rss/industry.xml') }]));
+  const env = { FINEWS_DATA_DIR: path.join(dir, 'data') };
+  expect((await runCli(['once', '--config', config], env)).code).toBe(0);
+
+  const out = path.join(dir, 'site');
+  expect((await runCli(['export', 'jekyll', out, '--since', '2022-03-31', '--config', config], env)).stdout).toContain('0 posts written, 0 unchanged');
+  expect((await runCli(['export', 'jekyll', out, '--since', '2022-03-30', '--config', config], env)).stdout).toContain('1 posts written, 0 unchanged');
+  const bad = await runCli(['export', 'jekyll', out, '--since', 'yesterday-ish', '--config', config], env);
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toContain('not a date: yesterday-ish');
+});
