@@ -1,0 +1,50 @@
+/**
+ * Entry of a case process (forked by fork.ts): `case-main.ts <bench> <case> <options JSON>`.
+ * Only the one bench module is loaded, and a bench module loads the code under test
+ * lazily inside each case, so a case's memory is its own.
+ */
+import type { CaseFn, Envelope } from './fork.js';
+import { Inbox } from './fork.js';
+import { isBenchName, type BenchName, type BenchOptions } from './options.js';
+
+const loaders: Record<BenchName, () => Promise<{ cases: Record<string, CaseFn> }>> = {
+  parse: () => import('../parse.js'),
+  extract: () => import('../extract.js'),
+  serve: () => import('../serve.js'),
+  dedupe: () => import('../dedupe.js'),
+};
+
+function post(envelope: Envelope): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.send === undefined) throw new Error('case-main.ts runs only as a forked child (bench/run.ts forks it)');
+    process.send(envelope, undefined, {}, () => resolve());
+  });
+}
+
+async function main(): Promise<void> {
+  const [bench, name, optsJson] = process.argv.slice(2);
+  if (bench === undefined || !isBenchName(bench) || name === undefined || optsJson === undefined) {
+    throw new Error(`usage: case-main.ts <bench> <case> <options JSON>, got ${process.argv.slice(2).join(' ')}`);
+  }
+  const opts = JSON.parse(optsJson) as BenchOptions;
+  const mod = await loaders[bench]();
+  const fn = mod.cases[name];
+  if (fn === undefined) throw new Error(`no case ${name} in bench ${bench}`);
+
+  const inbox = new Inbox();
+  process.on('message', (value: unknown) => inbox.push(value));
+  const value = await fn(opts, {
+    send: (v) => void post({ kind: 'message', value: v }),
+    next: () => inbox.next(),
+  });
+  await post({ kind: 'done', value });
+}
+
+main().then(
+  () => process.exit(0),
+  async (err: unknown) => {
+    const message = err instanceof Error ? `${err.message}` : String(err);
+    await post({ kind: 'error', message }).catch(() => undefined);
+    process.exit(1);
+  },
+);

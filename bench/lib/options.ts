@@ -1,0 +1,32 @@
+/** Command-line options shared by every benchmark. */
+
+export interface BenchOptions {
+  /** About a 20 s run for the whole suite: shorter measuring windows, fewer rounds. */
+  quick: boolean;
+  /** Concurrent keep-alive clients of the serve benchmark. @defaultValue 16 */
+  connections: number;
+}
+
+/** Names of the benchmarks, in the order a full run takes them. */
+export const BENCH_NAMES = ['parse', 'extract', 'serve', 'dedupe'] as const;
+export type BenchName = (typeof BENCH_NAMES)[number];
+
+export function isBenchName(s: string): s is BenchName {
+  return (BENCH_NAMES as readonly string[]).includes(s);
+}
+
+/** Parses `[name…] [--quick] [--connections=N]`; throws on anything else. */
+export function parseArgs(argv: readonly string[]): { names: BenchName[]; options: BenchOptions } {
+  const names: BenchName[] = [];
+  const options: BenchOptions = { quick: false, connections: 16 };
+  for (const arg of argv) {
+    if (arg === '--quick') options.quick = true;
+    else if (arg.startsWith('--connections=')) {
+      const n = Number(arg.slice('--connections='.length));
+      if (!Number.isInteger(n) || n < 1 || n > 1024) throw new Error(`--connections wants an integer 1..1024, got ${arg}`);
+      options.connections = n;
+    } else if (isBenchName(arg)) names.push(arg);
+    else throw new Error(`unknown argument ${arg}; usage: bench/run.ts [${BENCH_NAMES.join('|')}…] [--quick] [--connections=N]`);
+  }
+  return { names: names.length === 0 ? [...BENCH_NAMES] : names, options };
+}
