@@ -126,6 +126,9 @@ describe('/admin/queues', () => {
       }
       // Unknown admin paths are guarded too: no probing without the token.
       expect((await h.app.inject({ url: '/admin/other' })).statusCode).toBe(401);
+      // However the path is spelled: fastify routes percent-decoded paths.
+      expect((await h.app.inject({ url: '/%61dmin/queues' })).statusCode).toBe(401);
+      expect((await h.app.inject({ url: '/admin/%71ueues' })).statusCode).toBe(401);
       const ok = await h.app.inject({ url: '/admin/queues', headers: { authorization: `Bearer ${TOKEN}` } });
       expect(ok.statusCode).toBe(200);
       expect(ok.json<{ queues: unknown[] }>().queues).toEqual([]);

@@ -22,35 +22,37 @@ export function hasBearerToken(req: FastifyRequest, token: string): boolean {
   return timingSafeEqual(digest(m[1]), digest(token));
 }
 
-function isAdminPath(url: string): boolean {
-  const path = url.split('?', 1)[0] ?? '';
-  return path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`);
-}
-
 /**
  * `/admin/*`, only when an admin token is configured (else nothing is registered and
- * every admin path is a 404). Every admin request, known path or not, needs the
- * bearer token or gets a 401. The queue dashboard plugin, when given, is mounted
- * under `/admin/queues`; otherwise that path says there is nothing to show.
+ * every admin path is a 404). The routes live in their own encapsulated plugin whose
+ * `onRequest` hook demands the bearer token: it guards whatever fastify routes there,
+ * however the path was spelled (`/%61dmin/…` included), and unknown admin paths too.
+ * The queue dashboard plugin, when given, is mounted under `/admin/queues`; otherwise
+ * that path says there is nothing to show.
  */
 export function registerAdminRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const token = deps.adminToken;
   if (token === undefined || token === '') return;
 
-  app.addHook('onRequest', async (req, reply) => {
-    if (!isAdminPath(req.url)) return;
-    if (hasBearerToken(req, token)) return;
-    req.log.warn({ ip: req.ip, url: req.url, hasAuthorization: req.headers.authorization !== undefined }, 'admin request without a valid token');
-    reply.header('www-authenticate', 'Bearer realm="finews admin"');
-    return sendError(reply, 401, 'unauthorized', 'admin paths need Authorization: Bearer <ADMIN_TOKEN>');
-  });
-
-  if (deps.adminPlugin !== undefined) {
-    void app.register(deps.adminPlugin, { prefix: ADMIN_QUEUES_PREFIX });
-  } else {
-    app.get(ADMIN_QUEUES_PREFIX, async () => ({
-      queues: [],
-      message: 'no queue dashboard: finews runs in embedded mode without Redis queues',
-    }));
-  }
+  void app.register(
+    async (admin) => {
+      admin.addHook('onRequest', async (req, reply) => {
+        if (hasBearerToken(req, token)) return;
+        req.log.warn({ ip: req.ip, url: req.url, hasAuthorization: req.headers.authorization !== undefined }, 'admin request without a valid token');
+        reply.header('www-authenticate', 'Bearer realm="finews admin"');
+        return sendError(reply, 401, 'unauthorized', 'admin paths need Authorization: Bearer <ADMIN_TOKEN>');
+      });
+      admin.setNotFoundHandler((_req, reply) => sendError(reply, 404, 'not-found', 'no such admin path'));
+      const queuesPath = ADMIN_QUEUES_PREFIX.slice(ADMIN_PREFIX.length);
+      if (deps.adminPlugin !== undefined) {
+        await admin.register(deps.adminPlugin, { prefix: queuesPath });
+      } else {
+        admin.get(queuesPath, async () => ({
+          queues: [],
+          message: 'no queue dashboard: finews runs in embedded mode without Redis queues',
+        }));
+      }
+    },
+    { prefix: ADMIN_PREFIX },
+  );
 }
