@@ -30,7 +30,7 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError();
 
   const options = (): RuntimeOptions => resolveOptions(program.opts<GlobalFlags>());
-  const logger = (): Logger => createLogger({ pretty: process.stderr.isTTY === true });
+  const logger = (): Logger => createLogger();
 
   program
     .command('start')
@@ -124,7 +124,7 @@ async function withConfig(
 
 /** Runs a command that only reads the store (status, export), closing it after. */
 async function withStore(o: RuntimeOptions, run: (config: Config, store: Store) => Promise<number>): Promise<number> {
-  return withConfig(o, createLogger({ level: 'warn' }), async (opts, config, log) => {
+  return withConfig(o, createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }), async (opts, config, log) => {
     const runtime = await openRuntime(opts, config, log);
     try {
       return await run(config, runtime.store);

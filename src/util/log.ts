@@ -8,17 +8,21 @@ export interface LoggerOptions {
   pretty?: boolean;
 }
 
-/** Builds the process logger: JSON lines, pretty on a TTY, secrets redacted. */
+/**
+ * Builds the process logger: JSON lines on stderr (stdout is kept for command output
+ * such as `once`'s summary and `status`), pretty when stderr is a TTY, secrets redacted.
+ */
 export function createLogger(opts: LoggerOptions = {}): Logger {
-  const pretty = opts.pretty ?? process.stdout.isTTY === true;
-  return pino({
+  const pretty = opts.pretty ?? process.stderr.isTTY === true;
+  const options = {
     level: opts.level ?? process.env.LOG_LEVEL ?? 'info',
     redact: {
       paths: ['*.authorization', '*.password', 'redisUrl', '*.redisUrl', 'adminToken', '*.adminToken', 'headers.authorization'],
       censor: '[redacted]',
     },
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:standard' } } } : {}),
-  });
+  };
+  if (pretty) return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:standard', destination: 2 } } });
+  return pino(options, pino.destination(2));
 }
 
 /** A logger that writes nothing, for tests and library use. */
