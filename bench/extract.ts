@@ -23,8 +23,8 @@ function page(name: PageName): string {
 function plan(opts: BenchOptions, name: PageName): LoopPlan {
   const ms = opts.quick ? 400 : 2500;
   return name === 'seed'
-    ? { warmupOps: 50, minMs: ms, minOps: 50, maxOps: 100_000 }
-    : { warmupOps: 3, minMs: ms, minOps: 5, maxOps: 1000 };
+    ? { warmupOps: opts.quick ? 20 : 50, minMs: ms, minOps: 50, maxOps: 100_000 }
+    : { warmupOps: opts.quick ? 1 : 3, minMs: ms, minOps: 3, maxOps: 1000 };
 }
 
 function ours(name: PageName): CaseFn {

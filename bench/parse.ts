@@ -13,7 +13,7 @@ const ITEMS = 1000;
 const FEED_URL = 'https://rss.example.com/eastmoney/ccjdd.xml';
 
 function plan(opts: BenchOptions): LoopPlan {
-  return opts.quick ? { warmupOps: 2, minMs: 500, minOps: 3, maxOps: 200 } : { warmupOps: 5, minMs: 3000, minOps: 10, maxOps: 1000 };
+  return opts.quick ? { warmupOps: 1, minMs: 500, minOps: 2, maxOps: 200 } : { warmupOps: 5, minMs: 3000, minOps: 10, maxOps: 1000 };
 }
 
 function feed(dirty: boolean): GeneratedFeed {

@@ -131,7 +131,7 @@ export const cases: Record<string, CaseFn> = { ours, baseline };
 
 function plan(opts: BenchOptions): LoadPlan {
   return opts.quick
-    ? { connections: opts.connections, warmupMs: 300, durationMs: 1500, maxRequests: 30_000 }
+    ? { connections: opts.connections, warmupMs: 200, durationMs: 1200, maxRequests: 30_000 }
     : { connections: opts.connections, warmupMs: 1000, durationMs: 6000, maxRequests: 200_000 };
 }
 
