@@ -65,10 +65,10 @@ export interface FetchResult {
   headers: Record<string, string>;
 }
 
-/** The fetcher port the pipeline depends on. */
+/** One HTTP request, as the pipeline's Fetcher port wraps it. */
 export type FetchUrl = (req: FetchRequest) => Promise<FetchResult>;
 
-export interface FetcherOptions {
+export interface HttpClientOptions {
   /**
    * Name resolver used for every connection. Tests point names at 127.0.0.1 with it.
    * @defaultValue the system resolver (getaddrinfo)
@@ -82,7 +82,8 @@ export interface FetcherOptions {
   connectionsPerOrigin?: number;
 }
 
-export interface Fetcher {
+/** An HTTP client with its own connection pools; the composition root owns and closes it. */
+export interface HttpClient {
   fetchUrl: FetchUrl;
   /** Closes the pooled connections; pending requests finish first. */
   close(): Promise<void>;
@@ -100,7 +101,7 @@ const ACCEPT_ENCODING = 'gzip, deflate, br';
  * non-public address. Keeping the pools apart means a socket opened without the check is never
  * reused for a hop that needs it.
  */
-export function createFetcher(opts: FetcherOptions = {}): Fetcher {
+export function createHttpClient(opts: HttpClientOptions = {}): HttpClient {
   const resolver = opts.resolver ?? systemResolver;
   const agentOptions = (publicOnly: boolean): Agent.Options => ({
     connect: { lookup: guardedLookup(resolver, publicOnly), timeout: opts.connectTimeoutMs ?? 10_000 },
@@ -116,24 +117,6 @@ export function createFetcher(opts: FetcherOptions = {}): Fetcher {
       await Promise.all([trusted.close(), publicOnly.close()]);
     },
   };
-}
-
-let defaultFetcher: Fetcher | undefined;
-
-/**
- * Fetches `req.url` with the process-wide default fetcher (created on first use).
- * See {@link createFetcher} for a fetcher with its own pools; {@link closeDefaultFetcher} on shutdown.
- */
-export function fetchUrl(req: FetchRequest): Promise<FetchResult> {
-  defaultFetcher ??= createFetcher();
-  return defaultFetcher.fetchUrl(req);
-}
-
-/** Closes the default fetcher's connection pools, if it was ever used. */
-export async function closeDefaultFetcher(): Promise<void> {
-  const f = defaultFetcher;
-  defaultFetcher = undefined;
-  await f?.close();
 }
 
 interface Agents {

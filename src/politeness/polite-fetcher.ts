@@ -1,4 +1,4 @@
-import { FetchError, fetchUrl, type FetchUrl } from '../fetch/fetcher.js';
+import { FetchError, type FetchUrl } from '../fetch/fetcher.js';
 import type { Fetcher, HostLimiter } from '../pipeline/ports.js';
 import type { Logger } from '../util/log.js';
 
@@ -26,7 +26,7 @@ const PAUSING_STATUSES = new Set([429, 503]);
  * inside `fetchFn` and run under that same slot, so a redirect to another host is
  * not limited separately (and a Retry-After from the last hop pauses the first host).
  */
-export function createPoliteFetcher(limiter: HostLimiter, fetchFn: FetchUrl = fetchUrl, opts: PoliteFetcherOptions = {}): Fetcher {
+export function createPoliteFetcher(limiter: HostLimiter, fetchFn: FetchUrl, opts: PoliteFetcherOptions = {}): Fetcher {
   const maxPauseMs = opts.maxPauseMs ?? 600_000;
   return {
     async fetch(req) {

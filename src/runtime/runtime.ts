@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Config } from '../domain.js';
+import { createHttpClient } from '../fetch/fetcher.js';
 import { createMetrics, type Metrics } from '../metrics.js';
 import type { Fetcher, HostLimiter, Jobs, PipelineDeps } from '../pipeline/ports.js';
 import { MemoryHostLimiter } from '../politeness/memory-limiter.js';
@@ -52,7 +53,8 @@ export async function openRuntime(options: RuntimeOptions, config: Config, log: 
     store = openSqliteStore(path.join(options.dataDir, 'finews.db'), { log });
     limiter = new MemoryHostLimiter(politeness);
   }
-  const fetcher = createPoliteFetcher(limiter);
+  const http = createHttpClient();
+  const fetcher = createPoliteFetcher(limiter, http.fetchUrl, { log });
   const runtime: Runtime = {
     options,
     log,
@@ -70,6 +72,7 @@ export async function openRuntime(options: RuntimeOptions, config: Config, log: 
     ready: () => store.ping(),
     close: async () => {
       await limiter.close?.();
+      await http.close();
       await store.close();
       if (redis) await redis.quit().catch(() => redis?.disconnect());
     },

@@ -5,12 +5,10 @@ import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeBody } from '../../src/fetch/decode.js';
 import {
-  closeDefaultFetcher,
-  createFetcher,
+  createHttpClient,
   FetchError,
-  fetchUrl,
   type FetchRequest,
-  type Fetcher,
+  type HttpClient,
   type ResolvedAddress,
 } from '../../src/fetch/fetcher.js';
 import { closedPort, startServer, streamingHandler, type TestServer } from './test-server.js';
@@ -33,7 +31,7 @@ async function resolver(hostname: string): Promise<ResolvedAddress[]> {
 }
 
 let server: TestServer;
-let fetcher: Fetcher;
+let fetcher: HttpClient;
 
 function req(url: string, extra: Partial<FetchRequest> = {}): FetchRequest {
   return {
@@ -62,7 +60,7 @@ const seen = (path: string) => server.requests.filter((r) => r.path === path);
 
 beforeAll(async () => {
   server = await startServer();
-  fetcher = createFetcher({ resolver });
+  fetcher = createHttpClient({ resolver });
   server.route('/ok', (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('沪指收涨0.5%');
   });
@@ -116,7 +114,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await fetcher.close();
-  await closeDefaultFetcher();
   await server.close();
 });
 
@@ -136,8 +133,8 @@ describe('fetchUrl basics', () => {
     expect(seenReq?.headers['accept-encoding']).toBe('gzip, deflate, br');
   });
 
-  it('the default fetchUrl works the same', async () => {
-    const res = await fetchUrl(req(server.url('/ok'), { accept: 'text/plain' }));
+  it('sends the caller\'s Accept header', async () => {
+    const res = await fetcher.fetchUrl(req(server.url('/ok'), { accept: 'text/plain' }));
     expect(res.body.toString('utf8')).toBe('沪指收涨0.5%');
     expect(seen('/ok').at(-1)?.headers.accept).toBe('text/plain');
   });

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PolitenessConfig } from '../../src/domain.js';
-import { createFetcher, type FetchRequest, type Fetcher as HttpClient } from '../../src/fetch/fetcher.js';
+import { createHttpClient, type FetchRequest, type HttpClient } from '../../src/fetch/fetcher.js';
 import type { HostLimiter } from '../../src/pipeline/ports.js';
 import { MemoryHostLimiter } from '../../src/politeness/memory-limiter.js';
 import { createPoliteFetcher } from '../../src/politeness/polite-fetcher.js';
@@ -107,7 +107,7 @@ describe.each([
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('ok');
     });
-    http = createFetcher();
+    http = createHttpClient();
     harness = makeHarness();
   });
   afterEach(async () => {
@@ -250,7 +250,7 @@ describe('RedisHostLimiter across processes', () => {
     site = await new FixtureSite().start();
     site.latencyMs = 80;
     site.route('/page', (_req, res) => void res.end('ok'));
-    http = createFetcher();
+    http = createHttpClient();
   });
   afterEach(async () => {
     await harness.close();
