@@ -97,7 +97,9 @@ function parseDateText(text: string, zone: string): string | undefined {
     const g = form.exec(s)?.groups;
     if (g) return build(g, zone);
   }
-  // Anything else ISO 8601 can express (week dates, ordinal dates, basic format).
+  // Anything else ISO 8601 can express (week dates, ordinal dates, basic format) — but only
+  // with a four-digit year: luxon reads a bare "03-30" as 03:00 at offset -30:00.
+  if (!/^\d{4}/.test(s)) return undefined;
   return format(DateTime.fromISO(s, { zone, setZone: true }));
 }
 

@@ -206,3 +206,14 @@ describe('pieces', () => {
     expect(article).toEqual({ title: '空页面', contentHtml: '', summary: '' });
   });
 });
+
+describe('page dates', () => {
+  it('skips a month-day list date and reads the article date from the info line', () => {
+    const html = `<!DOCTYPE html><html><head><title>t</title></head><body>
+<ul class="side"><li><span class="time">03-30</span><a href="/x">其他新闻</a></li></ul>
+<div class="newsContent"><h1>央行开展逆回购操作</h1><div class="infos"><div class="item">2022年03月30日 09:34</div></div>
+<div id="ContentBody"><p>中国人民银行30日以利率招标方式开展了1500亿元7天期逆回购操作。</p></div></div></body></html>`;
+    const article = extractArticle(html, 'https://finance.eastmoney.com/a/202203302327570001.html', { fetch: true, remove: [] }, 'Asia/Shanghai');
+    expect(article.publishedAt).toBe('2022-03-30T09:34:00+08:00');
+  });
+});

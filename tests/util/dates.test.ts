@@ -70,6 +70,8 @@ describe('parseDate', () => {
     ['0001-01-01T00:00:00Z'],
     ['Invalid Date'],
     ['2022-03-30 13:00 PM'],
+    ['03-30'], // a list page's month-day: no year, and not a time at offset -30:00
+    ['09:34'],
   ])('%j → undefined, without throwing', (text) => {
     expect(parseDate(text, SH)).toBeUndefined();
   });
