@@ -62,7 +62,7 @@ const ours: CaseFn = async (_opts, ipc) => {
   const { startServer } = await import('../src/http/server.js');
   const { createMetrics } = await import('../src/metrics.js');
   const { silentLogger } = await import('../src/util/log.js');
-  const { feedDocName } = await import('../src/http/doc-names.js');
+  const { feedDocName } = await import('../src/publish/doc-names.js');
   const { store, cleanup } = await seededStore();
   const config = benchConfig();
   const metrics = createMetrics();

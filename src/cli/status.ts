@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import type { Config } from '../domain.js';
-import { sourceRows } from '../http/source-rows.js';
+import { sourceRows } from '../pipeline/source-status.js';
 import type { Store } from '../store/store.js';
 
 /** Prints one row per configured source: state, last fetch, last error, items, next run. */

@@ -1,4 +1,4 @@
-import { feedDocName, opmlDocName } from '../http/doc-names.js';
+import { feedDocName, opmlDocName } from '../publish/doc-names.js';
 import type { CategoryView, RenderContext } from '../publish/context.js';
 import { renderAtom, renderJsonFeed, renderRss } from '../publish/render-feeds.js';
 import { renderOpml } from '../publish/render-opml.js';

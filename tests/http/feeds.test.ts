@@ -1,6 +1,6 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { feedDocName } from '../../src/http/doc-names.js';
+import { feedDocName } from '../../src/publish/doc-names.js';
 import type { RenderedDoc } from '../../src/store/store.js';
 import { startHarness, type Harness } from './harness.js';
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config, Item } from '../../src/domain.js';
-import { FEED_FORMATS, feedDocName, opmlDocName } from '../../src/http/doc-names.js';
+import { FEED_FORMATS, feedDocName, opmlDocName } from '../../src/publish/doc-names.js';
 import { buildServer, type HttpDeps } from '../../src/http/server.js';
 import { createMetrics, type Metrics } from '../../src/metrics.js';
 import { buildCategoryTitles, categoryView, type RenderContext } from '../../src/publish/context.js';

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { brotliDecompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { feedDocName } from '../../src/http/doc-names.js';
+import { feedDocName } from '../../src/publish/doc-names.js';
 import { startServer } from '../../src/http/server.js';
 import { startHarness, type Harness } from './harness.js';
 

@@ -6,7 +6,7 @@ import { ALL_SLUG, isKnownSlug } from '../categories.js';
 import type { HttpDeps } from '../deps.js';
 import { sendError } from '../errors.js';
 import { sendJson } from '../send.js';
-import { sourceRows } from '../source-rows.js';
+import { sourceRows } from '../../pipeline/source-status.js';
 
 /** Items per `/api/items` page when `limit` is not given. */
 export const DEFAULT_ITEMS_LIMIT = 50;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { isKnownSlug } from '../categories.js';
 import type { HttpDeps } from '../deps.js';
-import { feedDocName, isFeedFormat, opmlDocName } from '../doc-names.js';
+import { feedDocName, isFeedFormat, opmlDocName } from '../../publish/doc-names.js';
 import { sendError } from '../errors.js';
 import { fromRendered, sendRepresentation } from '../send.js';
 

@@ -15,7 +15,7 @@ import type { CategoryInfo, Store } from '../../store/store.js';
 import { ALL_SLUG } from '../categories.js';
 import type { HttpDeps } from '../deps.js';
 import { PUBLIC_CACHE_CONTROL, sendJson, sendRepresentation } from '../send.js';
-import { sourceRows, type SourceRow } from '../source-rows.js';
+import { sourceRows, type SourceRow } from '../../pipeline/source-status.js';
 
 /** Latest items shown per category on the home page. */
 export const HOME_ITEMS_PER_CATEGORY = 10;

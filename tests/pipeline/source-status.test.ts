@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Config, SourceConfig } from '../../src/domain.js';
-import { sourceRows } from '../../src/http/source-rows.js';
+import { sourceRows } from '../../src/pipeline/source-status.js';
 import type { SourceState } from '../../src/store/store.js';
 import { testSource } from '../support/config.js';
 
