@@ -32,25 +32,29 @@ end
  * Claims a key for a source.
  * KEYS: claim hash, item hash, unstored-claims zset, source item counters, category set.
  * ARGV: key, source id, categories (JSON), now ms, category index key prefix.
- * Returns {isNew (1|0), changed category...}; categories only when a stored item gained some.
+ * Returns {isNew (1|0), pending (1|0), changed category...}; categories only when a
+ * stored item gained some. Pending: claimed before and no item ever saved (the claim's
+ * `saved` field is '0'). A claim hash without `saved` predates the field and counts as
+ * saved: its item may have been pruned, and a pruned item must not come back.
  */
 export const CLAIM = new LuaScript(
   'claim',
   `${LIST_HELPERS}
 local existed = redis.call('EXISTS', KEYS[1]) == 1
-local claim = redis.call('HMGET', KEYS[1], 'cats', 'srcs')
+local claim = redis.call('HMGET', KEYS[1], 'cats', 'srcs', 'saved')
 local cats, srcs = decode_list(claim[1]), decode_list(claim[2])
 if add_unique(srcs, ARGV[2]) then redis.call('HINCRBY', KEYS[4], ARGV[2], 1) end
 for _, c in ipairs(cjson.decode(ARGV[3])) do add_unique(cats, c) end
 redis.call('HSET', KEYS[1], 'cats', encode_list(cats), 'srcs', encode_list(srcs), 'seen', ARGV[4])
-if not existed then redis.call('HSET', KEYS[1], 'first', ARGV[4]) end
+if not existed then redis.call('HSET', KEYS[1], 'first', ARGV[4], 'saved', '0') end
 
 local item = redis.call('HMGET', KEYS[2], 'cats', 'srcs', 'pubms')
 if not item[3] then
   -- Not stored (yet, or any more): the claim may be forgotten once old enough.
   redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
-  if existed then return {0} end
-  return {1}
+  if not existed then return {1, 0} end
+  if claim[3] == '0' then return {0, 1} end
+  return {0, 0}
 end
 
 local icats, isrcs = decode_list(item[1]), decode_list(item[2])
@@ -65,17 +69,18 @@ end
 for _, s in ipairs(srcs) do
   if add_unique(isrcs, s) then added = true end
 end
-if not added then return {0} end
+if not added then return {0, 0} end
 redis.call('HSET', KEYS[2], 'cats', encode_list(icats), 'srcs', encode_list(isrcs))
-local out = {0}
-for i, c in ipairs(icats) do out[i + 1] = c end
+local out = {0, 0}
+for i, c in ipairs(icats) do out[i + 2] = c end
 return out
 `,
 );
 
 /**
  * Upserts an item, merging categories and sources (stored copy, then incoming, then
- * claims) and keeping a stored copy's dates; records the item's sources on its claim.
+ * claims) and keeping a stored copy's dates; records the item's sources on its claim
+ * and, the first time, when it was saved (the claim's `saved` field, ms).
  * KEYS: item hash, claim hash, all index, unstored-claims zset, source item counters,
  *       category set, expiry index.
  * ARGV: key, doc JSON, categories JSON, sources JSON, publishedAt, published ms,
@@ -91,7 +96,7 @@ local pub, pubms, stored, storedms = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 if cur[4] then pub, pubms, stored, storedms = cur[3], cur[4], cur[5], cur[6] end
 
 local claim_existed = redis.call('EXISTS', KEYS[2]) == 1
-local claim = redis.call('HMGET', KEYS[2], 'cats', 'srcs')
+local claim = redis.call('HMGET', KEYS[2], 'cats', 'srcs', 'saved')
 local ccats, csrcs = decode_list(claim[1]), decode_list(claim[2])
 for _, c in ipairs(cjson.decode(ARGV[3])) do add_unique(cats, c) end
 for _, c in ipairs(ccats) do add_unique(cats, c) end
@@ -105,6 +110,7 @@ end
 for _, c in ipairs(cats) do add_unique(ccats, c) end
 redis.call('HSET', KEYS[2], 'cats', encode_list(ccats), 'srcs', encode_list(csrcs))
 if not claim_existed then redis.call('HSET', KEYS[2], 'first', ARGV[9], 'seen', ARGV[9]) end
+if not claim[3] or claim[3] == '0' then redis.call('HSET', KEYS[2], 'saved', ARGV[9]) end
 redis.call('ZREM', KEYS[4], ARGV[1])
 
 redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'cats', encode_list(cats), 'srcs', encode_list(srcs),

@@ -35,7 +35,8 @@ export interface RedisStoreOptions {
  * processes sharing the Redis. Targets a standalone Redis (not Cluster). `close()`
  * only detaches the store; the ioredis client stays open for its owner to quit.
  *
- * Layout under the prefix: `item:<key>` and `claim:<key>` hashes; sorted sets
+ * Layout under the prefix: `item:<key>` and `claim:<key>` hashes (a claim's `saved`
+ * is '0' until an item is saved for the key, then the first save's ms); sorted sets
  * `idx:all`, `idx:cat:<slug>` (score publishedAt ms), `idx:expiry` (score
  * max(publishedAt, storedAt) ms), `claims:unstored` (score last claim ms); set
  * `categories`; hashes `sources` (state JSON) and `source-items` (counts);
@@ -98,8 +99,8 @@ class RedisStore implements Store {
         ),
       key,
     );
-    const [flag, ...changed] = reply as [number, ...string[]];
-    return { isNew: flag === 1, changedCategories: changed.length > 0 ? withAll(changed) : [] };
+    const [isNew, pending, ...changed] = reply as [number, number, ...string[]];
+    return { isNew: isNew === 1, changedCategories: changed.length > 0 ? withAll(changed) : [], pending: pending === 1 };
   }
 
   async saveItem(item: Item): Promise<string[]> {

@@ -5,7 +5,7 @@ import { FinewsError } from '../errors.js';
  * Schema migrations of the SQLite store, in order. Migration N (1-based) moves a
  * database from `user_version` N-1 to N. Append; never edit a released one.
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE items (
     key          TEXT PRIMARY KEY,
@@ -50,6 +50,15 @@ const MIGRATIONS: readonly string[] = [
     etag          TEXT NOT NULL,
     last_modified TEXT NOT NULL
   );
+  `,
+  // 2: a claim remembers whether an item was ever saved for its key, so a claim whose
+  // article work was lost can be told from one whose item was saved (and maybe pruned).
+  // NULL: never saved. Claims from schema 1 take their item's stored_ms, or 0 when the
+  // item is gone: a pruned item and lost work look alike there, and re-ingesting a
+  // pruned item is the worse mistake, so such claims count as saved.
+  `
+  ALTER TABLE claims ADD COLUMN saved_ms INTEGER;
+  UPDATE claims SET saved_ms = COALESCE((SELECT i.stored_ms FROM items i WHERE i.key = claims.key), 0);
   `,
 ];
 

@@ -55,6 +55,8 @@ interface ItemRow {
 interface ClaimRow {
   sources: string;
   categories: string;
+  /** When an item was first saved for the key; null while none ever was. */
+  saved_ms: number | null;
 }
 
 interface SourceRow {
@@ -109,11 +111,13 @@ class SqliteStore implements Store {
         `INSERT INTO claims (key, first_ms, seen_ms, sources, categories) VALUES (?, ?, ?, '[]', '[]')
          ON CONFLICT (key) DO NOTHING`,
       ),
-      getClaim: db.prepare<[string], ClaimRow>('SELECT sources, categories FROM claims WHERE key = ?'),
+      getClaim: db.prepare<[string], ClaimRow>('SELECT sources, categories, saved_ms FROM claims WHERE key = ?'),
       touchClaim: db.prepare<[number, string, string, string]>(
         'UPDATE claims SET seen_ms = ?, sources = ?, categories = ? WHERE key = ?',
       ),
-      setClaimLists: db.prepare<[string, string, string]>('UPDATE claims SET sources = ?, categories = ? WHERE key = ?'),
+      recordSave: db.prepare<[string, string, number, string]>(
+        'UPDATE claims SET sources = ?, categories = ?, saved_ms = COALESCE(saved_ms, ?) WHERE key = ?',
+      ),
       countSourceItem: db.prepare<[string]>(
         'INSERT INTO sources (id, items) VALUES (?, 1) ON CONFLICT (id) DO UPDATE SET items = items + 1',
       ),
@@ -188,14 +192,16 @@ class SqliteStore implements Store {
     const claimCategories = ownCategories(categories);
     const tx = this.db.transaction((): ClaimResult => {
       const inserted = this.sql.insertClaim.run(key, Date.now(), Date.now()).changes === 1;
-      const recorded = this.claimRecord(key) ?? { sources: [], categories: [] };
+      const claimRow = this.sql.getClaim.get(key);
+      const recorded = claimRow ? toClaimRecord(claimRow) : { sources: [], categories: [] };
       const sources = unionInOrder(recorded.sources, [sourceId]);
       if (sources.length > recorded.sources.length) this.sql.countSourceItem.run(sourceId);
       const cats = unionInOrder(recorded.categories, claimCategories);
       this.sql.touchClaim.run(Date.now(), JSON.stringify(sources), JSON.stringify(cats), key);
 
       const row = this.sql.getItem.get(key);
-      if (!row) return { isNew: inserted, changedCategories: [] };
+      // Claimed before, yet no item ever saved: that key's article work was lost.
+      if (!row) return { isNew: inserted, changedCategories: [], pending: !inserted && claimRow !== undefined && claimRow.saved_ms === null };
       const item = parseItem(row);
       const merged: Item = {
         ...item,
@@ -203,11 +209,11 @@ class SqliteStore implements Store {
         sources: unionInOrder(item.sources, sources),
       };
       if (merged.categories.length === item.categories.length && merged.sources.length === item.sources.length) {
-        return { isNew: false, changedCategories: [] };
+        return { isNew: false, changedCategories: [], pending: false };
       }
       this.sql.setItemDoc.run(JSON.stringify(merged), key);
       for (const c of merged.categories) this.sql.indexCategory.run(c, key, row.published_ms);
-      return { isNew: false, changedCategories: withAll(merged.categories) };
+      return { isNew: false, changedCategories: withAll(merged.categories), pending: false };
     });
     return this.run('claim', () => tx.immediate());
   }
@@ -228,7 +234,7 @@ class SqliteStore implements Store {
       const claimSources = unionInOrder(claim?.sources ?? [], merged.sources);
       for (const s of claimSources.slice(claim?.sources.length ?? 0)) this.sql.countSourceItem.run(s);
       const claimCategories = unionInOrder(claim?.categories ?? [], merged.categories);
-      this.sql.setClaimLists.run(JSON.stringify(claimSources), JSON.stringify(claimCategories), item.key);
+      this.sql.recordSave.run(JSON.stringify(claimSources), JSON.stringify(claimCategories), Date.now(), item.key);
 
       this.sql.upsertItem.run(item.key, publishedMs, merged.publishedAt, storedMs, JSON.stringify(merged));
       for (const c of merged.categories) this.sql.indexCategory.run(c, item.key, publishedMs);
@@ -320,8 +326,7 @@ class SqliteStore implements Store {
 
   private claimRecord(key: string): ClaimRecord | null {
     const row = this.sql.getClaim.get(key);
-    if (!row) return null;
-    return { sources: JSON.parse(row.sources) as string[], categories: JSON.parse(row.categories) as string[] };
+    return row ? toClaimRecord(row) : null;
   }
 
   /** Runs one database operation, turning driver errors into FinewsErrors. */
@@ -338,6 +343,10 @@ class SqliteStore implements Store {
     const transient = typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|IOERR)/.test(code);
     return storeFailure(`sqlite store ${this.file}`, op, err, transient);
   }
+}
+
+function toClaimRecord(row: ClaimRow): ClaimRecord {
+  return { sources: JSON.parse(row.sources) as string[], categories: JSON.parse(row.categories) as string[] };
 }
 
 function parseItem(row: ItemRow): Item {

@@ -62,6 +62,8 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>): 
         );
         expect(results.filter((r) => r.isNew)).toHaveLength(1);
         expect(results.every((r) => r.changedCategories.length === 0)).toBe(true);
+        // Nothing is saved yet, so every loser sees the work pending; the winner never does.
+        expect(results.filter((r) => r.isNew || !r.pending)).toEqual([{ isNew: true, changedCategories: [], pending: false }]);
         // Ten sources carried the key twenty times each: one item apiece.
         const states = await store.listSourceStates();
         expect(states.map((s) => [s.id, s.items])).toEqual(
@@ -76,8 +78,10 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>): 
           keys.flatMap((key) => [store.claim(key, 'eastmoney-finance', []), other.claim(key, 'cinn-industry', [])]),
         );
         for (let i = 0; i < keys.length; i++) {
-          const wins = [results[2 * i]?.isNew, results[2 * i + 1]?.isNew].filter(Boolean);
-          expect(wins, keys[i]).toHaveLength(1);
+          const pair = [results[2 * i], results[2 * i + 1]];
+          expect(pair.filter((r) => r?.isNew), keys[i]).toHaveLength(1);
+          // The loser came second to a claim whose item is not saved yet.
+          expect(pair.map((r) => r?.isNew !== r?.pending), keys[i]).toEqual([true, true]);
         }
         expect((await other.getSourceState('eastmoney-finance'))?.items).toBe(60);
         expect((await store.getSourceState('cinn-industry'))?.items).toBe(60);
@@ -85,10 +89,12 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>): 
 
       it('merges every claimant into the item saved afterwards, publisher category first', async () => {
         const key = newsKey(2);
-        expect(await store.claim(key, 'cinn-industry', ['industry'])).toEqual({ isNew: true, changedCategories: [] });
+        expect(await store.claim(key, 'cinn-industry', ['industry'])).toEqual({ isNew: true, changedCategories: [], pending: false });
+        // The item is not saved yet: the second claim sees its work pending.
         expect(await store.claim(key, 'eastmoney-finance', ['finance', 'industry'])).toEqual({
           isNew: false,
           changedCategories: [],
+          pending: true,
         });
         const changed = await store.saveItem(
           makeItem(key, { categories: ['zhongguogongyebao', 'industry'], sources: ['cinn-industry'] }),
@@ -120,8 +126,69 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>): 
         });
 
         // Nothing new: nothing changed.
-        expect(await store.claim(key, 'eastmoney-finance', ['finance'])).toEqual({ isNew: false, changedCategories: [] });
-        expect(await store.claim(key, 'cinn-industry', [])).toEqual({ isNew: false, changedCategories: [] });
+        expect(await store.claim(key, 'eastmoney-finance', ['finance'])).toEqual({ isNew: false, changedCategories: [], pending: false });
+        expect(await store.claim(key, 'cinn-industry', [])).toEqual({ isNew: false, changedCategories: [], pending: false });
+      });
+
+      describe('pending work', () => {
+        it('is pending on every claim before its item is saved, and never after', async () => {
+          const key = newsKey(30);
+          expect(await store.claim(key, 'cinn-industry', ['industry'])).toEqual({ isNew: true, changedCategories: [], pending: false });
+          // The article work of the first claim was lost: each later claim asks for it again.
+          expect(await store.claim(key, 'cinn-industry', ['industry'])).toEqual({ isNew: false, changedCategories: [], pending: true });
+          expect(await store.claim(key, 'eastmoney-finance', [])).toEqual({ isNew: false, changedCategories: [], pending: true });
+
+          await store.saveItem(makeItem(key, { categories: ['zhongguogongyebao'], sources: ['cinn-industry'] }));
+          expect(await store.claim(key, 'cinn-industry', ['industry'])).toEqual({ isNew: false, changedCategories: [], pending: false });
+          expect((await store.claim(key, 'sina-finance', ['finance'])).pending).toBe(false);
+        });
+
+        it('is not pending for an item saved without a claim, nor for another store object on the data', async () => {
+          await store.saveItem(makeItem(newsKey(31)));
+          expect(await store.claim(newsKey(31), 'cinn-industry', [])).toEqual({ isNew: false, changedCategories: [], pending: false });
+
+          await store.claim(newsKey(32), 'cinn-industry', []);
+          const other = await fx.openAnother();
+          expect((await other.claim(newsKey(32), 'cinn-industry', [])).pending).toBe(true);
+          await other.saveItem(makeItem(newsKey(32)));
+          expect((await store.claim(newsKey(32), 'cinn-industry', [])).pending).toBe(false);
+        });
+
+        it('is not pending once the saved item was pruned: a pruned item is not ingested again', async () => {
+          const old = '2022-01-01T08:00:00+08:00';
+          await store.claim('NW-pruned', 'cinn-industry', []);
+          await store.saveItem(makeItem('NW-pruned', { publishedAt: old, storedAt: old }));
+          await store.claim('NW-lost', 'cinn-industry', []);
+          expect((await store.prune(new Date('2022-03-01T00:00:00Z'), new Date('2000-01-01T00:00:00Z'))).removed).toBe(1);
+          expect(await store.getItem('NW-pruned')).toBeNull();
+
+          expect(await store.claim('NW-pruned', 'cinn-industry', [])).toEqual({ isNew: false, changedCategories: [], pending: false });
+          expect(await store.claim('NW-pruned', 'eastmoney-finance', ['finance'])).toEqual({
+            isNew: false,
+            changedCategories: [],
+            pending: false,
+          });
+          // Pruning does not settle work that was never saved.
+          expect((await store.claim('NW-lost', 'cinn-industry', [])).pending).toBe(true);
+        });
+
+        it('starts afresh when a forgotten claim is claimed again', async () => {
+          await store.claim('NW-forgotten', 'cinn-industry', []);
+          await store.prune(new Date('2000-01-01T00:00:00Z'), new Date(Date.now() + 60_000));
+          expect(await store.claim('NW-forgotten', 'cinn-industry', [])).toEqual({ isNew: true, changedCategories: [], pending: false });
+          expect((await store.claim('NW-forgotten', 'cinn-industry', [])).pending).toBe(true);
+        });
+
+        it('answers a race on a saved key with neither isNew nor pending', async () => {
+          const key = newsKey(33);
+          await store.claim(key, 'cinn-industry', []);
+          await store.saveItem(makeItem(key));
+          const other = await fx.openAnother();
+          const results = await Promise.all(
+            Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? store : other).claim(key, `source-${i % 4}`, [])),
+          );
+          expect(results.every((r) => !r.isNew && !r.pending)).toBe(true);
+        });
       });
 
       it('counts each key once per source that carries it', async () => {
@@ -382,7 +449,11 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>): 
         ]);
 
         // The claim outlives the item: the article is not ingested again.
-        expect(await store.claim('NW-gone', 'eastmoney-finance', ['finance'])).toEqual({ isNew: false, changedCategories: [] });
+        expect(await store.claim('NW-gone', 'eastmoney-finance', ['finance'])).toEqual({
+          isNew: false,
+          changedCategories: [],
+          pending: false,
+        });
         expect(await store.getItem('NW-gone')).toBeNull();
 
         expect(await store.prune(cutoff, longAgo)).toEqual({ removed: 0, changedCategories: [] });

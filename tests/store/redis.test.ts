@@ -116,6 +116,20 @@ describe('redis store', () => {
     expect(await plain.exists(`${outer}finews:idx:cat:zhongguogongyebao`)).toBe(0);
   });
 
+  it('takes claims written before claims tracked saving as saved, with or without their item', async () => {
+    const redis = client();
+    const prefix = prefixed(redis);
+    const store = createRedisStore({ redis, prefix });
+    await store.saveItem(makeItem(newsKey(1)));
+    // Claim hashes as the earlier store wrote them: no `saved` field. newsKey(2)'s item was pruned.
+    await redis.hdel(`${prefix}claim:${newsKey(1)}`, 'saved');
+    await redis.hset(`${prefix}claim:${newsKey(2)}`, 'cats', '[]', 'srcs', '["cinn-industry"]', 'first', '1648604100000', 'seen', '1648604100000');
+
+    expect(await store.claim(newsKey(1), 'cinn-industry', [])).toEqual({ isNew: false, changedCategories: [], pending: false });
+    expect(await store.claim(newsKey(2), 'cinn-industry', [])).toEqual({ isNew: false, changedCategories: [], pending: false });
+    expect(await store.getItem(newsKey(2))).toBeNull();
+  });
+
   it('reports the store unavailable when Redis does not answer', async () => {
     const port = await new Promise<number>((resolve) => {
       const server = createServer();

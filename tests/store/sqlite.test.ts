@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import { SCHEMA_VERSION } from '../../src/store/sqlite-schema.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/sqlite-schema.js';
 import type { Store } from '../../src/store/store.js';
 import { storeContract } from './contract.js';
 import { makeItem, newsKey } from './items.js';
@@ -53,6 +53,49 @@ describe('sqlite store file', () => {
     const again = openSqliteStore(file);
     expect((await again.getItem(newsKey(1)))?.title).toContain('工信部');
     await again.close();
+  });
+
+  it('migrates a schema 1 file: claims of saved items, pruned or not, are not pending', async () => {
+    const file = tempFile();
+    mkdirSync(dirname(file), { recursive: true });
+    // A file as finews with schema 1 left it: one stored item, one pruned item, both claimed.
+    const v1 = new Database(file);
+    v1.pragma('journal_mode = WAL');
+    v1.exec(MIGRATIONS[0] ?? '');
+    v1.pragma('user_version = 1');
+    const stored = makeItem(newsKey(1), { categories: ['zhongguogongyebao', 'industry'] });
+    const storedMs = Date.parse(stored.storedAt);
+    const claimMs = Date.parse('2022-03-30T01:35:00Z');
+    const insertClaim = v1.prepare('INSERT INTO claims (key, first_ms, seen_ms, sources, categories) VALUES (?, ?, ?, ?, ?)');
+    insertClaim.run(stored.key, claimMs, claimMs, '["cinn-industry"]', '["industry","zhongguogongyebao"]');
+    insertClaim.run(newsKey(2), claimMs, claimMs, '["cinn-industry"]', '["industry"]');
+    v1.prepare('INSERT INTO items (key, published_ms, published_at, stored_ms, doc) VALUES (?, ?, ?, ?, ?)').run(
+      stored.key, Date.parse(stored.publishedAt), stored.publishedAt, storedMs, JSON.stringify(stored),
+    );
+    for (const c of stored.categories) {
+      v1.prepare('INSERT INTO item_categories (category, key, published_ms) VALUES (?, ?, ?)').run(c, stored.key, Date.parse(stored.publishedAt));
+    }
+    v1.prepare("INSERT INTO sources (id, items) VALUES ('cinn-industry', 2)").run();
+    v1.close();
+
+    const store = openSqliteStore(file);
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.prepare('SELECT key, saved_ms FROM claims ORDER BY key').all()).toEqual([
+      { key: newsKey(1), saved_ms: storedMs },
+      // Item gone: pruned or never saved, cannot tell; counted as saved so it is not ingested again.
+      { key: newsKey(2), saved_ms: 0 },
+    ]);
+    db.close();
+
+    expect(await store.getItem(stored.key)).toEqual(stored);
+    expect(await store.claim(stored.key, 'cinn-industry', ['industry'])).toEqual({ isNew: false, changedCategories: [], pending: false });
+    expect(await store.claim(newsKey(2), 'cinn-industry', ['industry'])).toEqual({ isNew: false, changedCategories: [], pending: false });
+    // New claims after the upgrade track saving as usual.
+    expect((await store.claim(newsKey(3), 'cinn-industry', [])).isNew).toBe(true);
+    expect((await store.claim(newsKey(3), 'cinn-industry', [])).pending).toBe(true);
+    expect((await store.getSourceState('cinn-industry'))?.items).toBe(3);
+    await store.close();
   });
 
   it('refuses a file written by a newer finews', () => {
