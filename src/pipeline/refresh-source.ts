@@ -19,7 +19,19 @@ export type RefreshOutcome =
  * add this source and its categories. The outcome and the next run time are recorded
  * on the source's state; failures are recorded, never thrown.
  */
-export async function refreshSource(deps: PipelineDeps, sourceId: string, opts: { force?: boolean } = {}): Promise<RefreshOutcome> {
+export interface RefreshOptions {
+  /** Poll even when the source's next run is not due yet. */
+  force?: boolean;
+  /**
+   * Send the stored validators (If-None-Match / If-Modified-Since). A process's first
+   * poll of a source sends none: the full feed lets it re-queue claimed items whose
+   * article work died with a previous process (a 304 would hide them).
+   * @defaultValue true
+   */
+  conditional?: boolean;
+}
+
+export async function refreshSource(deps: PipelineDeps, sourceId: string, opts: RefreshOptions = {}): Promise<RefreshOutcome> {
   const config = deps.config();
   const source = config.sources.find((s) => s.id === sourceId);
   if (!source) return { sourceId, status: 'skipped', reason: 'not in config' };
@@ -40,7 +52,7 @@ export async function refreshSource(deps: PipelineDeps, sourceId: string, opts: 
       maxBytes: source.maxBytes,
       userAgent: source.userAgent,
       allowPrivateNetworks: source.allowPrivateNetworks,
-      validators: { etag: previous.etag, lastModified: previous.lastModified },
+      validators: opts.conditional === false ? undefined : { etag: previous.etag, lastModified: previous.lastModified },
       accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5',
     });
     const succeeded = (status: number): SourceState => ({
@@ -69,8 +81,10 @@ export async function refreshSource(deps: PipelineDeps, sourceId: string, opts: 
     for (const item of feed.items) {
       const { key, infoCode } = identify(item, source.infoCode);
       const claim = await deps.store.claim(key, sourceId, source.categories);
-      if (claim.isNew) {
-        newItems++;
+      if (claim.isNew || claim.pending) {
+        // A pending claim is work that was lost before its item was saved; the Jobs port
+        // drops it again if that work is in fact still queued or running.
+        if (claim.isNew) newItems++;
         await deps.jobs.enqueueArticle({ key, infoCode, sourceId, categories: source.categories, feedTitle: feed.title, item });
       } else {
         duplicates++;

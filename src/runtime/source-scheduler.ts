@@ -10,6 +10,8 @@ import { refreshSource, type RefreshOutcome } from '../pipeline/refresh-source.j
  */
 export class SourceScheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Sources polled by this process; the first poll of each is unconditional (see RefreshOptions). */
+  private readonly polled = new Set<string>();
   private readonly refreshes: PQueue;
   private stopped = false;
 
@@ -65,7 +67,9 @@ export class SourceScheduler {
   private async fire(sourceId: string): Promise<void> {
     let crashed = false;
     try {
-      const outcome = await this.refreshes.add(() => refreshSource(this.deps, sourceId), { throwOnTimeout: true });
+      const conditional = this.polled.has(sourceId);
+      const outcome = await this.refreshes.add(() => refreshSource(this.deps, sourceId, { conditional }), { throwOnTimeout: true });
+      if (outcome.status !== 'skipped') this.polled.add(sourceId);
       this.onRefresh?.(outcome);
     } catch (err) {
       crashed = true;

@@ -9,6 +9,12 @@ export interface ClaimResult {
    * source's categories (always includes 'all' when non-empty). Empty when isNew.
    */
   changedCategories: string[];
+  /**
+   * True when the key was claimed before but no item was ever saved for it: its
+   * article work was lost (a process died, a queue write failed) and should be queued
+   * again. False for new claims and for items saved, even if since pruned.
+   */
+  pending: boolean;
 }
 
 /** Per-source bookkeeping shown by `finews status` and `/api/sources`. */
