@@ -31,7 +31,8 @@ const PRUNE_EVERY_MS = 60 * 60 * 1000;
  */
 export async function runDaemon(options: RuntimeOptions, config: Config, log: Logger, roles: Roles): Promise<number> {
   const runtime = await openRuntime(options, config, log);
-  const closers: Array<() => Promise<void>> = [() => runtime.close()];
+  /** Shutdown steps, run in reverse; each gets the time left of the shared drain deadline. */
+  const closers: Array<(remainingMs: number) => Promise<void>> = [() => runtime.close()];
   let onConfig: (c: Config) => Promise<void> = async () => {};
   let deps: PipelineDeps | undefined;
   let adminPlugin: FastifyPluginAsync | undefined;
@@ -46,10 +47,11 @@ export async function runDaemon(options: RuntimeOptions, config: Config, log: Lo
       const workers = await startRedisWorkers(pipelineDeps, {
         redisUrl: options.redisUrl,
         keyPrefix: options.redisPrefix,
+        queues: redisJobs.queues,
         lockDurationMs: options.jobLockMs,
         stalledIntervalMs: options.jobLockMs,
       });
-      closers.push(() => workers.close());
+      closers.push((remainingMs) => workers.close(remainingMs));
     }
     if (roles.scheduler) {
       await syncSchedulers(redisJobs.queues.refresh, config, log);
@@ -61,8 +63,8 @@ export async function runDaemon(options: RuntimeOptions, config: Config, log: Lo
     jobs.bind(pipelineDeps);
     deps = pipelineDeps;
     const scheduler = new SourceScheduler(pipelineDeps);
-    closers.push(() => jobs.close());
-    closers.push(() => scheduler.stop());
+    closers.push((remainingMs) => jobs.close(remainingMs));
+    closers.push((remainingMs) => scheduler.stop(remainingMs));
     await scheduler.sync(config);
     onConfig = (c) => scheduler.sync(c);
   }
@@ -98,7 +100,7 @@ export async function runDaemon(options: RuntimeOptions, config: Config, log: Lo
         adminToken: process.env.ADMIN_TOKEN || undefined,
         adminPlugin,
       },
-      { host: process.env.HOST || '127.0.0.1', port: Number(process.env.PORT || 8080) },
+      { host: options.host, port: options.port },
     );
     log.info({ url: server.url, mode: runtime.mode }, 'finews listening');
     closers.push(() => server.close());
@@ -110,8 +112,9 @@ export async function runDaemon(options: RuntimeOptions, config: Config, log: Lo
     process.once('SIGTERM', resolve);
   });
   log.info({ signal }, 'shutting down');
+  const deadline = Date.now() + options.drainMs;
   for (const close of closers.reverse()) {
-    await close().catch((err: unknown) => log.error({ err }, 'error while shutting down'));
+    await close(Math.max(0, deadline - Date.now())).catch((err: unknown) => log.error({ err }, 'error while shutting down'));
   }
   log.info('stopped');
   return 0;

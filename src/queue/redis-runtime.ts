@@ -23,6 +23,8 @@ export interface RedisWorkersOptions extends QueueConnectionOptions {
   concurrency?: Partial<Record<QueueName, number>>;
   /** close() waits this long for running jobs, then abandons them to another worker. @defaultValue 30_000 */
   closeTimeoutMs?: number;
+  /** Queues to sample depths from (the producer's, when this process has them); else opened here. */
+  queues?: FinewsQueues;
   /** How often `metrics.queueDepth` is refreshed. @defaultValue 5000 */
   sampleEveryMs?: number;
   /**
@@ -38,7 +40,8 @@ export interface RedisWorkersOptions extends QueueConnectionOptions {
 export interface RedisWorkers {
   workers: Record<QueueName, Worker>;
   /** Stops taking jobs, lets running ones finish (bounded), closes connections. */
-  close(): Promise<void>;
+  /** @param timeoutMs overrides `closeTimeoutMs` (a caller's shared shutdown deadline). */
+  close(timeoutMs?: number): Promise<void>;
 }
 
 const DEFAULT_CONCURRENCY: Record<QueueName, number> = { refresh: 4, article: 4, publish: 1 };
@@ -72,7 +75,8 @@ export async function startRedisWorkers(deps: PipelineDeps, opts: RedisWorkersOp
   } as unknown as Record<QueueName, Worker>;
   await Promise.all(QUEUE_NAMES.map((n) => workers[n].waitUntilReady()));
 
-  const sampled = openQueues({ redisUrl: opts.redisUrl, keyPrefix: opts.keyPrefix, log });
+  const ownQueues = opts.queues === undefined;
+  const sampled = opts.queues ?? openQueues({ redisUrl: opts.redisUrl, keyPrefix: opts.keyPrefix, log });
   const sample = async (): Promise<void> => {
     try {
       for (const name of QUEUE_NAMES) {
@@ -89,10 +93,10 @@ export async function startRedisWorkers(deps: PipelineDeps, opts: RedisWorkersOp
 
   return {
     workers,
-    close: async () => {
+    close: async (closeTimeoutMs?: number) => {
       clearInterval(sampler);
       const all = QUEUE_NAMES.map((n) => workers[n]);
-      const timeoutMs = opts.closeTimeoutMs ?? 30_000;
+      const timeoutMs = closeTimeoutMs ?? opts.closeTimeoutMs ?? 30_000;
       let timer: NodeJS.Timeout | undefined;
       const drained = await Promise.race([
         Promise.all(all.map((w) => w.close())).then(() => true),
@@ -103,7 +107,7 @@ export async function startRedisWorkers(deps: PipelineDeps, opts: RedisWorkersOp
         log.warn({ timeoutMs }, 'jobs still running at shutdown; their locks expire and another worker runs them');
         await Promise.all(all.map((w) => w.close(true)));
       }
-      await closeQueues(sampled);
+      if (ownQueues) await closeQueues(sampled);
     },
   };
 }

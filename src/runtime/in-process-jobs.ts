@@ -30,7 +30,8 @@ export class InProcessJobs implements Jobs {
   private publishTimer: NodeJS.Timeout | undefined;
   private publishFirstAt = 0;
   private publishing: Promise<void> = Promise.resolve();
-  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  /** Articles waiting for their next attempt, by key. */
+  private readonly retries = new Map<string, { timer: NodeJS.Timeout; job: ArticleJob }>();
   private deps: PipelineDeps | undefined;
   private closed = false;
 
@@ -75,12 +76,25 @@ export class InProcessJobs implements Jobs {
     }
   }
 
-  /** Stops taking work; lets queued articles finish within `timeoutMs`, then publishes what changed. */
+  /**
+   * Shuts down: every queued or retrying article gets its final attempt now (falling
+   * back to feed content rather than waiting out a backoff), and what changed is
+   * published, within `timeoutMs`. Work still running then is abandoned; its claims
+   * stay pending and the next process re-queues it.
+   */
   async close(timeoutMs = 30_000): Promise<void> {
-    await Promise.race([this.onIdle(), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
     this.closed = true;
-    for (const t of this.retryTimers) clearTimeout(t);
+    for (const [key, { timer, job }] of this.retries) {
+      clearTimeout(timer);
+      this.retries.delete(key);
+      this.runArticle(job, Number.POSITIVE_INFINITY);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.onIdle(), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
     clearTimeout(this.publishTimer);
+    this.articles.clear();
+    this.pendingKeys.clear();
   }
 
   private runArticle(job: ArticleJob, attempt: number): void {
@@ -103,10 +117,10 @@ export class InProcessJobs implements Jobs {
         const delay = Math.round(base * (0.5 + Math.random()));
         deps.log.debug({ err, key: job.key, attempt, delay }, 'article will be retried');
         const timer = setTimeout(() => {
-          this.retryTimers.delete(timer);
+          this.retries.delete(job.key);
           this.runArticle(job, attempt + 1);
         }, delay);
-        this.retryTimers.add(timer);
+        this.retries.set(job.key, { timer, job });
       }
     });
   }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { FinewsError } from '../errors.js';
 
 /** Where a command finds its config, Redis and data, resolved from flags then environment. */
 export interface RuntimeOptions {
@@ -14,6 +15,12 @@ export interface RuntimeOptions {
    * @defaultValue 30000 (BullMQ's)
    */
   jobLockMs?: number;
+  /** HTTP bind address. @defaultValue '127.0.0.1' */
+  host: string;
+  /** HTTP port. @defaultValue 8080 */
+  port: number;
+  /** How long shutdown waits for in-flight work before closing anyway. @defaultValue 25000 */
+  drainMs: number;
 }
 
 export interface GlobalFlags {
@@ -30,6 +37,21 @@ export function resolveOptions(flags: GlobalFlags, env: NodeJS.ProcessEnv = proc
     redisUrl,
     dataDir: path.resolve(flags.data ?? env.FINEWS_DATA_DIR ?? 'data'),
     redisPrefix: env.FINEWS_REDIS_PREFIX || 'finews:',
-    jobLockMs: env.FINEWS_JOB_LOCK_MS ? Number(env.FINEWS_JOB_LOCK_MS) : undefined,
+    jobLockMs: env.FINEWS_JOB_LOCK_MS ? positiveInt('FINEWS_JOB_LOCK_MS', env.FINEWS_JOB_LOCK_MS) : undefined,
+    host: env.HOST || '127.0.0.1',
+    port: env.PORT ? port(env.PORT) : 8080,
+    drainMs: 25_000,
   };
+}
+
+function positiveInt(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new FinewsError('config-invalid', `${name}=${value}: expected a whole number of milliseconds`);
+  return n;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new FinewsError('config-invalid', `PORT=${value}: expected a port number 0-65535`);
+  return n;
 }

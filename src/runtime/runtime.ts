@@ -14,9 +14,11 @@ import type { Store } from '../store/store.js';
 import type { Logger } from '../util/log.js';
 import type { RuntimeOptions } from './options.js';
 
+/** What opening the store needs of the runtime options. */
+export type StoreOptions = Pick<RuntimeOptions, 'redisUrl' | 'redisPrefix' | 'dataDir'>;
+
 /** The shared pieces every command builds in the same order and closes in reverse. */
 export interface Runtime {
-  options: RuntimeOptions;
   log: Logger;
   metrics: Metrics;
   mode: 'redis' | 'embedded';
@@ -35,7 +37,7 @@ export interface Runtime {
 }
 
 /** Opens store, politeness and fetcher for the mode the options select. */
-export async function openRuntime(options: RuntimeOptions, config: Config, log: Logger, metrics = createMetrics({ withDefaults: true })): Promise<Runtime> {
+export async function openRuntime(options: StoreOptions, config: Config, log: Logger, metrics = createMetrics({ withDefaults: true })): Promise<Runtime> {
   let current = config;
   // Getters, so a reloaded politeness block applies to the next request.
   const politeness = (): Config['politeness'] => current.politeness;
@@ -56,7 +58,6 @@ export async function openRuntime(options: RuntimeOptions, config: Config, log: 
   const http = createHttpClient();
   const fetcher = createPoliteFetcher(limiter, http.fetchUrl, { log });
   const runtime: Runtime = {
-    options,
     log,
     metrics,
     mode: redis ? 'redis' : 'embedded',

@@ -48,7 +48,7 @@ it('a worker killed with -9 mid-article loses nothing: another worker stores the
 
   const config = await loadConfigOrThrow(configPath);
   const log = silentLogger();
-  const runtime = await openRuntime({ configPath, dataDir: tmp.dir, redisUrl: REDIS_URL, redisPrefix: prefix }, config, log, createMetrics());
+  const runtime = await openRuntime({ dataDir: tmp.dir, redisUrl: REDIS_URL, redisPrefix: prefix }, config, log, createMetrics());
   const redisJobs = await createRedisJobs({ redisUrl: REDIS_URL, keyPrefix: prefix, log });
   try {
     const first = startWorker();

@@ -59,7 +59,7 @@ describe('Redis runtime', () => {
   async function open(jobOptions?: JobOptionsOverrides): Promise<Proc> {
     const config = await loadConfigOrThrow(configPath);
     const metrics = createMetrics();
-    const runtime = await openRuntime({ configPath, redisUrl: REDIS_URL, redisPrefix: prefix, dataDir: tmp.dir }, config, log, metrics);
+    const runtime = await openRuntime({ redisUrl: REDIS_URL, redisPrefix: prefix, dataDir: tmp.dir }, config, log, metrics);
     const redisJobs = await createRedisJobs({ redisUrl: REDIS_URL, keyPrefix: prefix, log, publishDelayMs: 100, jobOptions });
     const proc: Proc = { runtime, redisJobs, deps: runtime.pipeline(redisJobs.jobs), metrics };
     procs.push(proc);
