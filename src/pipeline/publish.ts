@@ -1,4 +1,4 @@
-import { feedDocName, opmlDocName } from '../publish/doc-names.js';
+import { FEED_FORMATS, feedDocName, opmlDocName } from '../publish/doc-names.js';
 import type { CategoryView, RenderContext } from '../publish/context.js';
 import { renderAtom, renderJsonFeed, renderRss } from '../publish/render-feeds.js';
 import { renderOpml } from '../publish/render-opml.js';
@@ -22,6 +22,12 @@ export async function publishCategories(deps: PipelineDeps, slugs: string[]): Pr
   for (const slug of wanted) {
     const timer = deps.metrics.publishDuration.startTimer({ slug });
     const { items } = await deps.store.listItems({ category: slug, limit: config.site.itemsPerFeed });
+    if (items.length === 0 && slug !== 'all') {
+      // A category whose items were all pruned is unknown again: 404, never an empty feed.
+      for (const format of FEED_FORMATS) await deps.store.deleteRendered(feedDocName(slug, format));
+      timer();
+      continue;
+    }
     const cat: CategoryView = { slug, title: titles(slug) };
     await putIfChanged(deps, feedDocName(slug, 'xml'), renderRss(ctx, cat, items), CONTENT_TYPES.rss);
     await putIfChanged(deps, feedDocName(slug, 'atom'), renderAtom(ctx, cat, items), CONTENT_TYPES.atom);

@@ -271,6 +271,10 @@ class RedisStore implements Store {
     );
   }
 
+  async deleteRendered(name: string): Promise<void> {
+    await this.run('deleteRendered', () => this.redis.del(this.k.rendered(name)));
+  }
+
   async getRendered(name: string): Promise<RenderedDoc | null> {
     const hash = await this.run('getRendered', () => this.redis.hgetallBuffer(this.k.rendered(name)));
     const { contentType, body, gzip, br, etag, lastModified } = hash;

@@ -177,6 +177,7 @@ class SqliteStore implements Store {
       getRendered: db.prepare<[string], RenderedRow>(
         'SELECT content_type, body, gzip, br, etag, last_modified FROM rendered WHERE name = ?',
       ),
+      deleteRendered: db.prepare<[string]>('DELETE FROM rendered WHERE name = ?'),
     };
   }
 
@@ -309,6 +310,10 @@ class SqliteStore implements Store {
     this.run('putRendered', () =>
       this.sql.putRendered.run(name, doc.contentType, doc.body, doc.gzip, doc.br, doc.etag, doc.lastModified),
     );
+  }
+
+  async deleteRendered(name: string): Promise<void> {
+    this.run('deleteRendered', () => this.sql.deleteRendered.run(name));
   }
 
   async getRendered(name: string): Promise<RenderedDoc | null> {

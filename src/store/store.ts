@@ -121,4 +121,6 @@ export interface Store {
 
   putRendered(name: string, doc: RenderedDoc): Promise<void>;
   getRendered(name: string): Promise<RenderedDoc | null>;
+  /** Forgets a rendered document (a category that no longer holds items); no-op when absent. */
+  deleteRendered(name: string): Promise<void>;
 }

@@ -477,6 +477,17 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>): 
       });
     });
 
+    it('forgets a deleted rendered document, and deleting a missing one is harmless', async () => {
+      const body = Buffer.from('<rss/>', 'utf8');
+      const doc: RenderedDoc = { contentType: 'application/rss+xml; charset=utf-8', body, gzip: gzipSync(body), br: brotliCompressSync(body), etag: '"x"', lastModified: 'Wed, 30 Mar 2022 01:34:12 GMT' };
+      await store.putRendered('feed:policy.xml', doc);
+      await store.putRendered('feed:all.xml', doc);
+      await store.deleteRendered('feed:policy.xml');
+      await store.deleteRendered('feed:never-there.xml');
+      expect(await store.getRendered('feed:policy.xml')).toBeNull();
+      expect(await store.getRendered('feed:all.xml')).toEqual(doc);
+    });
+
     it('keeps rendered documents byte for byte', async () => {
       const xml =
         '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>财经新闻聚合 · 中国工业报</title>' +
