@@ -3,6 +3,7 @@
  * `（文章来源：中国工业报）`, the byline `(刘英)` and editor lines `（责任编辑：DF537）`.
  * All take the paragraph's plain text (tags already stripped).
  */
+import { escapeHtml } from '../util/html.js';
 
 /** The class Eastmoney gives the attribution paragraph; kept by the sanitizer. */
 export const ATTRIBUTION_CLASS = 'em_media';
@@ -31,7 +32,7 @@ export function parseAttribution(text: string): string | undefined {
 
 /** `<p class="em_media">（文章来源：X）</p>`, X HTML-escaped. */
 export function attributionParagraph(publisher: string): string {
-  return `<p class="${ATTRIBUTION_CLASS}">（文章来源：${escapeText(publisher)}）</p>`;
+  return `<p class="${ATTRIBUTION_CLASS}">（文章来源：${escapeHtml(publisher)}）</p>`;
 }
 
 /** True when sanitized content already ends with its attribution paragraph. */
@@ -81,9 +82,4 @@ export function parseByline(text: string): string | undefined {
     if (name !== undefined && !NOT_NAMES.has(name)) return name;
   }
   return undefined;
-}
-
-/** Escapes text for an HTML text node. */
-export function escapeText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -4,6 +4,7 @@ import { extractArticle } from '../articles/extract.js';
 import { sanitizeBody } from '../articles/sanitize.js';
 import { decodeBody } from '../fetch/decode.js';
 import { choosePublisher, resolvePublisher } from '../tagging/publisher.js';
+import { escapeHtml } from '../util/html.js';
 import { isoInZone } from '../util/time.js';
 import type { ArticleJob, PipelineDeps } from './ports.js';
 
@@ -69,7 +70,7 @@ function toItem(deps: PipelineDeps, job: ArticleJob, source: SourceConfig | unde
   const name =
     choosePublisher({ fixed: source?.publisher, page: page?.publisher, itemAuthor: item.author, feedTitle: job.feedTitle }) ?? config.site.title;
   const publisher = resolvePublisher(name, config.publishers);
-  const contentHtml = page?.contentHtml ?? sanitizeBody(item.contentHtml ?? escapeText(item.summary ?? ''), pageUrl ?? source?.url ?? config.site.url);
+  const contentHtml = page?.contentHtml ?? sanitizeBody(item.contentHtml ?? textParagraph(item.summary ?? ''), pageUrl ?? source?.url ?? config.site.url);
   return {
     key: job.key,
     infoCode: job.infoCode,
@@ -87,8 +88,7 @@ function toItem(deps: PipelineDeps, job: ArticleJob, source: SourceConfig | unde
   };
 }
 
-function escapeText(text: string): string {
-  if (!text) return '';
-  const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  return `<p>${escaped}</p>`;
+/** Plain text as one escaped paragraph; nothing for no text. */
+function textParagraph(text: string): string {
+  return text ? `<p>${escapeHtml(text)}</p>` : '';
 }

@@ -8,9 +8,8 @@
 import type { Item } from '../domain.js';
 import { ALL_SLUG, feedLinks, sitePath, type CategoryView, type RenderContext } from './context.js';
 import { itemDate, readDate } from './item-date.js';
-import { escapeHtml, isHttpUrl } from './text.js';
-
-export { escapeHtml } from './text.js';
+import { escapeHtml } from '../util/html.js';
+import { isHttpUrl } from './text.js';
 
 /** A string of markup that is already safe to insert as is. */
 export class SafeHtml {

@@ -5,7 +5,7 @@
 import type { Item, SiteConfig } from '../domain.js';
 import { joinUrl } from './context.js';
 import { itemDate } from './item-date.js';
-import { cleanText, escapeHtml } from './text.js';
+import { cleanText, escapeHtml } from '../util/html.js';
 
 /** A post to write below the export directory. */
 export interface JekyllPost {

@@ -2,7 +2,7 @@
  * `/feeds.opml`: every category's RSS feed as an OPML 2.0 subscription list (INTERFACE §5).
  */
 import { ALL_SLUG, feedUrls, type CategoryView, type RenderContext } from './context.js';
-import { escapeHtml } from './text.js';
+import { escapeHtml } from '../util/html.js';
 
 /**
  * Renders OPML 2.0 with one `type="rss"` outline per category (`xmlUrl` its RSS feed,

@@ -1,39 +1,6 @@
 /**
- * Text hygiene shared by every renderer: what may not appear in XML, and HTML escaping.
+ * URL checks shared by the renderers.
  */
-
-// C0 controls except \t \n \r, plus U+FFFE/U+FFFF: not allowed anywhere in an XML 1.0
-// document (not even as character references), and meaningless in HTML and JSON text.
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
-// A surrogate half without its partner cannot be encoded as UTF-8 (Buffer.from would
-// silently write U+FFFD); pairs (emoji) are kept.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-/**
- * Drops characters that make a document ill-formed: C0 control characters other than
- * tab, line feed and carriage return, the noncharacters U+FFFE/U+FFFF and lone
- * surrogates. Everything else (CJK, emoji, punctuation) is kept as is.
- */
-export function cleanText(text: string): string {
-  return text.replace(FORBIDDEN, '').replace(LONE_SURROGATE, '');
-}
-
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/**
- * Escapes text for HTML and XML, in element content and in quoted attribute values
- * alike (`&`, `<`, `>`, `"`, `'`), after {@link cleanText}.
- */
-export function escapeHtml(text: string): string {
-  return cleanText(text).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
-}
 
 /** True for an absolute http(s) URL that the WHATWG URL parser accepts. */
 export function isHttpUrl(url: string): boolean {

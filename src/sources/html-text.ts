@@ -44,8 +44,3 @@ export function truncate(text: string, max: number): string {
   }
   return text;
 }
-
-/** Escapes text for use as HTML content. */
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}

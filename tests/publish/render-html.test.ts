@@ -3,7 +3,8 @@ import * as cheerio from 'cheerio';
 import { describe, expect, it } from 'vitest';
 import type { Item, SiteConfig } from '../../src/domain.js';
 import type { RenderContext } from '../../src/publish/context.js';
-import { escapeHtml, html, raw, renderCategoryPage, renderHomePage, type SourceStatusRow } from '../../src/publish/render-html.js';
+import { html, raw, renderCategoryPage, renderHomePage, type SourceStatusRow } from '../../src/publish/render-html.js';
+import { escapeHtml } from '../../src/util/html.js';
 import { testSite } from '../support/config.js';
 
 const items = JSON.parse(readFileSync(new URL('../fixtures/publish/items.json', import.meta.url), 'utf8')) as Item[];
