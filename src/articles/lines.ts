@@ -35,15 +35,18 @@ export function attributionParagraph(publisher: string): string {
   return `<p class="${ATTRIBUTION_CLASS}">（文章来源：${escapeHtml(publisher)}）</p>`;
 }
 
-/** True when sanitized content already ends with its attribution paragraph. */
-export function hasAttribution(contentHtml: string): boolean {
-  return contentHtml.includes(`<p class="${ATTRIBUTION_CLASS}">`);
+/** An opening `<p>` whose class list names em_media, however quoted or cased. */
+const ATTRIBUTION_P = /<p\b[^>]*\bclass\s*=\s*(["'])(?:(?!\1).)*\bem_media\b/i;
+
+/** True when content already holds an attribution paragraph. */
+function hasAttribution(contentHtml: string): boolean {
+  return ATTRIBUTION_P.test(contentHtml);
 }
 
 /**
- * Content ending with an attribution paragraph: `contentHtml` unchanged when it has one,
- * else with `（文章来源：<publisher>）` appended (directly after the last paragraph, as the
- * seed post writes it).
+ * Content ending with an attribution paragraph: `contentHtml` unchanged when it has one
+ * or `publisher` is blank, else with `（文章来源：<publisher>）` appended (directly after
+ * the last paragraph, as the seed post writes it).
  */
 export function ensureAttribution(contentHtml: string, publisher: string): string {
   if (hasAttribution(contentHtml) || publisher.trim() === '') return contentHtml;

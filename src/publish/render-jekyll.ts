@@ -2,10 +2,11 @@
  * The Jekyll export: one Markdown post per item, in the format of the seed post
  * (INTERFACE §6, shared/seed/000_45b47f1536f67d00.txt), byte for byte.
  */
+import { ensureAttribution } from '../articles/lines.js';
 import type { Item, SiteConfig } from '../domain.js';
+import { cleanText } from '../util/html.js';
 import { joinUrl } from './context.js';
 import { itemDate } from './item-date.js';
-import { cleanText, escapeHtml } from '../util/html.js';
 
 /** A post to write below the export directory. */
 export interface JekyllPost {
@@ -71,13 +72,9 @@ export function renderJekyllPost(
   };
 }
 
-const EM_MEDIA = /<p\b[^>]*\bclass\s*=\s*(["'])(?:(?!\1).)*\bem_media\b/i;
-
 /** The body, with the attribution paragraph appended when it has none. */
 function bodyWithAttribution(contentHtml: string, publisher: string): string {
-  const body = cleanText(contentHtml).trim();
-  if (EM_MEDIA.test(body)) return body;
-  return `${body}<p class="em_media">（文章来源：${escapeHtml(publisher)}）</p>`;
+  return ensureAttribution(cleanText(contentHtml).trim(), publisher);
 }
 
 /** `site.shareUrl` with the infoCode filled in; the item's own link without either. */
