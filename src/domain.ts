@@ -117,6 +117,9 @@ export interface ExtractedArticle {
   summary: string;
 }
 
+/** The slug of the merged feed of everything: a valid feed slug, never a category or publisher slug. */
+export const ALL_SLUG = 'all';
+
 /** A stored, published item. The JSON shape of INTERFACE §3 plus store bookkeeping. */
 export interface Item {
   /** Deduplication key (see ItemIdentity.key). */

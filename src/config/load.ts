@@ -6,14 +6,13 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, visit, type YAMLError } from 'yaml';
 import type { z } from 'zod';
-import type { Config, PublisherConfig, SourceConfig } from '../domain.js';
+import { ALL_SLUG, type Config, type PublisherConfig, type SourceConfig } from '../domain.js';
 import { slugOf } from '../tagging/slug.js';
 import { compareIssues, ConfigError, type ConfigIssue } from './issues.js';
 import {
   configSchema,
   describeValue,
   knownKeysAt,
-  RESERVED_CATEGORY,
   SLUG_PATTERN,
   type RawConfig,
 } from './schema.js';
@@ -256,7 +255,7 @@ function crossCheck(data: unknown, pos: YamlPositions, at: At): ConfigIssue[] {
   if (isRecord(data.categories)) {
     for (const key of Object.keys(data.categories)) {
       const p = pos.keyAt(['categories', key]);
-      if (key === RESERVED_CATEGORY) out.push(at(p, `categories: "all" is reserved for the merged feed of everything`));
+      if (key === ALL_SLUG) out.push(at(p, `categories: "all" is reserved for the merged feed of everything`));
       else if (!SLUG_PATTERN.test(key)) out.push(at(p, `categories: category slug "${key}" may only use a-z, 0-9 and - (write e.g. industry: { title: ${key} })`));
     }
   }
@@ -268,7 +267,7 @@ function crossCheck(data: unknown, pos: YamlPositions, at: At): ConfigIssue[] {
       if (!isRecord(entry)) continue;
       const { slug, alias } = entry;
       const where = pathText(['publishers', name]);
-      if (slug === RESERVED_CATEGORY) {
+      if (slug === ALL_SLUG) {
         out.push(at(pos.valueAt(['publishers', name, 'slug']), `${where}.slug: "all" is reserved for the merged feed of everything`));
       }
       if (typeof alias !== 'string') continue;

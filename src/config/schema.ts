@@ -5,11 +5,9 @@
  */
 import * as cheerio from 'cheerio';
 import { z } from 'zod';
+import { ALL_SLUG } from '../domain.js';
 import { isValidZone } from '../util/time.js';
 import { DURATION_HINT, formatDuration, parseDuration, parseSize, SIZE_HINT } from './durations.js';
-
-/** The merged feed of everything; no category may take this slug. */
-export const RESERVED_CATEGORY = 'all';
 
 export const SLUG_PATTERN = /^[a-z0-9-]+$/;
 
@@ -231,7 +229,7 @@ const publisherSchema = z
 const categorySchema = z.strictObject({ title: text });
 
 const categorySlug = slug('category').superRefine((v, ctx) => {
-  if (v === RESERVED_CATEGORY) {
+  if (v === ALL_SLUG) {
     ctx.addIssue({ code: 'custom', message: `category "all" is reserved for the merged feed of everything` });
   }
 });

@@ -1,7 +1,8 @@
+import { ALL_SLUG } from '../domain.js';
 import type { CategoryInfo, Store } from '../store/store.js';
 
-/** The merged feed of everything; a valid feed slug but not a category. */
-export const ALL_SLUG = 'all';
+// routes/api.ts still imports ALL_SLUG from here.
+export { ALL_SLUG };
 
 /** Categories that hold items, by slug. */
 export async function categoriesBySlug(store: Store): Promise<Map<string, CategoryInfo>> {

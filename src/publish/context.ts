@@ -2,11 +2,8 @@
  * What every renderer is handed: the site, the render time, and how categories are
  * titled and addressed (INTERFACE §5).
  */
-import type { Config, SiteConfig } from '../domain.js';
+import { ALL_SLUG, type Config, type SiteConfig } from '../domain.js';
 import { resolvePublisher } from '../tagging/publisher.js';
-
-/** The slug of the merged feed of everything. */
-export const ALL_SLUG = 'all';
 
 /** A category as the renderers show it. */
 export interface CategoryView {

@@ -19,10 +19,10 @@
  */
 import { Feed, type Item as FeedItem } from 'feed';
 import type { DateTime } from 'luxon';
-import type { Item, SiteConfig } from '../domain.js';
-import { ALL_SLUG, feedUrls, siteHost, type CategoryView, type FeedUrls, type RenderContext } from './context.js';
-import { isoOf, itemDate, readDate, validDate } from './item-date.js';
+import { ALL_SLUG, type Item, type SiteConfig } from '../domain.js';
 import { cleanText, escapeHtml } from '../util/html.js';
+import { feedUrls, siteHost, type CategoryView, type FeedUrls, type RenderContext } from './context.js';
+import { isoOf, itemDate, readDate, validDate } from './item-date.js';
 import { isHttpUrl } from './text.js';
 
 /** The JSON shape of an item (INTERFACE §3): `/api/items` and the JSON Feed `_finews` extension. */

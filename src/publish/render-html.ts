@@ -5,10 +5,10 @@
  * value unless it is already {@link SafeHtml}, so forgetting to escape is not possible
  * by accident. Links inside pages are root-relative, so pages work from any host.
  */
-import type { Item } from '../domain.js';
-import { ALL_SLUG, feedLinks, sitePath, type CategoryView, type RenderContext } from './context.js';
-import { itemDate, readDate } from './item-date.js';
+import { ALL_SLUG, type Item } from '../domain.js';
 import { escapeHtml } from '../util/html.js';
+import { feedLinks, sitePath, type CategoryView, type RenderContext } from './context.js';
+import { itemDate, readDate } from './item-date.js';
 import { isHttpUrl } from './text.js';
 
 /** A string of markup that is already safe to insert as is. */

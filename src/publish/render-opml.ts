@@ -1,8 +1,9 @@
 /**
  * `/feeds.opml`: every category's RSS feed as an OPML 2.0 subscription list (INTERFACE §5).
  */
-import { ALL_SLUG, feedUrls, type CategoryView, type RenderContext } from './context.js';
+import { ALL_SLUG } from '../domain.js';
 import { escapeHtml } from '../util/html.js';
+import { feedUrls, type CategoryView, type RenderContext } from './context.js';
 
 /**
  * Renders OPML 2.0 with one `type="rss"` outline per category (`xmlUrl` its RSS feed,

@@ -1,9 +1,9 @@
-import type { Item } from '../domain.js';
+import { ALL_SLUG, type Item } from '../domain.js';
 import { FinewsError, isFinewsError } from '../errors.js';
 import { epochOf } from '../util/time.js';
 
-/** The category every item belongs to; never stored as an item's own category. */
-export const ALL_CATEGORY = 'all';
+/** {@link ALL_SLUG} under the name store/redis.ts imports; new code imports ALL_SLUG. */
+export const ALL_CATEGORY = ALL_SLUG;
 
 /** Union of lists, each value once, in the order first seen. */
 export function unionInOrder(...lists: readonly (readonly string[])[]): string[] {
@@ -14,12 +14,12 @@ export function unionInOrder(...lists: readonly (readonly string[])[]): string[]
 
 /** An item's own category slugs without the reserved 'all' and without repeats. */
 export function ownCategories(categories: readonly string[]): string[] {
-  return unionInOrder(categories).filter((c) => c !== ALL_CATEGORY);
+  return unionInOrder(categories).filter((c) => c !== ALL_SLUG);
 }
 
 /** The changed-categories answer for an item: its categories plus 'all'. */
 export function withAll(categories: readonly string[]): string[] {
-  return [...ownCategories(categories), ALL_CATEGORY];
+  return [...ownCategories(categories), ALL_SLUG];
 }
 
 /** Epoch ms of an item timestamp; throws a non-retryable FinewsError when it is not ISO 8601. */

@@ -3,9 +3,7 @@
  */
 import { createHash } from 'node:crypto';
 import { pinyin } from 'pinyin-pro';
-
-/** The slug of the merged feed of everything; no publisher may take it. */
-export const RESERVED_SLUG = 'all';
+import { ALL_SLUG } from '../domain.js';
 
 /** What a publisher whose slug would be `all` gets instead. */
 export const RESERVED_SLUG_REPLACEMENT = 'all-1';
@@ -41,7 +39,7 @@ export function slugOf(name: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '');
   if (slug === '') return fallbackSlug(folded);
-  if (slug === RESERVED_SLUG) return RESERVED_SLUG_REPLACEMENT;
+  if (slug === ALL_SLUG) return RESERVED_SLUG_REPLACEMENT;
   return slug;
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Config, Item } from '../../domain.js';
+import { ALL_SLUG, type Config, type Item } from '../../domain.js';
 import {
   buildCategoryTitles,
   categoryView,
@@ -12,7 +12,6 @@ import {
 import { html, renderCategoryPage, renderHomePage, type HomeSection, type SourceStatusRow } from '../../publish/render-html.js';
 import { CONTENT_TYPE_HTML } from '../../publish/rendered.js';
 import type { CategoryInfo, Store } from '../../store/store.js';
-import { ALL_SLUG } from '../categories.js';
 import type { HttpDeps } from '../deps.js';
 import { PUBLIC_CACHE_CONTROL, sendJson, sendRepresentation } from '../send.js';
 import { sourceRows, type SourceRow } from '../../pipeline/source-status.js';
