@@ -191,13 +191,14 @@ class RedisStore implements Store {
         this.redis.pipeline(slugs.flatMap((s) => [['zcard', this.k.index(s)], ['zrevrange', this.k.index(s), 0, 0]])),
       );
       const newest = slugs.map((_, i) => (tops[2 * i + 1] as string[])[0]);
-      const dates = await this.exec(
-        this.redis.pipeline(newest.map((key) => ['hget', this.k.item(key ?? ''), 'pub'])),
-      );
+      const hashes = await this.exec(this.redis.pipeline(newest.map((key) => ['hgetall', this.k.item(key ?? '')])));
       const out: CategoryInfo[] = [];
       slugs.forEach((slug, i) => {
         const count = tops[2 * i] as number;
-        if (count > 0) out.push({ slug, count, updated: (dates[i] as string | null) ?? null });
+        if (count === 0) return;
+        const item = itemFromHash(hashes[i] as Record<string, string>);
+        const publisher = item?.categories[0] === slug ? item.publisher : undefined;
+        out.push({ slug, count, updated: item?.publishedAt ?? null, ...(publisher ? { publisher } : {}) });
       });
       return out;
     });

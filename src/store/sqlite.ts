@@ -69,6 +69,7 @@ interface CategoryRow {
   slug: string;
   count: number;
   updated: string | null;
+  publisher: string | null;
 }
 
 interface RenderedRow {
@@ -148,9 +149,13 @@ class SqliteStore implements Store {
       ),
       categories: db.prepare<[], CategoryRow>(
         `SELECT c.category AS slug, COUNT(*) AS count,
-           (SELECT i.published_at FROM item_categories n JOIN items i ON i.key = n.key
-             WHERE n.category = c.category ORDER BY n.published_ms DESC, n.key DESC LIMIT 1) AS updated
-         FROM item_categories c GROUP BY c.category ORDER BY c.category`,
+           n.published_at AS updated,
+           CASE WHEN json_extract(n.doc, '$.categories[0]') = n.slug THEN json_extract(n.doc, '$.publisher') END AS publisher
+         FROM item_categories c
+         JOIN (SELECT c2.category AS slug, i.published_at, i.doc FROM item_categories c2 JOIN items i ON i.key = c2.key
+               WHERE (c2.published_ms, c2.key) = (SELECT published_ms, key FROM item_categories WHERE category = c2.category
+                                                 ORDER BY published_ms DESC, key DESC LIMIT 1)) n ON n.slug = c.category
+         GROUP BY c.category ORDER BY c.category`,
       ),
       getSource: db.prepare<[string], SourceRow>('SELECT id, state, items FROM sources WHERE id = ?'),
       putSource: db.prepare<[string, string]>(
@@ -274,6 +279,7 @@ class SqliteStore implements Store {
       slug: r.slug,
       count: r.count,
       updated: r.updated,
+      ...(r.publisher ? { publisher: r.publisher } : {}),
     }));
   }
 

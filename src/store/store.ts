@@ -56,6 +56,11 @@ export interface CategoryInfo {
   count: number;
   /** ISO 8601 of the newest item's publishedAt, or null. */
   updated: string | null;
+  /**
+   * The publisher whose category this is: the newest item's publisher when that item's
+   * own (first) category is this one. Absent for categories that are not a publisher's.
+   */
+  publisher?: string;
 }
 
 /** A rendered document kept ready to serve: bytes in each encoding plus validators. */

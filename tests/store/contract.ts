@@ -379,16 +379,20 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>): 
       });
     });
 
-    it('counts categories and dates each by its newest item, without all', async () => {
+    it('counts categories, dates each by its newest item and names its publisher, without all', async () => {
       expect(await store.listCategories()).toEqual([]);
       await store.saveItem(makeItem('NW-1', { categories: ['zhongguogongyebao', 'industry'], publishedAt: '2022-03-30T09:34:12+08:00' }));
-      await store.saveItem(makeItem('NW-2', { categories: ['industry'], publishedAt: '2022-03-31T10:00:00+08:00' }));
+      await store.saveItem(
+        makeItem('NW-2', { publisher: '证券时报', categories: ['zhengquanshibao', 'industry'], publishedAt: '2022-03-31T10:00:00+08:00' }),
+      );
       await store.saveItem(makeItem('NW-3', { categories: ['zhongguogongyebao'], publishedAt: '2022-03-29T01:00:00Z' }));
 
       const categories = await store.listCategories();
       expect([...categories].sort((a, b) => a.slug.localeCompare(b.slug))).toEqual([
+        // Not a publisher's category: its newest item belongs to 证券时报's.
         { slug: 'industry', count: 2, updated: '2022-03-31T10:00:00+08:00' },
-        { slug: 'zhongguogongyebao', count: 2, updated: '2022-03-30T09:34:12+08:00' },
+        { slug: 'zhengquanshibao', count: 1, updated: '2022-03-31T10:00:00+08:00', publisher: '证券时报' },
+        { slug: 'zhongguogongyebao', count: 2, updated: '2022-03-30T09:34:12+08:00', publisher: '中国工业报' },
       ]);
     });
 
@@ -433,7 +437,7 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>): 
         await store.claim('NW-gone', 'cinn-industry', ['industry']);
         await store.saveItem(makeItem('NW-gone', { publishedAt: old, storedAt: old, categories: ['zhongguogongyebao', 'industry'] }));
         await store.saveItem(makeItem('NW-late', { publishedAt: old, storedAt: recent, categories: ['zhongguogongyebao'] }));
-        await store.saveItem(makeItem('NW-kept', { publishedAt: recent, storedAt: recent, categories: ['zhengquanshibao'] }));
+        await store.saveItem(makeItem('NW-kept', { publisher: '证券时报', publishedAt: recent, storedAt: recent, categories: ['zhengquanshibao'] }));
 
         const result = await store.prune(cutoff, longAgo);
         expect(result.removed).toBe(1);
@@ -444,8 +448,8 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>): 
         expect(keysOf((await store.listItems({ category: 'industry', limit: 10 })).items)).toEqual([]);
         const categories = await store.listCategories();
         expect([...categories].sort((a, b) => a.slug.localeCompare(b.slug))).toEqual([
-          { slug: 'zhengquanshibao', count: 1, updated: recent },
-          { slug: 'zhongguogongyebao', count: 1, updated: old },
+          { slug: 'zhengquanshibao', count: 1, updated: recent, publisher: '证券时报' },
+          { slug: 'zhongguogongyebao', count: 1, updated: old, publisher: '中国工业报' },
         ]);
 
         // The claim outlives the item: the article is not ingested again.
