@@ -1,7 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { FinewsError } from '../errors.js';
 import type { HostLimiter } from '../pipeline/ports.js';
+import { LuaScript } from '../store/lua-script.js';
 import type { Logger } from '../util/log.js';
 import { currentRules, DEFAULT_POLITENESS, type PolitenessSource } from './rules.js';
 
@@ -74,16 +75,11 @@ if now + ms > current then redis.call('SET', KEYS[1], now + ms, 'PX', ms) end
 return 1
 `;
 
-interface Script {
-  source: string;
-  sha: string;
-}
-
-function script(source: string): Script {
-  return { source, sha: createHash('sha1').update(source).digest('hex') };
-}
-
-const SCRIPTS = { acquire: script(ACQUIRE), renew: script(RENEW), pause: script(PAUSE) };
+const SCRIPTS = {
+  acquire: new LuaScript('politeness-acquire', ACQUIRE),
+  renew: new LuaScript('politeness-renew', RENEW),
+  pause: new LuaScript('politeness-pause', PAUSE),
+};
 
 /**
  * Per-host politeness shared by every process on one Redis (Redis mode): the same
@@ -215,15 +211,10 @@ export class RedisHostLimiter implements HostLimiter {
     });
   }
 
-  /** EVALSHA, loading the script on NOSCRIPT; Redis failures become retryable FinewsErrors. */
-  private async call(s: Script, keys: string[], args: string[], host: string): Promise<unknown> {
+  /** Runs a script (EVALSHA, EVAL on NOSCRIPT); Redis failures become retryable FinewsErrors. */
+  private async call(script: LuaScript, keys: string[], args: string[], host: string): Promise<unknown> {
     try {
-      try {
-        return await this.redis.evalsha(s.sha, keys.length, ...keys, ...args);
-      } catch (err) {
-        if (!(err instanceof Error) || !err.message.includes('NOSCRIPT')) throw err;
-        return await this.redis.eval(s.source, keys.length, ...keys, ...args);
-      }
+      return await script.run(this.redis, keys, args);
     } catch (err) {
       throw new FinewsError('store-unavailable', `politeness: Redis did not answer for host ${host}`, { retryable: true, cause: err });
     }
