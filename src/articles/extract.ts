@@ -106,16 +106,6 @@ export function extractArticle(
   return article;
 }
 
-/** The error message of an invalid CSS selector, or undefined when it is valid. For config validation. */
-export function checkSelector(selector: string): string | undefined {
-  try {
-    load('').root().find(selector);
-    return undefined;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  }
-}
-
 function select($: CheerioAPI, selector: string, pageUrl: string, key: string): Cheerio<Element> {
   try {
     return $.root().find(selector);

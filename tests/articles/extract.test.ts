@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { load } from 'cheerio';
 import { describe, expect, it } from 'vitest';
-import { checkSelector, extractArticle, stripSiteSuffix, summarize } from '../../src/articles/extract.js';
+import { extractArticle, stripSiteSuffix, summarize } from '../../src/articles/extract.js';
+import { selectorProblem } from '../../src/config/schema.js';
 import { isFinewsError } from '../../src/errors.js';
 import { fixtureDir, golden, pageFixtures, postBody, readPage, repoRoot, type PageFixture } from './fixtures.js';
 
@@ -180,8 +181,8 @@ describe('source rules', () => {
     }
     expect(isFinewsError(caught, 'config-invalid')).toBe(true);
     expect((caught as Error).message).toContain('div[');
-    expect(checkSelector('div[')).toBeDefined();
-    expect(checkSelector('#ContentBody > p')).toBeUndefined();
+    expect(selectorProblem('div[')).toBeDefined();
+    expect(selectorProblem('#ContentBody > p')).toBeUndefined();
   });
 });
 
