@@ -7,6 +7,7 @@ import type { AnyNode, Element } from 'domhandler';
 import type { ArticleRules, ExtractedArticle } from '../domain.js';
 import { FinewsError } from '../errors.js';
 import { parseDate } from '../util/dates.js';
+import { collapseWhitespace } from '../util/html.js';
 import { parseAttribution, parseByline } from './lines.js';
 import { absoluteUrl, normalizeBody, removeNoise, renderBody } from './sanitize.js';
 
@@ -183,7 +184,7 @@ function findTitle($: CheerioAPI): string | undefined {
     stripSiteSuffix($('title').first().text()),
   ];
   for (const c of candidates) {
-    const title = squash(c);
+    const title = collapseWhitespace(c);
     if (title !== '') return title;
   }
   return undefined;
@@ -194,7 +195,7 @@ const SITE_SUFFIX = /(?:_|\s+[-|–—]\s+|\s*｜\s*)([^_｜|]{1,16})$/u;
 
 /** The title without trailing site names (at most three: `标题_财经频道_东方财富网`). */
 export function stripSiteSuffix(title: string): string {
-  let out = squash(title);
+  let out = collapseWhitespace(title);
   for (let i = 0; i < 3; i++) {
     const m = SITE_SUFFIX.exec(out);
     if (m === null || m.index === 0) break;
@@ -238,7 +239,7 @@ function findDate($: CheerioAPI, zone: string): string | undefined {
 
 function dateIn(text: string | undefined, zone: string): string | undefined {
   if (text === undefined) return undefined;
-  const t = squash(text.normalize('NFKC'));
+  const t = collapseWhitespace(text.normalize('NFKC'));
   if (t === '') return undefined;
   // Dates are short; longer text is searched for one rather than parsed whole.
   const whole = t.length <= 64 ? parseDate(t, zone) : undefined;
@@ -261,11 +262,7 @@ function findAttribution($: CheerioAPI): string | undefined {
 
 /** Plain text cut to {@link SUMMARY_LENGTH} characters, ending with `…` when cut. */
 export function summarize(text: string): string {
-  const chars = Array.from(squash(text));
+  const chars = Array.from(collapseWhitespace(text));
   if (chars.length <= SUMMARY_LENGTH) return chars.join('');
   return `${chars.slice(0, SUMMARY_LENGTH).join('').trimEnd()}…`;
-}
-
-function squash(text: string): string {
-  return text.replace(/[\s\u3000\u00a0]+/g, ' ').trim();
 }

@@ -3,16 +3,10 @@
  * `（文章来源：中国工业报）`, the byline `(刘英)` and editor lines `（责任编辑：DF537）`.
  * All take the paragraph's plain text (tags already stripped).
  */
-import { escapeHtml } from '../util/html.js';
+import { collapseWhitespace, escapeHtml } from '../util/html.js';
 
 /** The class Eastmoney gives the attribution paragraph; kept by the sanitizer. */
 export const ATTRIBUTION_CLASS = 'em_media';
-
-const SPACES = /[\s\u3000\u00a0]+/g;
-
-function squash(text: string): string {
-  return text.replace(SPACES, ' ').trim();
-}
 
 const ATTRIBUTION = /^([（(])?\s*文章来源\s*[:：]\s*(.*?)\s*$/su;
 
@@ -22,7 +16,7 @@ const ATTRIBUTION = /^([（(])?\s*文章来源\s*[:：]\s*(.*?)\s*$/su;
  * the text is not an attribution line at all.
  */
 export function parseAttribution(text: string): string | undefined {
-  const m = ATTRIBUTION.exec(squash(text));
+  const m = ATTRIBUTION.exec(collapseWhitespace(text));
   if (m === null) return undefined;
   let publisher = m[2] ?? '';
   // Only an opened parenthesis is closed at the end: `文章来源：新华社（北京）` keeps its `）`.
@@ -58,7 +52,7 @@ const EDITOR_BARE = /^(?:责任编辑|责编)\s*[:：]/u;
 
 /** True for editor lines such as `（责任编辑：DF537）` or `责任编辑：王明`, dropped from bodies. */
 export function isEditorLine(text: string): boolean {
-  const t = squash(text);
+  const t = collapseWhitespace(text);
   return EDITOR_IN_PARENS.test(t) || EDITOR_BARE.test(t);
 }
 
@@ -79,7 +73,7 @@ const NOT_NAMES = new Set(['完', '全文完', '本文完', '待续', '未完待
  * — as written, whitespace collapsed; `undefined` when the text is not a byline.
  */
 export function parseByline(text: string): string | undefined {
-  const t = squash(text);
+  const t = collapseWhitespace(text);
   for (const re of BYLINES) {
     const name = re.exec(t)?.[1];
     if (name !== undefined && !NOT_NAMES.has(name)) return name;

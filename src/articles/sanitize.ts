@@ -15,6 +15,7 @@
 import { load, type CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import sanitizeHtml from 'sanitize-html';
+import { collapseWhitespace } from '../util/html.js';
 import { attributionParagraph, isEditorLine, parseAttribution } from './lines.js';
 
 /** One top-level block of a body. */
@@ -343,11 +344,7 @@ function trimParagraph(html: string): string {
 /** Plain text of sanitized HTML, whitespace (including U+3000 and nbsp) collapsed and trimmed. */
 export function plainText(html: string): string {
   // sanitize-html output is well-formed and escapes only these four.
-  return html
-    .replace(/<[^>]*>/g, '')
-    .replace(/&(lt|gt|quot|amp);/g, (_, e: string) => ENTITIES[e] ?? '')
-    .replace(/[\s\u3000\u00a0]+/g, ' ')
-    .trim();
+  return collapseWhitespace(html.replace(/<[^>]*>/g, '').replace(/&(lt|gt|quot|amp);/g, (_, e: string) => ENTITIES[e] ?? ''));
 }
 
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', quot: '"', amp: '&' };

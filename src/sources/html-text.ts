@@ -1,4 +1,5 @@
 import { decodeHTML, decodeHTMLStrict } from 'entities';
+import { collapseWhitespace } from '../util/html.js';
 
 /** Elements whose end separates lines of text. */
 const BLOCK_END = /<\/(?:p|div|li|h[1-6]|tr|blockquote|section|article|table|ul|ol|pre|figure)\s*>|<br\s*\/?>/gi;
@@ -15,7 +16,7 @@ export function htmlToText(html: string): string {
     .replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, '$1')
     .replace(BLOCK_END, ' ')
     .replace(TAG, '');
-  return collapse(decodeHTML(text));
+  return collapseWhitespace(decodeHTML(text));
 }
 
 /**
@@ -24,12 +25,7 @@ export function htmlToText(html: string): string {
  * `&name;` references are decoded, so "R&D" and "Q&A" stay as written.
  */
 export function inlineText(text: string): string {
-  return collapse(decodeHTMLStrict(text.replace(TAG, '')));
-}
-
-/** Collapses every run of whitespace (including U+3000 and U+00A0) to one space and trims. */
-export function collapse(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
+  return collapseWhitespace(decodeHTMLStrict(text.replace(TAG, '')));
 }
 
 /** The first `max` characters (code points) of `text`, with an ellipsis when cut. */

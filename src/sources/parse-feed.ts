@@ -2,8 +2,8 @@ import Parser from 'rss-parser';
 import type { ParsedFeed, SourceItem } from '../domain.js';
 import { FinewsError } from '../errors.js';
 import { parseDate } from '../util/dates.js';
-import { escapeHtml } from '../util/html.js';
-import { collapse, htmlToText, inlineText, truncate } from './html-text.js';
+import { collapseWhitespace, escapeHtml } from '../util/html.js';
+import { htmlToText, inlineText, truncate } from './html-text.js';
 import { attrsOf, childrenOf, isRecord, listOf, textOf, type RawValue } from './raw-xml.js';
 import { repairXml } from './repair-xml.js';
 import { sniffDocument, type FeedFormat, type Sniffed } from './sniff.js';
@@ -335,7 +335,7 @@ function elementHtml(raw: RawItem, tag: TextElement): string | undefined {
   const type = typeOf(tag, value);
   const text = textOf(value);
   if (type !== 'xhtml' && text !== undefined) return type === 'html' ? text : escapeHtml(text);
-  return markupOf(raw, tag, type === 'xhtml') ?? escapeHtml(collapse(deepText(value)));
+  return markupOf(raw, tag, type === 'xhtml') ?? escapeHtml(collapseWhitespace(deepText(value)));
 }
 
 /** An element's content as plain text. */
@@ -343,7 +343,7 @@ function elementText(raw: RawItem, tag: TextElement): string | undefined {
   const value = (raw[TEXT_FIELDS[tag]] as RawValue[] | undefined)?.[0];
   if (value === undefined) return undefined;
   const text = textOf(value);
-  if (text !== undefined && typeOf(tag, value) === 'text') return collapse(text) || undefined;
+  if (text !== undefined && typeOf(tag, value) === 'text') return collapseWhitespace(text) || undefined;
   const html = elementHtml(raw, tag);
   return html === undefined ? undefined : htmlToText(html) || undefined;
 }
@@ -497,12 +497,12 @@ function blockHint(block: string): string | undefined {
   const href = link?.[1] ?? link?.[2];
   if (href) return href.replace(/&amp;/g, '&');
   const title = /<title[^>]*>\s*([^<]{1,60})/.exec(block)?.[1];
-  return title ? truncate(collapse(title), 30) : undefined;
+  return title ? truncate(collapseWhitespace(title), 30) : undefined;
 }
 
 function oneLine(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  return collapse(message);
+  return collapseWhitespace(message);
 }
 
 function notAFeed(sniffed: Exclude<Sniffed, { kind: 'feed' }>, url: string): FinewsError {

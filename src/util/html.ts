@@ -35,3 +35,11 @@ const HTML_ESCAPES: Record<string, string> = {
 export function escapeHtml(text: string): string {
   return cleanText(text).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
 }
+
+/**
+ * Collapses every run of whitespace to one space and trims. JavaScript's `\s` covers
+ * the full-width indent U+3000 and the no-break space U+00A0 of Chinese news pages.
+ */
+export function collapseWhitespace(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
