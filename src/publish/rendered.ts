@@ -27,6 +27,14 @@ export const CONTENT_TYPES = {
 } as const;
 
 /**
+ * A strong ETag of `body`: the base64url SHA-256 of its bytes, quoted, so it changes
+ * exactly when the bytes do, whatever the encoding served.
+ */
+export function strongEtag(body: Buffer): string {
+  return `"${createHash('sha256').update(body).digest('base64url')}"`;
+}
+
+/**
  * Encodes a rendered document once for every request: UTF-8 bytes, gzip (level 9) and
  * brotli (quality 9, text mode) copies, a strong ETag from the SHA-256 of the body (so
  * it changes exactly when the bytes do, whatever the encoding served), and
@@ -45,7 +53,7 @@ export function toRenderedDoc(text: string | Buffer, contentType: string, lastMo
         [constants.BROTLI_PARAM_SIZE_HINT]: body.length,
       },
     }),
-    etag: `"${createHash('sha256').update(body).digest('base64url')}"`,
+    etag: strongEtag(body),
     lastModified: validDate(lastModified).toUTCString(),
   };
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ALL_SLUG, type Config, type Item } from '../../domain.js';
 import {
@@ -10,7 +9,7 @@ import {
   type RenderContext,
 } from '../../publish/context.js';
 import { html, renderCategoryPage, renderHomePage, type HomeSection, type SourceStatusRow } from '../../publish/render-html.js';
-import { CONTENT_TYPE_HTML } from '../../publish/rendered.js';
+import { CONTENT_TYPE_HTML, strongEtag } from '../../publish/rendered.js';
 import type { CategoryInfo, Store } from '../../store/store.js';
 import type { HttpDeps } from '../deps.js';
 import { PUBLIC_CACHE_CONTROL, sendJson, sendRepresentation } from '../send.js';
@@ -80,7 +79,7 @@ function sendPage(req: FastifyRequest, reply: FastifyReply, text: string, lastMo
   return sendRepresentation(req, reply, {
     contentType: CONTENT_TYPE_HTML,
     body,
-    etag: `"${createHash('sha256').update(body).digest('base64url')}"`,
+    etag: strongEtag(body),
     ...(lastModified === undefined ? {} : { lastModified }),
     cacheControl: PUBLIC_CACHE_CONTROL,
   });
