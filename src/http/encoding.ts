@@ -1,4 +1,4 @@
-import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
+import { compress } from '../publish/rendered.js';
 
 /** A content coding finews can send. */
 export type ContentCoding = 'br' | 'gzip' | 'identity';
@@ -40,23 +40,10 @@ export function chooseEncoding(acceptEncoding: string | undefined): ContentCodin
 }
 
 /**
- * Compresses a body produced on request (HTML pages, API JSON) in `coding`.
- * Brotli runs at quality 5: close to gzip's speed with better ratios; the
- * pre-rendered feeds carry their own max-quality encodings instead.
+ * Compresses a body produced on request (HTML pages, API JSON) in `coding`, at the
+ * `on-request` levels (gzip 6, brotli 5); the pre-rendered feeds carry their own
+ * `stored` (level 9) encodings instead.
  */
 export function compressBody(body: Buffer, coding: ContentCoding): Buffer {
-  switch (coding) {
-    case 'br':
-      return brotliCompressSync(body, {
-        params: {
-          [zlibConstants.BROTLI_PARAM_QUALITY]: 5,
-          [zlibConstants.BROTLI_PARAM_MODE]: zlibConstants.BROTLI_MODE_TEXT,
-          [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.length,
-        },
-      });
-    case 'gzip':
-      return gzipSync(body, { level: 6 });
-    case 'identity':
-      return body;
-  }
+  return coding === 'identity' ? body : compress(body, coding, 'on-request');
 }
