@@ -7,7 +7,7 @@ import type { AnyNode, Element } from 'domhandler';
 import type { ArticleRules, ExtractedArticle } from '../domain.js';
 import { FinewsError } from '../errors.js';
 import { parseDate } from '../util/dates.js';
-import { collapseWhitespace } from '../util/html.js';
+import { collapseWhitespace, truncate } from '../util/html.js';
 import { parseAttribution, parseByline } from './lines.js';
 import { absoluteUrl, normalizeBody, removeNoise, renderBody } from './sanitize.js';
 
@@ -262,7 +262,5 @@ function findAttribution($: CheerioAPI): string | undefined {
 
 /** Plain text cut to {@link SUMMARY_LENGTH} characters, ending with `…` when cut. */
 export function summarize(text: string): string {
-  const chars = Array.from(collapseWhitespace(text));
-  if (chars.length <= SUMMARY_LENGTH) return chars.join('');
-  return `${chars.slice(0, SUMMARY_LENGTH).join('').trimEnd()}…`;
+  return truncate(collapseWhitespace(text), SUMMARY_LENGTH);
 }

@@ -27,16 +27,3 @@ export function htmlToText(html: string): string {
 export function inlineText(text: string): string {
   return collapseWhitespace(decodeHTMLStrict(text.replace(TAG, '')));
 }
-
-/** The first `max` characters (code points) of `text`, with an ellipsis when cut. */
-export function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let count = 0;
-  let end = 0;
-  for (const ch of text) {
-    if (count === max) return `${text.slice(0, end).trimEnd()}…`;
-    end += ch.length;
-    count++;
-  }
-  return text;
-}

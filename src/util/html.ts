@@ -43,3 +43,16 @@ export function escapeHtml(text: string): string {
 export function collapseWhitespace(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
+
+/** The first `max` characters (code points) of `text`, with an ellipsis when cut. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let count = 0;
+  let end = 0;
+  for (const ch of text) {
+    if (count === max) return `${text.slice(0, end).trimEnd()}…`;
+    end += ch.length;
+    count++;
+  }
+  return text;
+}
