@@ -16,7 +16,7 @@ import { absoluteUrl, normalizeBody, removeNoise, renderBody } from './sanitize.
  * `article.content`: Eastmoney's article pages (`#ContentBody`, older `.Body`,
  * `.newsContent`) and common CMS templates.
  */
-export const KNOWN_BODY_SELECTORS: readonly string[] = [
+const KNOWN_BODY_SELECTORS: readonly string[] = [
   '#ContentBody',
   '.newsContent .Body',
   '.Body',
@@ -46,7 +46,7 @@ const DENSITY_CANDIDATES = 'div, article, section, main, td, center, dd, li';
 const SELF_ROOTS = new Set(['p', 'table', 'ul', 'ol', 'blockquote', 'figure', 'h2', 'h3', 'h4', 'h5', 'h6']);
 
 /** Longest summary, in characters, before `…`. */
-export const SUMMARY_LENGTH = 140;
+const SUMMARY_LENGTH = 140;
 
 /**
  * Extracts an article from its page.

@@ -6,7 +6,7 @@
 import { collapseWhitespace, escapeHtml } from '../util/html.js';
 
 /** The class Eastmoney gives the attribution paragraph; kept by the sanitizer. */
-export const ATTRIBUTION_CLASS = 'em_media';
+const ATTRIBUTION_CLASS = 'em_media';
 
 const ATTRIBUTION = /^([（(])?\s*文章来源\s*[:：]\s*(.*?)\s*$/su;
 

@@ -342,7 +342,7 @@ function trimParagraph(html: string): string {
 }
 
 /** Plain text of sanitized HTML, whitespace (including U+3000 and nbsp) collapsed and trimmed. */
-export function plainText(html: string): string {
+function plainText(html: string): string {
   // sanitize-html output is well-formed and escapes only these four.
   return collapseWhitespace(html.replace(/<[^>]*>/g, '').replace(/&(lt|gt|quot|amp);/g, (_, e: string) => ENTITIES[e] ?? ''));
 }

@@ -26,7 +26,7 @@ export type ConfigResult =
   | { ok: false; errors: ConfigIssue[]; warnings: ConfigIssue[] };
 
 /** Values used when feeds.yaml leaves a setting out. */
-export const CONFIG_DEFAULTS = {
+const CONFIG_DEFAULTS = {
   language: 'zh-CN',
   timezone: 'Asia/Shanghai',
   itemsPerFeed: 50,
@@ -42,7 +42,7 @@ export const CONFIG_DEFAULTS = {
 } as const;
 
 /** The User-Agent sent when feeds.yaml sets none: `finews/1 (+<site.url>)`. */
-export function defaultUserAgent(siteUrl: string): string {
+function defaultUserAgent(siteUrl: string): string {
   return `finews/1 (+${siteUrl})`;
 }
 
@@ -164,7 +164,7 @@ function readProblem(err: unknown): string {
 type At = (p: Position, message: string) => ConfigIssue;
 
 /** `sources[2].article.content`, `publishers.中国工业报.slug`. */
-export function pathText(path: DataPath): string {
+function pathText(path: DataPath): string {
   let out = '';
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`;

@@ -14,7 +14,7 @@ export const SLUG_PATTERN = /^[a-z0-9-]+$/;
 const text = z.string().trim().min(1, { message: 'must not be empty' });
 
 /** An absolute http(s) URL. */
-export function httpUrlProblem(value: string): string | undefined {
+function httpUrlProblem(value: string): string | undefined {
   let url: URL;
   try {
     url = new URL(value);
@@ -125,7 +125,7 @@ const selector = z
   });
 
 /** Why `pattern` is not a JS RegExp with exactly one capturing group, or undefined. */
-export function patternProblem(pattern: string): string | undefined {
+function patternProblem(pattern: string): string | undefined {
   let re: RegExp;
   try {
     re = new RegExp(pattern);

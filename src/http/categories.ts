@@ -5,7 +5,7 @@ import type { CategoryInfo, Store } from '../store/store.js';
 export { ALL_SLUG };
 
 /** Categories that hold items, by slug. */
-export async function categoriesBySlug(store: Store): Promise<Map<string, CategoryInfo>> {
+async function categoriesBySlug(store: Store): Promise<Map<string, CategoryInfo>> {
   const list = await store.listCategories();
   return new Map(list.map((c) => [c.slug, c]));
 }

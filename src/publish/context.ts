@@ -52,7 +52,7 @@ export type CategoryTitles = (slug: string) => string;
  * `all` → `site.title`; a publisher's category → the publisher's name (from `known`);
  * else a configured `categories:` title; else the slug itself.
  */
-export function categoryTitle(
+function categoryTitle(
   slug: string,
   site: Pick<SiteConfig, 'title'>,
   publisherNames: ReadonlyMap<string, string>,

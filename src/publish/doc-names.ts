@@ -11,7 +11,7 @@ export type FeedFormat = 'xml' | 'atom' | 'json';
 export const FEED_FORMATS: readonly FeedFormat[] = ['xml', 'atom', 'json'];
 
 /** Name of the rendered OPML document served at `/feeds.opml`. */
-export const OPML_DOC_NAME = 'opml';
+const OPML_DOC_NAME = 'opml';
 
 /** Name of the rendered feed of `slug` (a category slug or `all`) in `format`, e.g. `feed:all.atom`. */
 export function feedDocName(slug: string, format: FeedFormat): string {

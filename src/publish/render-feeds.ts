@@ -43,7 +43,7 @@ export interface ItemJson {
 }
 
 /** The JSON Feed version written. */
-export const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
+const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
 
 const GENERATOR = 'finews';
 

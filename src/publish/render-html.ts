@@ -113,11 +113,6 @@ ${items.length === 0 ? html`<p class="empty">暂无新闻。</p>` : items.map((i
   return page(ctx, { title, feedsFor: { title, links: feedLinks(site, cat.slug) }, body });
 }
 
-/** The sources status section on its own (a table of id, state, last fetch, last error, items, next run). */
-export function renderSourcesSection(ctx: RenderContext, rows: readonly SourceStatusRow[]): string {
-  return sourcesSection(ctx, rows).value;
-}
-
 const STATE_LABELS: Record<SourceStatusRow['state'], string> = {
   ok: '正常',
   error: '出错',

@@ -6,24 +6,18 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { RenderedDoc } from '../store/store.js';
 import { validDate } from './item-date.js';
 
-/** `Content-Type` of RSS 2.0 feeds. */
-export const CONTENT_TYPE_RSS = 'application/rss+xml; charset=utf-8';
-/** `Content-Type` of Atom 1.0 feeds. */
-export const CONTENT_TYPE_ATOM = 'application/atom+xml; charset=utf-8';
-/** `Content-Type` of JSON Feed 1.1 feeds. */
-export const CONTENT_TYPE_JSON_FEED = 'application/feed+json; charset=utf-8';
-/** `Content-Type` of the OPML subscription list. */
-export const CONTENT_TYPE_OPML = 'text/x-opml; charset=utf-8';
-/** `Content-Type` of HTML pages. */
-export const CONTENT_TYPE_HTML = 'text/html; charset=utf-8';
-
-/** The content types by document kind. */
+/** The `Content-Type` of each kind of document. */
 export const CONTENT_TYPES = {
-  rss: CONTENT_TYPE_RSS,
-  atom: CONTENT_TYPE_ATOM,
-  json: CONTENT_TYPE_JSON_FEED,
-  opml: CONTENT_TYPE_OPML,
-  html: CONTENT_TYPE_HTML,
+  /** RSS 2.0 feeds. */
+  rss: 'application/rss+xml; charset=utf-8',
+  /** Atom 1.0 feeds. */
+  atom: 'application/atom+xml; charset=utf-8',
+  /** JSON Feed 1.1 feeds. */
+  json: 'application/feed+json; charset=utf-8',
+  /** The OPML subscription list. */
+  opml: 'text/x-opml; charset=utf-8',
+  /** HTML pages. */
+  html: 'text/html; charset=utf-8',
 } as const;
 
 /**

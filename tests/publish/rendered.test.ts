@@ -1,12 +1,12 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { CONTENT_TYPES, CONTENT_TYPE_RSS, toRenderedDoc } from '../../src/publish/rendered.js';
+import { CONTENT_TYPES, toRenderedDoc } from '../../src/publish/rendered.js';
 
 const body = `<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>财经新闻聚合 📈</title>${'<item><title>政策引导 重庆推进专精特新企业持续创新</title></item>'.repeat(50)}</channel></rss>`;
 const modified = new Date('2022-03-30T01:34:12.345Z');
 
 describe('toRenderedDoc', () => {
-  const doc = toRenderedDoc(body, CONTENT_TYPE_RSS, modified);
+  const doc = toRenderedDoc(body, CONTENT_TYPES.rss, modified);
 
   it('keeps the UTF-8 body and compressed copies that decode back to it', () => {
     expect(doc.body.toString('utf8')).toBe(body);
@@ -25,8 +25,8 @@ describe('toRenderedDoc', () => {
   it('has a strong ETag that changes exactly when the body changes', () => {
     expect(doc.etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
     expect(toRenderedDoc(Buffer.from(body), CONTENT_TYPES.atom, new Date()).etag).toBe(doc.etag);
-    expect(toRenderedDoc(body.replace('📈', '📉'), CONTENT_TYPE_RSS, modified).etag).not.toBe(doc.etag);
-    expect(toRenderedDoc(`${body} `, CONTENT_TYPE_RSS, modified).etag).not.toBe(doc.etag);
+    expect(toRenderedDoc(body.replace('📈', '📉'), CONTENT_TYPES.rss, modified).etag).not.toBe(doc.etag);
+    expect(toRenderedDoc(`${body} `, CONTENT_TYPES.rss, modified).etag).not.toBe(doc.etag);
   });
 
   it('exports the INTERFACE §5 content types', () => {

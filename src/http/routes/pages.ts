@@ -9,14 +9,14 @@ import {
   type RenderContext,
 } from '../../publish/context.js';
 import { html, renderCategoryPage, renderHomePage, type HomeSection, type SourceStatusRow } from '../../publish/render-html.js';
-import { CONTENT_TYPE_HTML, strongEtag } from '../../publish/rendered.js';
+import { CONTENT_TYPES, strongEtag } from '../../publish/rendered.js';
 import type { CategoryInfo, Store } from '../../store/store.js';
 import type { HttpDeps } from '../deps.js';
 import { PUBLIC_CACHE_CONTROL, sendJson, sendRepresentation } from '../send.js';
 import { sourceRows, type SourceRow } from '../../pipeline/source-status.js';
 
 /** Latest items shown per category on the home page. */
-export const HOME_ITEMS_PER_CATEGORY = 10;
+const HOME_ITEMS_PER_CATEGORY = 10;
 
 /** Newest first by `updated`, then by slug, so the busiest categories lead the home page. */
 function byUpdated(a: CategoryInfo, b: CategoryInfo): number {
@@ -77,7 +77,7 @@ function itemTimes(items: readonly Item[]): string[] {
 function sendPage(req: FastifyRequest, reply: FastifyReply, text: string, lastModified: string | undefined): FastifyReply {
   const body = Buffer.from(text, 'utf8');
   return sendRepresentation(req, reply, {
-    contentType: CONTENT_TYPE_HTML,
+    contentType: CONTENT_TYPES.html,
     body,
     etag: strongEtag(body),
     ...(lastModified === undefined ? {} : { lastModified }),
@@ -133,7 +133,7 @@ export function registerPageRoutes(app: FastifyInstance, deps: HttpDeps): void {
     const known = slug === ALL_SLUG ? null : (await store.listCategories()).find((c) => c.slug === slug);
     if (slug === '' || known === undefined) {
       const text = notFoundPage(config, slug === '' ? `没有页面 /category/${file}` : `没有分类“${slug}”。`);
-      return reply.code(404).type(CONTENT_TYPE_HTML).send(Buffer.from(text, 'utf8'));
+      return reply.code(404).type(CONTENT_TYPES.html).send(Buffer.from(text, 'utf8'));
     }
     const now = Date.now();
     const page = await store.listItems({ category: slug === ALL_SLUG ? undefined : slug, limit: config.site.itemsPerFeed });
