@@ -205,7 +205,7 @@ interface PageParts {
 function page(ctx: RenderContext, parts: PageParts): string {
   const { links, title: feedTitle } = parts.feedsFor;
   return html`<!doctype html>
-<html lang="zh-CN">
+<html lang="${ctx.site.language}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -46,6 +46,11 @@ describe('renderCategoryPage', () => {
     expect($('title').text()).toBe('工业 - 财经新闻聚合');
   });
 
+  it('declares the site language', () => {
+    const traditional = renderHomePage({ ...ctx, site: { ...site, language: 'zh-TW' } }, []);
+    expect(cheerio.load(traditional)('html').attr('lang')).toBe('zh-TW');
+  });
+
   it('shows each item as an article linking to the original, dated in the site timezone', () => {
     const articles = $('article');
     expect(articles.length).toBe(items.length + 1);
