@@ -1,9 +1,6 @@
 import { ALL_SLUG } from '../domain.js';
 import type { CategoryInfo, Store } from '../store/store.js';
 
-// routes/api.ts still imports ALL_SLUG from here.
-export { ALL_SLUG };
-
 /** Categories that hold items, by slug. */
 async function categoriesBySlug(store: Store): Promise<Map<string, CategoryInfo>> {
   const list = await store.listCategories();

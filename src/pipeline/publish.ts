@@ -1,9 +1,9 @@
+import { ALL_SLUG } from '../domain.js';
 import { FEED_FORMATS, feedDocName, opmlDocName } from '../publish/doc-names.js';
-import type { CategoryView, RenderContext } from '../publish/context.js';
+import { buildCategoryTitles, type CategoryView, type RenderContext } from '../publish/context.js';
 import { renderAtom, renderJsonFeed, renderRss } from '../publish/render-feeds.js';
 import { renderOpml } from '../publish/render-opml.js';
 import { CONTENT_TYPES, toRenderedDoc } from '../publish/rendered.js';
-import { loadCategoryTitles } from './category-titles.js';
 import type { PipelineDeps } from './ports.js';
 
 /**
@@ -15,14 +15,14 @@ import type { PipelineDeps } from './ports.js';
 export async function publishCategories(deps: PipelineDeps, slugs: string[]): Promise<void> {
   const config = deps.config();
   const categories = await deps.store.listCategories();
-  const titles = await loadCategoryTitles(config, deps.store, categories);
+  const titles = buildCategoryTitles(config, categories);
   const ctx: RenderContext = { site: config.site, generatedAt: deps.now(), categoryTitles: titles };
   const wanted = new Set(slugs);
 
   for (const slug of wanted) {
     const timer = deps.metrics.publishDuration.startTimer({ slug });
     const { items } = await deps.store.listItems({ category: slug, limit: config.site.itemsPerFeed });
-    if (items.length === 0 && slug !== 'all') {
+    if (items.length === 0 && slug !== ALL_SLUG) {
       // A category whose items were all pruned is unknown again: 404, never an empty feed.
       for (const format of FEED_FORMATS) await deps.store.deleteRendered(feedDocName(slug, format));
       timer();
@@ -34,7 +34,7 @@ export async function publishCategories(deps: PipelineDeps, slugs: string[]): Pr
     await putIfChanged(deps, feedDocName(slug, 'json'), renderJsonFeed(ctx, cat, items), CONTENT_TYPES.json);
     timer();
   }
-  if (!wanted.has('all')) return;
+  if (!wanted.has(ALL_SLUG)) return;
   const views = categories.map((c) => ({ slug: c.slug, title: titles(c.slug) }));
   await putIfChanged(deps, opmlDocName(), renderOpml(ctx, views), CONTENT_TYPES.opml);
 }
@@ -42,7 +42,7 @@ export async function publishCategories(deps: PipelineDeps, slugs: string[]): Pr
 /** Publishes every category that holds items, and `all`. */
 export async function publishAll(deps: PipelineDeps): Promise<void> {
   const categories = await deps.store.listCategories();
-  await publishCategories(deps, ['all', ...categories.map((c) => c.slug)]);
+  await publishCategories(deps, [ALL_SLUG, ...categories.map((c) => c.slug)]);
 }
 
 /** Stores a rendered document unless its bytes are unchanged, so Last-Modified and ETag stay put. */

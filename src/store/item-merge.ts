@@ -2,9 +2,6 @@ import { ALL_SLUG, type Item } from '../domain.js';
 import { FinewsError, isFinewsError } from '../errors.js';
 import { epochOf } from '../util/time.js';
 
-/** {@link ALL_SLUG} under the name store/redis.ts imports; new code imports ALL_SLUG. */
-export const ALL_CATEGORY = ALL_SLUG;
-
 /** Union of lists, each value once, in the order first seen. */
 export function unionInOrder(...lists: readonly (readonly string[])[]): string[] {
   const seen = new Set<string>();

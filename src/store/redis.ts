@@ -3,7 +3,8 @@ import type { Item } from '../domain.js';
 import { FinewsError } from '../errors.js';
 import type { Logger } from '../util/log.js';
 import { decodeCursor, encodeCursor, isAfter, type CursorPosition } from './cursor.js';
-import { ALL_CATEGORY, itemMillis, ownCategories, pageSize, storeFailure, withAll } from './item-merge.js';
+import { ALL_SLUG } from '../domain.js';
+import { itemMillis, ownCategories, pageSize, storeFailure, withAll } from './item-merge.js';
 import { CLAIM, PRUNE_CLAIMS, PRUNE_ITEMS, SAVE_ITEM } from './redis-scripts.js';
 import type {
   CategoryInfo,
@@ -114,7 +115,7 @@ class RedisStore implements Store {
           [
             this.k.item(item.key),
             this.k.claim(item.key),
-            this.k.index(ALL_CATEGORY),
+            this.k.index(ALL_SLUG),
             this.k.unstoredClaims,
             this.k.sourceItems,
             this.k.categories,
@@ -146,7 +147,7 @@ class RedisStore implements Store {
   async listItems(query: ItemQuery): Promise<ItemPage> {
     const after = query.before ? decodeCursor(query.before) : null;
     const limit = pageSize(query.limit);
-    const category = query.category === undefined || query.category === ALL_CATEGORY ? ALL_CATEGORY : query.category;
+    const category = query.category === undefined || query.category === ALL_SLUG ? ALL_SLUG : query.category;
     const positions = await this.run('listItems', () => this.positionsAfter(this.k.index(category), after, limit + 1));
     const page = positions.slice(0, limit);
     const hashes = await this.run('listItems', () =>
@@ -234,7 +235,7 @@ class RedisStore implements Store {
       for (;;) {
         const reply = (await PRUNE_ITEMS.run(
           this.redis,
-          [this.k.expiry, this.k.index(ALL_CATEGORY), this.k.unstoredClaims, this.k.categories],
+          [this.k.expiry, this.k.index(ALL_SLUG), this.k.unstoredClaims, this.k.categories],
           [itemsBefore.getTime(), PRUNE_BATCH, this.serverPrefix + 'item:', this.serverPrefix + 'claim:', this.serverPrefix + 'idx:cat:'],
         )) as [number, ...string[]];
         const [count, ...categories] = reply;
@@ -319,7 +320,7 @@ function redisKeys(prefix: string) {
   return {
     item: (key: string) => `${prefix}item:${key}`,
     claim: (key: string) => `${prefix}claim:${key}`,
-    index: (category: string) => (category === ALL_CATEGORY ? `${prefix}idx:all` : `${prefix}idx:cat:${category}`),
+    index: (category: string) => (category === ALL_SLUG ? `${prefix}idx:all` : `${prefix}idx:cat:${category}`),
     rendered: (name: string) => `${prefix}rendered:${name}`,
     expiry: `${prefix}idx:expiry`,
     unstoredClaims: `${prefix}claims:unstored`,

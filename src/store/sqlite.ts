@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Item } from '../domain.js';
+import { ALL_SLUG, type Item } from '../domain.js';
 import type { FinewsError } from '../errors.js';
 import type { Logger } from '../util/log.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -257,7 +257,7 @@ class SqliteStore implements Store {
   async listItems(query: ItemQuery): Promise<ItemPage> {
     const after = query.before ? decodeCursor(query.before) : null;
     const limit = pageSize(query.limit);
-    const category = query.category === undefined || query.category === 'all' ? null : query.category;
+    const category = query.category === undefined || query.category === ALL_SLUG ? null : query.category;
     const rows = this.run('listItems', () => {
       if (category === null) {
         return after ? this.sql.newestAfter.all(after.ms, after.key, limit + 1) : this.sql.newest.all(limit + 1);

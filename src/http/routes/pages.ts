@@ -4,7 +4,6 @@ import {
   buildCategoryTitles,
   categoryView,
   feedUrls,
-  type CategoryTitleHint,
   type CategoryTitles,
   type RenderContext,
 } from '../../publish/context.js';
@@ -37,13 +36,8 @@ async function loadCategories(store: Store, config: Config, perCategory: number)
   const categories = (await store.listCategories()).sort(byUpdated);
   const pages = await Promise.all(categories.map((c) => store.listItems({ category: c.slug, limit: perCategory })));
   const items = new Map<string, Item[]>();
-  const hints: CategoryTitleHint[] = [];
-  categories.forEach((c, i) => {
-    const list = pages[i]?.items ?? [];
-    items.set(c.slug, list);
-    hints.push(...list);
-  });
-  return { categories, items, titles: buildCategoryTitles(config, hints) };
+  categories.forEach((c, i) => items.set(c.slug, pages[i]?.items ?? []));
+  return { categories, items, titles: buildCategoryTitles(config, categories) };
 }
 
 /** The `SourceStatusRow` the HTML renderer takes, from a `/api/sources` row. */
@@ -137,7 +131,7 @@ export function registerPageRoutes(app: FastifyInstance, deps: HttpDeps): void {
     }
     const now = Date.now();
     const page = await store.listItems({ category: slug === ALL_SLUG ? undefined : slug, limit: config.site.itemsPerFeed });
-    const titles = buildCategoryTitles(config, page.items);
+    const titles = buildCategoryTitles(config, known ? [known] : []);
     const ctx: RenderContext = { site: config.site, generatedAt: new Date(now), categoryTitles: titles };
     const opts = known === null ? {} : { count: known.count };
     const text = renderCategoryPage(ctx, categoryView(slug, titles), page.items, opts);
@@ -148,7 +142,8 @@ export function registerPageRoutes(app: FastifyInstance, deps: HttpDeps): void {
   // linked from every page and the OPML list).
   app.get('/api/categories', async (req, reply) => {
     const config = deps.config();
-    const { categories, titles } = await loadCategories(store, config, 1);
+    const categories = (await store.listCategories()).sort(byUpdated);
+    const titles = buildCategoryTitles(config, categories);
     const list = categories.map((c) => {
       const urls = feedUrls(config.site, c.slug);
       return {
