@@ -91,11 +91,11 @@ const baseline: CaseFn = async (_opts, ipc) => {
   const { gzipSync } = await import('node:zlib');
   const { renderRss } = await import('../src/publish/render-feeds.js');
   const { CONTENT_TYPES } = await import('../src/publish/rendered.js');
-  const { loadCategoryTitles } = await import('../src/pipeline/category-titles.js');
+  const { buildCategoryTitles } = await import('../src/publish/context.js');
   const config = benchConfig();
   // The same 50 items and titles publishAll renders; read once, kept in memory.
   const { store, cleanup } = await seededStore();
-  const titles = await loadCategoryTitles(config, store);
+  const titles = buildCategoryTitles(config, await store.listCategories());
   const { items } = await store.listItems({ category: 'all', limit: config.site.itemsPerFeed });
   await cleanup();
   const cat = { slug: 'all', title: titles('all') };
