@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Item } from '../../src/domain.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
 import { FixtureSite } from '../support/fixture-site.js';
-import { cleanupRedis, configYaml, redisPrefix, tempDir, writeConfig } from '../support/harness.js';
+import { cleanupRedis, configYaml, redisPrefix, tempDir, useFixtureSite, useRedisPrefix, writeConfig } from '../support/harness.js';
 import { runPass, type Mode } from '../support/pass.js';
 import { SEED_CODE, threeFeedSite } from '../support/news-fixtures.js';
 
@@ -20,25 +20,14 @@ function comparable(items: Item[]): Array<Omit<Item, 'storedAt'>> {
 }
 
 describe.each<Mode>(['embedded', 'redis'])('three feeds, one article (%s mode)', (mode) => {
-  let site: FixtureSite;
-  let tmp: { dir: string; cleanup(): Promise<void> };
-  let prefix: string;
-  let configPath: string;
-
-  beforeEach(async () => {
-    site = await new FixtureSite().start();
-    tmp = await tempDir();
-    prefix = redisPrefix();
-    configPath = await writeConfig(tmp.dir, configYaml(threeFeedSite(site)));
-  });
-  afterEach(async () => {
-    await site.stop();
-    await tmp.cleanup();
-    await cleanupRedis(prefix);
-  });
+  const fixture = useFixtureSite();
+  const redis = useRedisPrefix();
 
   it('stores and fetches the shared article once, in the union of categories, across passes and restarts', async () => {
-    const first = await runPass({ mode, configPath, dataDir: path.join(tmp.dir, 'data'), prefix });
+    const { site, dir } = fixture;
+    const { prefix } = redis;
+    const configPath = await writeConfig(dir, configYaml(threeFeedSite(site)));
+    const first = await runPass({ mode, configPath, dataDir: path.join(dir, 'data'), prefix });
     const items = await allItems(first.runtime);
     await first.close();
 
@@ -54,7 +43,7 @@ describe.each<Mode>(['embedded', 'redis'])('three feeds, one article (%s mode)',
 
     // A second pass and a restart add nothing: feeds answer 304, no page is fetched again.
     const pageHitsBefore = site.requests.filter((r) => !r.path.startsWith('/rss') && !r.path.startsWith('/atom')).length;
-    const second = await runPass({ mode, configPath, dataDir: path.join(tmp.dir, 'data'), prefix });
+    const second = await runPass({ mode, configPath, dataDir: path.join(dir, 'data'), prefix });
     const again = await allItems(second.runtime);
     const states = await second.runtime.store.listSourceStates();
     await second.close();

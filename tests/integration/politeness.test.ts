@@ -1,13 +1,13 @@
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { loadConfigOrThrow } from '../../src/config/load.js';
 import { createMetrics } from '../../src/metrics.js';
 import { refreshSource } from '../../src/pipeline/refresh-source.js';
 import { createRedisJobs, drainIdle, startRedisWorkers } from '../../src/queue/redis-runtime.js';
 import { openRuntime } from '../../src/runtime/runtime.js';
 import { silentLogger } from '../../src/util/log.js';
-import { FixtureSite, rssFeed, type FixtureArticle } from '../support/fixture-site.js';
-import { cleanupRedis, configYaml, REDIS_URL, redisPrefix, tempDir, writeConfig } from '../support/harness.js';
+import { rssFeed, type FixtureArticle } from '../support/fixture-site.js';
+import { configYaml, REDIS_URL, useFixtureSite, useRedisPrefix, writeConfig } from '../support/harness.js';
 import { runPass } from '../support/pass.js';
 
 const ARTICLES: FixtureArticle[] = Array.from({ length: 12 }, (_, i) => ({
@@ -20,27 +20,19 @@ const ARTICLES: FixtureArticle[] = Array.from({ length: 12 }, (_, i) => ({
 }));
 
 describe('politeness', () => {
-  let site: FixtureSite;
-  let tmp: { dir: string; cleanup(): Promise<void> };
-  let prefix: string;
+  const fixture = useFixtureSite();
+  const redis = useRedisPrefix();
   let configPath: string;
 
   beforeEach(async () => {
-    site = await new FixtureSite().start();
+    const { site } = fixture;
     site.latencyMs = 80;
     for (const a of ARTICLES) site.addArticle(a);
     site.feed('/rss/live.xml', () => rssFeed(site, '7x24快讯', ARTICLES, (a) => site.url(`/a/${a.code}.html`)));
-    tmp = await tempDir();
-    prefix = redisPrefix();
     configPath = await writeConfig(
-      tmp.dir,
+      fixture.dir,
       configYaml([{ id: 'live', url: site.url('/rss/live.xml') }], { politeness: { perHost: 2, spacing: '50ms' } }),
     );
-  });
-  afterEach(async () => {
-    await site.stop();
-    await tmp.cleanup();
-    await cleanupRedis(prefix);
   });
 
   /**
@@ -49,13 +41,14 @@ describe('politeness', () => {
    * pipeline, so single gaps can look shorter than they were; the span cannot.)
    */
   const expectSpaced = (spacingMs: number): void => {
-    const starts = site.requests.map((r) => r.at).sort((a, b) => a - b);
+    const starts = fixture.site.requests.map((r) => r.at).sort((a, b) => a - b);
     const span = (starts.at(-1) ?? 0) - (starts[0] ?? 0);
     expect(span).toBeGreaterThanOrEqual((starts.length - 1) * spacingMs - 20);
   };
 
   it('embedded mode never has more than perHost requests in flight to one host', async () => {
-    const { runtime, close } = await runPass({ configPath, dataDir: path.join(tmp.dir, 'data'), jobs: { articleConcurrency: 8 } });
+    const { site, dir } = fixture;
+    const { runtime, close } = await runPass({ configPath, dataDir: path.join(dir, 'data'), jobs: { articleConcurrency: 8 } });
     expect((await runtime.store.listItems({ limit: 50 })).items).toHaveLength(12);
     await close();
     expect(site.requests.length).toBe(13);
@@ -64,9 +57,11 @@ describe('politeness', () => {
   });
 
   it('two Redis-mode worker processes share one per-host limit', async () => {
+    const { site, dir } = fixture;
+    const { prefix } = redis;
     const config = await loadConfigOrThrow(configPath);
     const log = silentLogger();
-    const options = { configPath, dataDir: tmp.dir, redisUrl: REDIS_URL, redisPrefix: prefix };
+    const options = { dataDir: dir, redisUrl: REDIS_URL, redisPrefix: prefix };
     const a = await openRuntime(options, config, log, createMetrics());
     const b = await openRuntime(options, config, log, createMetrics());
     const redisJobs = await createRedisJobs({ redisUrl: REDIS_URL, keyPrefix: prefix, log });

@@ -148,3 +148,20 @@ export function useFixtureSite(): { readonly site: FixtureSite; readonly dir: st
     },
   };
 }
+
+/** A Redis key prefix of its own for every test of the calling `describe` (or file), deleted after. */
+export function useRedisPrefix(): { readonly prefix: string } {
+  let prefix: string | undefined;
+  beforeEach(() => {
+    prefix = redisPrefix();
+  });
+  afterEach(async () => {
+    if (prefix) await cleanupRedis(prefix);
+  });
+  return {
+    get prefix(): string {
+      if (!prefix) throw new Error('useRedisPrefix: used outside a test');
+      return prefix;
+    },
+  };
+}
