@@ -99,8 +99,8 @@ export class InProcessJobs implements Jobs {
 
   private runArticle(job: ArticleJob, attempt: number): void {
     const attempts = this.opts.attempts ?? 5;
-    void this.articles.add(async () => {
-      const deps = this.requireDeps();
+    const deps = this.requireDeps();
+    const run = async (): Promise<void> => {
       try {
         await processArticle(deps, job, { finalAttempt: attempt >= attempts || this.closed });
         this.pendingKeys.delete(job.key);
@@ -108,7 +108,8 @@ export class InProcessJobs implements Jobs {
         const retryable = isFinewsError(err) ? err.retryable : true;
         if (!retryable || attempt >= attempts || this.closed) {
           // processArticle stores from feed content on the final attempt; reaching here means
-          // the store itself failed. Log it: the claim stays, the item is not lost from the feed.
+          // the store itself failed. Log it: the claim stays pending, and the next process
+          // (or the next full poll of the source) queues the item again.
           deps.log.error({ err, key: job.key, sourceId: job.sourceId, url: job.item.link }, 'article failed');
           this.pendingKeys.delete(job.key);
           return;
@@ -122,7 +123,11 @@ export class InProcessJobs implements Jobs {
         }, delay);
         this.retries.set(job.key, { timer, job });
       }
-    });
+    };
+    // Articles waiting to run (queued or backing off), as Redis mode reports its queue.
+    const sampleDepth = (): void => deps.metrics.queueDepth.set({ queue: 'article' }, this.articles.size + this.retries.size);
+    void this.articles.add(run).finally(sampleDepth);
+    sampleDepth();
   }
 
   private flushPublish(): Promise<void> {
