@@ -5,6 +5,7 @@
 import type { Config, Item } from '../../src/domain.js';
 import { intBetween, pick, seededRandom } from './rng.js';
 import { AUTHORS, PUBLISHERS, PUBLISHER_SLUGS, headline, newsCodeAt, paragraph } from './zh-text.js';
+import { testConfig } from '../../tests/support/config.js';
 
 const NEWEST_MS = Date.parse('2022-03-30T18:00:00+08:00');
 
@@ -49,18 +50,5 @@ export function generateItems(count: number, seed = 20220401): Item[] {
 
 /** A site config like the one in INTERFACE §2 (no sources: nothing is fetched). */
 export function benchConfig(): Config {
-  return {
-    site: {
-      title: '财经新闻聚合',
-      url: 'https://finews.example.com',
-      language: 'zh-CN',
-      timezone: 'Asia/Shanghai',
-      itemsPerFeed: 50,
-      retentionDays: 30,
-    },
-    publishers: { 中国工业报: { slug: 'zhongguogongyebao' } },
-    categories: { industry: { title: '工业' } },
-    politeness: { perHostConcurrency: 2, minSpacingMs: 500 },
-    sources: [],
-  };
+  return testConfig([], { publishers: { 中国工业报: { slug: 'zhongguogongyebao' } }, categories: { industry: { title: '工业' } } });
 }

@@ -9,15 +9,9 @@ import {
   sitePath,
   siteHost,
 } from '../../src/publish/context.js';
+import { testSite } from '../support/config.js';
 
-const site = {
-  title: '财经新闻聚合',
-  url: 'https://finews.example.com',
-  language: 'zh-CN',
-  timezone: 'Asia/Shanghai',
-  itemsPerFeed: 50,
-  retentionDays: 30,
-};
+const site = testSite();
 
 const config: Pick<Config, 'site' | 'categories' | 'publishers'> = {
   site,
