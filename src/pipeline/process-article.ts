@@ -70,7 +70,8 @@ function toItem(deps: PipelineDeps, job: ArticleJob, source: SourceConfig | unde
   const name =
     choosePublisher({ fixed: source?.publisher, page: page?.publisher, itemAuthor: item.author, feedTitle: job.feedTitle }) ?? config.site.title;
   const publisher = resolvePublisher(name, config.publishers);
-  const contentHtml = page?.contentHtml ?? sanitizeBody(item.contentHtml ?? textParagraph(item.summary ?? ''), pageUrl ?? source?.url ?? config.site.url);
+  // A page whose body could not be found (empty extraction) falls back to the feed's own content.
+  const contentHtml = page?.contentHtml || sanitizeBody(item.contentHtml || textParagraph(item.summary ?? ''), pageUrl ?? source?.url ?? config.site.url);
   return {
     key: job.key,
     infoCode: job.infoCode,
