@@ -27,8 +27,10 @@ export async function exportJekyll(config: Config, store: Store, dir: string, op
         before = null;
         break;
       }
-      const { name, slug } = resolvePublisher(item.publisher, config.publishers);
-      const post = renderJekyllPost(item, config.site, { name, slug });
+      // The publisher's category as stored with the item, so back-links match the site's
+      // categories even if `publishers:` changed since.
+      const slug = item.categories[0] ?? resolvePublisher(item.publisher, config.publishers).slug;
+      const post = renderJekyllPost(item, config.site, { name: item.publisher, slug });
       const file = path.join(dir, post.path);
       const existing = await readFile(file, 'utf8').catch(() => undefined);
       if (existing === post.content) {
