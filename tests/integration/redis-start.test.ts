@@ -1,7 +1,9 @@
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { FixtureSite } from '../support/fixture-site.js';
-import { cleanupRedis, configYaml, freePort, REDIS_URL, redisPrefix, spawnCli, tempDir, waitFor, writeConfig } from '../support/harness.js';
+import { Redis } from 'ioredis';
+import { createRedisStore } from '../../src/store/redis.js';
+import { cleanupRedis, configYaml, freePort, REDIS_URL, redisPrefix, runCli, spawnCli, tempDir, waitFor, writeConfig } from '../support/harness.js';
 import { threeFeedSite } from '../support/news-fixtures.js';
 
 it('finews start in Redis mode polls through job schedulers, serves feeds and the queue dashboard, and exits 0 on SIGTERM', async () => {
@@ -47,5 +49,32 @@ it('finews start in Redis mode polls through job schedulers, serves feeds and th
     await tmp.cleanup();
     await cleanupRedis(prefix);
     expect(code, logs.slice(-3000)).toBe(0);
+  }
+});
+
+it('finews once and status work on Redis too', async () => {
+  const site = await new FixtureSite().start();
+  const tmp = await tempDir();
+  const prefix = redisPrefix();
+  try {
+    const configPath = await writeConfig(tmp.dir, configYaml(threeFeedSite(site)));
+    const env = { FINEWS_REDIS_PREFIX: prefix };
+    const once = await runCli(['once', '--config', configPath, '--redis', REDIS_URL], env);
+    expect(once.code, once.stderr).toBe(0);
+    expect(once.stdout).toMatch(/3 sources, 0 failed/);
+    const status = await runCli(['status', '--config', configPath, '--redis', REDIS_URL], env);
+    expect(status.stdout.split('\n').filter((l) => / ok /.test(l))).toHaveLength(3);
+    // The articles are in Redis, under this test's prefix.
+    const redis = new Redis(REDIS_URL);
+    try {
+      const { items } = await createRedisStore({ redis, prefix }).listItems({ limit: 10 });
+      expect(items.map((i) => i.infoCode).sort()).toEqual(['NW202203302327570001', 'NW202203302327570002', 'NW202203302327572513']);
+    } finally {
+      redis.disconnect();
+    }
+  } finally {
+    await site.stop();
+    await tmp.cleanup();
+    await cleanupRedis(prefix);
   }
 });
