@@ -5,5 +5,5 @@ import type { RefreshJobData } from '../src/queue/queues.js';
 
 /** BullMQ processor of the `refresh` queue: polls one source (refreshSource records its own failures). */
 export function refreshProcessor(deps: PipelineDeps): Processor<RefreshJobData, RefreshOutcome> {
-  return (job) => refreshSource(deps, job.data.sourceId, { force: job.data.force === true });
+  return (job) => refreshSource(deps, job.data.sourceId, { force: job.data.force === true, leaseOwner: job.id === undefined ? undefined : `refresh-job:${job.id}` });
 }

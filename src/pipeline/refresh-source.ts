@@ -7,10 +7,13 @@ import type { SourceState } from '../store/store.js';
 import { nextRunDelay } from './next-run.js';
 import type { PipelineDeps } from './ports.js';
 
+/** Why a refresh did not run. */
+export type SkipReason = 'not in config' | 'disabled' | 'not due' | 'already being refreshed';
+
 export type RefreshOutcome =
   | { sourceId: string; status: 'ok'; newItems: number; duplicates: number; warnings: string[] }
   | { sourceId: string; status: 'not-modified' }
-  | { sourceId: string; status: 'skipped'; reason: string }
+  | { sourceId: string; status: 'skipped'; reason: SkipReason }
   | { sourceId: string; status: 'error'; error: string; retryable: boolean };
 
 /**
@@ -29,6 +32,11 @@ export interface RefreshOptions {
    * @defaultValue true
    */
   conditional?: boolean;
+  /**
+   * Who refreshes: a queue job's id, so the same job run again after its worker died
+   * takes its own lease back instead of waiting for it to lapse.
+   */
+  leaseOwner?: string;
 }
 
 export async function refreshSource(deps: PipelineDeps, sourceId: string, opts: RefreshOptions = {}): Promise<RefreshOutcome> {
@@ -37,6 +45,26 @@ export async function refreshSource(deps: PipelineDeps, sourceId: string, opts: 
   if (!source) return { sourceId, status: 'skipped', reason: 'not in config' };
   if (!source.enabled) return { sourceId, status: 'skipped', reason: 'disabled' };
 
+  // One refresh of a source at a time, across workers and processes (a scheduler tick can
+  // come while the last refresh still waits for a host slot, and `once` may run beside the
+  // daemon). The lease outlives a normal refresh; a crashed holder's lease simply lapses.
+  const leaseName = `refresh:${sourceId}`;
+  const lease = await deps.store.acquireLease(leaseName, Math.max(LEASE_MIN_MS, source.timeoutMs * 3), opts.leaseOwner);
+  if (lease === null) return { sourceId, status: 'skipped', reason: 'already being refreshed' };
+  try {
+    return await refreshHeld(deps, source, opts);
+  } finally {
+    await deps.store
+      .releaseLease(leaseName, lease)
+      .catch((err: unknown) => deps.log.warn({ err, sourceId }, 'cannot release refresh lease; it lapses by itself'));
+  }
+}
+
+const LEASE_MIN_MS = 2 * 60 * 1000;
+
+async function refreshHeld(deps: PipelineDeps, source: SourceConfig, opts: RefreshOptions): Promise<RefreshOutcome> {
+  const sourceId = source.id;
+  const config = deps.config();
   const previous = (await deps.store.getSourceState(sourceId)) ?? { id: sourceId, consecutiveFailures: 0, items: 0 };
   const started = deps.now();
   if (!opts.force && previous.nextRunAt && Date.parse(previous.nextRunAt) > started.getTime()) {

@@ -3,6 +3,9 @@ import type { Config } from '../domain.js';
 import type { PipelineDeps } from '../pipeline/ports.js';
 import { refreshSource, type RefreshOutcome } from '../pipeline/refresh-source.js';
 
+const RETRY_CRASHED_MS = 30_000;
+const RETRY_HELD_MS = 15_000;
+
 /**
  * Embedded mode's scheduler: one timer per enabled source, armed for the source's
  * stored nextRunAt (at once when never fetched or already due), re-armed after each
@@ -65,19 +68,22 @@ export class SourceScheduler {
   }
 
   private async fire(sourceId: string): Promise<void> {
-    let crashed = false;
+    // Held back after a crash, or while another process holds the source's refresh lease
+    // (its nextRunAt is not updated yet, so arming by it would spin).
+    let minDelayMs = 0;
     try {
       const conditional = this.polled.has(sourceId);
       const outcome = await this.refreshes.add(() => refreshSource(this.deps, sourceId, { conditional }), { throwOnTimeout: true });
       if (outcome.status !== 'skipped') this.polled.add(sourceId);
+      else if (outcome.reason === 'already being refreshed') minDelayMs = RETRY_HELD_MS;
       this.onRefresh?.(outcome);
     } catch (err) {
-      crashed = true;
+      minDelayMs = RETRY_CRASHED_MS;
       this.deps.log.error({ err, sourceId }, 'source refresh crashed');
     }
     if (this.stopped || !this.timers.has(sourceId)) return;
     this.timers.delete(sourceId);
     const stillWanted = this.deps.config().sources.some((s) => s.id === sourceId && s.enabled);
-    if (stillWanted) await this.arm(sourceId, crashed ? 30_000 : 0);
+    if (stillWanted) await this.arm(sourceId, minDelayMs);
   }
 }

@@ -179,3 +179,19 @@ end
 return {#keys, forgotten}
 `,
 );
+
+/** KEYS: lease · ARGV: token, ttl ms. Takes the lease when free or already this token's; 1 when taken. */
+export const ACQUIRE_LEASE = new LuaScript(
+  'acquire-lease',
+  `local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`,
+);
+
+/** KEYS: lease · ARGV: token. Deletes the lease only while it is still this token's. */
+export const RELEASE_LEASE = new LuaScript(
+  'release-lease',
+  `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`,
+);

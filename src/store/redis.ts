@@ -1,11 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
-import type { Item } from '../domain.js';
 import { FinewsError } from '../errors.js';
 import type { Logger } from '../util/log.js';
 import { decodeCursor, encodeCursor, isAfter, type CursorPosition } from './cursor.js';
-import { ALL_SLUG } from '../domain.js';
+import { ALL_SLUG, type Item } from '../domain.js';
 import { itemMillis, ownCategories, pageSize, storeFailure, withAll } from './item-merge.js';
-import { CLAIM, PRUNE_CLAIMS, PRUNE_ITEMS, SAVE_ITEM } from './redis-scripts.js';
+import { ACQUIRE_LEASE, CLAIM, PRUNE_CLAIMS, PRUNE_ITEMS, RELEASE_LEASE, SAVE_ITEM } from './redis-scripts.js';
 import type {
   CategoryInfo,
   ClaimResult,
@@ -273,6 +273,16 @@ class RedisStore implements Store {
     );
   }
 
+  async acquireLease(name: string, ttlMs: number, owner?: string): Promise<string | null> {
+    const token = owner ?? randomUUID();
+    const got = await this.run('acquireLease', () => ACQUIRE_LEASE.run(this.redis, [this.k.lease(name)], [token, Math.max(1, Math.round(ttlMs))]));
+    return got === 1 ? token : null;
+  }
+
+  async releaseLease(name: string, token: string): Promise<void> {
+    await this.run('releaseLease', () => RELEASE_LEASE.run(this.redis, [this.k.lease(name)], [token]));
+  }
+
   async deleteRendered(name: string): Promise<void> {
     await this.run('deleteRendered', () => this.redis.del(this.k.rendered(name)));
   }
@@ -322,6 +332,7 @@ function redisKeys(prefix: string) {
     claim: (key: string) => `${prefix}claim:${key}`,
     index: (category: string) => (category === ALL_SLUG ? `${prefix}idx:all` : `${prefix}idx:cat:${category}`),
     rendered: (name: string) => `${prefix}rendered:${name}`,
+    lease: (name: string) => `${prefix}lease:${name}`,
     expiry: `${prefix}idx:expiry`,
     unstoredClaims: `${prefix}claims:unstored`,
     categories: `${prefix}categories`,

@@ -60,6 +60,14 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE claims ADD COLUMN saved_ms INTEGER;
   UPDATE claims SET saved_ms = COALESCE((SELECT i.stored_ms FROM items i WHERE i.key = claims.key), 0);
   `,
+  // 3: short leases shared by processes on one file (e.g. one refresh per source at a time).
+  `
+  CREATE TABLE leases (
+    name       TEXT PRIMARY KEY,
+    token      TEXT NOT NULL,
+    expires_ms INTEGER NOT NULL
+  );
+  `,
 ];
 
 /** The schema version this code writes. */

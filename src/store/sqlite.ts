@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -183,6 +184,12 @@ class SqliteStore implements Store {
         'SELECT content_type, body, gzip, br, etag, last_modified FROM rendered WHERE name = ?',
       ),
       deleteRendered: db.prepare<[string]>('DELETE FROM rendered WHERE name = ?'),
+      acquireLease: db.prepare<[string, string, number, number]>(
+        `INSERT INTO leases (name, token, expires_ms) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET token = excluded.token, expires_ms = excluded.expires_ms
+         WHERE leases.expires_ms <= ? OR leases.token = excluded.token`,
+      ),
+      releaseLease: db.prepare<[string, string]>('DELETE FROM leases WHERE name = ? AND token = ?'),
     };
   }
 
@@ -316,6 +323,17 @@ class SqliteStore implements Store {
     this.run('putRendered', () =>
       this.sql.putRendered.run(name, doc.contentType, doc.body, doc.gzip, doc.br, doc.etag, doc.lastModified),
     );
+  }
+
+  async acquireLease(name: string, ttlMs: number, owner?: string): Promise<string | null> {
+    const token = owner ?? randomUUID();
+    const now = Date.now();
+    const { changes } = this.run('acquireLease', () => this.sql.acquireLease.run(name, token, now + ttlMs, now));
+    return changes === 1 ? token : null;
+  }
+
+  async releaseLease(name: string, token: string): Promise<void> {
+    this.run('releaseLease', () => this.sql.releaseLease.run(name, token));
   }
 
   async deleteRendered(name: string): Promise<void> {

@@ -128,4 +128,14 @@ export interface Store {
   getRendered(name: string): Promise<RenderedDoc | null>;
   /** Forgets a rendered document (a category that no longer holds items); no-op when absent. */
   deleteRendered(name: string): Promise<void>;
+
+  /**
+   * Takes the named lease for `ttlMs` when nobody holds it, the holder's lease lapsed,
+   * or `owner` already holds it (a retried job taking its own lease back). Shared by
+   * every process on this store. Returns the token (the owner, or a random one), or
+   * null when someone else holds it.
+   */
+  acquireLease(name: string, ttlMs: number, owner?: string): Promise<string | null>;
+  /** Gives a lease back; a no-op when it lapsed and another caller took it since. */
+  releaseLease(name: string, token: string): Promise<void>;
 }

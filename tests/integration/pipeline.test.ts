@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Item } from '../../src/domain.js';
+import { refreshSource } from '../../src/pipeline/refresh-source.js';
+import { InProcessJobs } from '../../src/runtime/in-process-jobs.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
 import { FixtureSite } from '../support/fixture-site.js';
 import { cleanupRedis, configYaml, redisPrefix, tempDir, useFixtureSite, useRedisPrefix, writeConfig } from '../support/harness.js';
@@ -76,5 +78,30 @@ describe('embedded and Redis mode', () => {
     }
     expect(results[0]).toHaveLength(3);
     expect(results[1]).toEqual(results[0]);
+  });
+});
+
+describe('one refresh per source at a time', () => {
+  const fixture = useFixtureSite();
+
+  it('skips a refresh of a source that another refresh (another process, here a second runtime) is doing', async () => {
+    const { site, dir } = fixture;
+    const configPath = await writeConfig(dir, configYaml(threeFeedSite(site).slice(0, 1)));
+    const a = await runPass({ configPath, dataDir: path.join(dir, 'data') });
+    const b = await runPass({ configPath, dataDir: path.join(dir, 'data') });
+    try {
+      site.latencyMs = 300;
+      const before = site.hits('/rss/industry.xml').length;
+      const jobs = new InProcessJobs();
+      const outcomes = await Promise.all([a, b].map((p) => refreshSource(p.runtime.pipeline(jobs), 'industry', { force: true })));
+      expect(outcomes.map((o) => o.status).sort()).toEqual(['not-modified', 'skipped']);
+      expect(outcomes.find((o) => o.status === 'skipped')).toMatchObject({ reason: 'already being refreshed' });
+      expect(site.hits('/rss/industry.xml').length - before).toBe(1);
+      // Once it is done, the next refresh runs.
+      expect((await refreshSource(b.runtime.pipeline(jobs), 'industry', { force: true })).status).toBe('not-modified');
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 });

@@ -481,6 +481,39 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>): 
       });
     });
 
+    describe('leases', () => {
+      it('lets one holder at a time take a lease, across store objects, until it is released', async () => {
+        const other = await fx.openAnother();
+        const token = await store.acquireLease('refresh:cinn-industry', 60_000);
+        expect(token).toEqual(expect.any(String));
+        expect(await other.acquireLease('refresh:cinn-industry', 60_000)).toBeNull();
+        expect(await other.acquireLease('refresh:eastmoney-finance', 60_000)).toEqual(expect.any(String));
+        // A stranger's token does not release it.
+        await other.releaseLease('refresh:cinn-industry', 'not-the-token');
+        expect(await other.acquireLease('refresh:cinn-industry', 60_000)).toBeNull();
+        await store.releaseLease('refresh:cinn-industry', token ?? '');
+        expect(await other.acquireLease('refresh:cinn-industry', 60_000)).toEqual(expect.any(String));
+      });
+
+      it('gives a lease back to the owner that already holds it (a retried job), and to no one else', async () => {
+        expect(await store.acquireLease('refresh:caixin', 60_000, 'refresh-job:17')).toBe('refresh-job:17');
+        expect(await store.acquireLease('refresh:caixin', 60_000, 'refresh-job:18')).toBeNull();
+        expect(await store.acquireLease('refresh:caixin', 60_000)).toBeNull();
+        expect(await store.acquireLease('refresh:caixin', 60_000, 'refresh-job:17')).toBe('refresh-job:17');
+      });
+
+      it('frees a lease whose holder never gave it back once its time is up', async () => {
+        const lapsed = await store.acquireLease('refresh:stcn', 50);
+        expect(lapsed).toEqual(expect.any(String));
+        expect(await store.acquireLease('refresh:stcn', 50)).toBeNull();
+        await new Promise((r) => setTimeout(r, 80));
+        expect(await store.acquireLease('refresh:stcn', 60_000)).toEqual(expect.any(String));
+        // The lapsed holder's late release does not free the new holder's lease.
+        await store.releaseLease('refresh:stcn', lapsed ?? '');
+        expect(await store.acquireLease('refresh:stcn', 60_000)).toBeNull();
+      });
+    });
+
     it('forgets a deleted rendered document, and deleting a missing one is harmless', async () => {
       const body = Buffer.from('<rss/>', 'utf8');
       const doc: RenderedDoc = { contentType: 'application/rss+xml; charset=utf-8', body, gzip: gzipSync(body), br: brotliCompressSync(body), etag: '"x"', lastModified: 'Wed, 30 Mar 2022 01:34:12 GMT' };

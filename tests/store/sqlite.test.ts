@@ -80,7 +80,7 @@ describe('sqlite store file', () => {
 
     const store = openSqliteStore(file);
     const db = new Database(file, { readonly: true });
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(db.prepare('SELECT key, saved_ms FROM claims ORDER BY key').all()).toEqual([
       { key: newsKey(1), saved_ms: storedMs },
       // Item gone: pruned or never saved, cannot tell; counted as saved so it is not ingested again.
