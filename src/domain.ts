@@ -3,11 +3,43 @@
  * (Store, Fetcher, Jobs) are defined beside the code that uses them.
  */
 
+/** How a source publishes its list (INTERFACE §2a): a feed, a JSON API or an HTML page. */
+export type SourceKind = 'rss' | 'json' | 'html';
+
+/** The item fields a json/html source maps its records onto. */
+export type RecordField = 'infoCode' | 'title' | 'link' | 'guid' | 'summary' | 'content' | 'publishedAt' | 'publisher' | 'author';
+
+/**
+ * One field's rule as written in feeds.yaml: a path (json) or selector (html), a list of
+ * them tried in order (the first present and non-empty wins), or a template holding `{path}`.
+ */
+export type FieldRule = string | string[];
+
+/** Where the records of a json/html source are and how they become items. */
+export interface RecordMapping {
+  /** json: dot path to the array (or object) of records; html: CSS selector of each record. */
+  items: string;
+  fields: Partial<Record<RecordField, FieldRule>>;
+  /** Unicode-token format for dates no built-in rule reads, e.g. `yyyy年MM月dd日 HH:mm`. */
+  dateFormat?: string;
+}
+
 /** Resolved configuration of one source: defaults already merged in. */
 export interface SourceConfig {
   /** Unique id, [a-z0-9-]+. */
   id: string;
+  /** @defaultValue 'rss' */
+  kind: SourceKind;
+  /** List URL; may hold `{now}` and `{page}` templates (json/html). */
   url: string;
+  /** Extra request headers sent with this source's list requests (e.g. Referer). @defaultValue {} */
+  headers: Record<string, string>;
+  /** Pages `{page}` = 1..pages fetched per poll; stops at a page with nothing new. @defaultValue 1 */
+  pages: number;
+  /** Record mapping of json/html sources; absent for rss. */
+  mapping?: RecordMapping;
+  /** Items kept from one poll (newest first); the rest are a warning. @defaultValue 1000 */
+  maxItems: number;
   /** Poll interval in milliseconds. */
   everyMs: number;
   timeoutMs: number;
@@ -30,6 +62,17 @@ export interface ArticleRules {
   content?: string;
   /** Selectors to drop from the body. */
   remove: string[];
+  /** The body from a JSON API instead of the page (INTERFACE §2a). */
+  api?: ArticleApi;
+}
+
+export interface ArticleApi {
+  /** Template: `{infoCode}` is the canonical infoCode, other `{path}`s the record's values. */
+  url: string;
+  /** Path(s) of the body HTML in the API's answer, first non-empty wins. */
+  content: string[];
+  /** Extra request headers for body requests. @defaultValue {} */
+  headers: Record<string, string>;
 }
 
 export interface InfoCodeRule {
@@ -62,6 +105,8 @@ export interface PolitenessConfig {
   perHostConcurrency: number;
   /** Minimum spacing between requests to one host, ms. @defaultValue 500 */
   minSpacingMs: number;
+  /** Per-host overrides by host name (e.g. an API that blocks bursts). @defaultValue {} */
+  hosts?: Record<string, { perHostConcurrency: number; minSpacingMs: number }>;
 }
 
 export interface Config {
@@ -72,8 +117,14 @@ export interface Config {
   sources: SourceConfig[];
 }
 
-/** One entry of a source feed, normalized across RSS 0.9x/1.0/2.0 and Atom. */
+/** One entry of a source: normalized across RSS 0.9x/1.0/2.0 and Atom, or mapped from a json/html record. */
 export interface SourceItem {
+  /** The record's own infoCode (`fields.infoCode`), raw; canonicalized by identify(). */
+  infoCode?: string;
+  /** The record's own publisher field (`fields.publisher`), e.g. Eastmoney's mediaName. */
+  publisher?: string;
+  /** The raw record (json sources), for `article.api.url` templates; small by construction. */
+  record?: unknown;
   guid?: string;
   /** Absolute URL (relative links resolved against the feed URL). */
   link?: string;
@@ -92,6 +143,8 @@ export interface ParsedFeed {
   items: SourceItem[];
   /** Per-item problems that did not stop the feed (e.g. "item 3: invalid date"). */
   warnings: string[];
+  /** Records skipped as unusable (no title, or neither link nor infoCode); each also has a warning. */
+  skipped?: number;
 }
 
 /** Identity of an item: its deduplication key and canonical infoCode. */

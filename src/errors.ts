@@ -18,7 +18,10 @@ export type ErrorCode =
   | 'network'
   // parse
   | 'not-a-feed'
+  | 'not-json'
+  | 'items-not-found'
   | 'parse-failed'
+  | 'too-complex'
   // store
   | 'store-unavailable';
 

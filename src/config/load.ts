@@ -39,6 +39,7 @@ const CONFIG_DEFAULTS = {
   infoCodeParam: 'infoCode',
   perHostConcurrency: 2,
   minSpacingMs: 500,
+  maxItems: 1000,
 } as const;
 
 /** The User-Agent sent when feeds.yaml sets none: `finews/1 (+<site.url>)`. */
@@ -300,7 +301,11 @@ function resolveConfig(raw: RawConfig): Config {
     const pattern = s.infoCode?.pattern ?? d.infoCode?.pattern;
     return {
       id: s.id,
+      kind: 'rss',
       url: s.url,
+      headers: {},
+      pages: 1,
+      maxItems: CONFIG_DEFAULTS.maxItems,
       everyMs: s.every ?? d.every ?? CONFIG_DEFAULTS.everyMs,
       timeoutMs: s.timeout ?? d.timeout ?? CONFIG_DEFAULTS.timeoutMs,
       maxBytes: s.maxBytes ?? d.maxBytes ?? CONFIG_DEFAULTS.maxBytes,

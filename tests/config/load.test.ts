@@ -178,7 +178,11 @@ describe('the resolved config', () => {
       sources: [
         {
           id: 'eastmoney-industry',
+          kind: 'rss',
           url: 'https://finance.eastmoney.com/rss/cywjh.xml',
+          headers: {},
+          pages: 1,
+          maxItems: 1000,
           everyMs: 600_000,
           timeoutMs: 20_000,
           maxBytes: 10 * 1024 * 1024,

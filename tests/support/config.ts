@@ -17,7 +17,11 @@ export function testSite(overrides: Partial<SiteConfig> = {}): SiteConfig {
 export function testSource(id: string, overrides: Partial<SourceConfig> = {}): SourceConfig {
   return {
     id,
+    kind: 'rss',
     url: `https://news.example.com/rss/${id}.xml`,
+    headers: {},
+    pages: 1,
+    maxItems: 1000,
     everyMs: 600_000,
     timeoutMs: 20_000,
     maxBytes: 10 * 1024 * 1024,
