@@ -165,3 +165,35 @@ function year(text: string | undefined): number {
   if (text !== undefined && text.length === 2) return y < 50 ? 2000 + y : 1900 + y;
   return y;
 }
+
+/**
+ * A date value of a JSON/HTML record: text as {@link parseDate} reads it, or a unix time
+ * as a number (10 digits: seconds, 13: milliseconds). `dateFormat` (Unicode tokens such as
+ * `yyyy年MM月dd日 HH:mm`, luxon's `fromFormat`) is tried first when given; naive results are
+ * in `zone`. Undefined when the value is not a date. Never throws.
+ */
+export function parseDateValue(value: unknown, zone: string, dateFormat?: string): string | undefined {
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value) || value <= 0) return undefined;
+    return parseDate(String(value), zone);
+  }
+  if (typeof value !== 'string') return undefined;
+  if (dateFormat !== undefined && dateFormat !== '') {
+    try {
+      const dt = DateTime.fromFormat(value.normalize('NFKC').trim(), dateFormat, { zone, setZone: true });
+      const formatted = format(dt);
+      if (formatted !== undefined) return formatted;
+    } catch {
+      // an unusable format reads nothing; the built-in forms still get their turn
+    }
+  }
+  return parseDate(value, zone);
+}
+
+/** Why `dateFormat` is not a usable luxon/Unicode-token format, or undefined. */
+export function dateFormatProblem(dateFormat: string): string | undefined {
+  if (dateFormat.trim() === '') return 'dateFormat must not be empty';
+  const tokens = DateTime.fromFormatExplain('', dateFormat).tokens ?? [];
+  const literalOnly = tokens.every((t: { literal?: boolean }) => t.literal === true);
+  return literalOnly ? `dateFormat "${dateFormat}" has no date tokens (such as yyyy, MM, dd, HH, mm)` : undefined;
+}
