@@ -63,7 +63,8 @@ function locateJson(body: string): { json: string; wrapping: JsonWrapping } | un
 
 /** Quotes bare integers of 16 or more digits outside strings: JSON.parse would round them. */
 function exactIntegers(json: string): string {
-  if (!/\d{16}/.test(json)) return json;
+  // Only a long run of digits right after `:`, `[` or `,` can be a bare integer.
+  if (!/[:[,]\s*-?\d{16}/.test(json)) return json;
   let out = '';
   let last = 0;
   let inString = false;
