@@ -156,6 +156,8 @@ function offsetMinutes(text: string): number | undefined {
 // `+00:00`), goes the luxon way. `null` means "not handled here".
 
 const QUARTER_HOUR = 15 * 60 * 1000;
+/** Offset changes move local time by at most 2 hours; 3 hours either side is a safe margin. */
+const NEAR = 3 * 60 * 60 * 1000;
 const zones = new Map<string, IANAZone | undefined>();
 const offsets = new Map<string, number>();
 
@@ -199,8 +201,9 @@ function fastNaive(parts: Parts, zoneName: string): string | undefined | null {
   // Date.UTC rolls 30 February over to March, and reads years below 100 as 19xx; luxon calls both invalid.
   if (parts.year < 100 || check.getUTCMonth() !== parts.month - 1 || check.getUTCDate() !== parts.day) return null;
   const first = offsetAt(zone, localMs);
-  const second = offsetAt(zone, localMs - first * 60_000);
-  if (first !== second || first === 0) return null;
+  const ms = localMs - first * 60_000;
+  // Within hours of an offset change a local time may not exist or exist twice: luxon decides.
+  if (first === 0 || [ms, ms - NEAR, ms + NEAR].some((t) => offsetAt(zone, t) !== first)) return null;
   return isoWithOffset(localMs, first);
 }
 
@@ -208,7 +211,7 @@ function fastInstant(ms: number, zoneName: string): string | undefined | null {
   const zone = ianaZone(zoneName);
   if (zone === undefined || !Number.isFinite(ms)) return null;
   const offset = offsetAt(zone, ms);
-  if (offset === 0 || offsetAt(zone, ms - QUARTER_HOUR) !== offset) return null;
+  if (offset === 0) return null;
   return isoWithOffset(Math.floor(ms / 1000) * 1000 + offset * 60_000, offset);
 }
 

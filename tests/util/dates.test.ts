@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DateTime } from 'luxon';
 import { dateFormatProblem, parseDate, parseDateValue } from '../../src/util/dates.js';
 
 const SH = 'Asia/Shanghai';
@@ -110,5 +111,23 @@ describe('parseDateValue: record dates of json/html sources', () => {
   it('dateFormatProblem names a format without tokens', () => {
     expect(dateFormatProblem("'abc'")).toMatch(/no date tokens/);
     expect(dateFormatProblem('yyyy年MM月dd日 HH:mm')).toBeUndefined();
+  });
+});
+
+describe('naive dates agree with luxon in every zone, across offset changes', () => {
+  it.each(['Asia/Shanghai', 'America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Asia/Kolkata', 'UTC'])('%s', (zone) => {
+    // Every 20 minutes through a year's both transitions, and unix times on the same grid.
+    for (let ms = Date.UTC(2022, 2, 1); ms < Date.UTC(2022, 10, 30); ms += 20 * 60_000 * 37) {
+      const d = new Date(ms);
+      const text = `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')} ${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}:07`;
+      const viaLuxon = DateTime.fromFormat(text, 'yyyy-MM-dd HH:mm:ss', { zone }).toISO({ suppressMilliseconds: true });
+      expect(parseDate(text, zone)).toBe(viaLuxon);
+      const seconds = String(Math.floor(ms / 1000));
+      expect(parseDate(seconds, zone)).toBe(DateTime.fromMillis(Number(seconds) * 1000, { zone }).toISO({ suppressMilliseconds: true }));
+    }
+    // A local time that does not exist (spring forward) and one that exists twice (fall back).
+    for (const text of ['2022-03-13 02:30:00', '2022-11-06 01:30:00', '2022-03-27 01:30:00', '2022-10-30 01:30:00', '2022-04-03 01:45:00']) {
+      expect(parseDate(text, zone)).toBe(DateTime.fromFormat(text, 'yyyy-MM-dd HH:mm:ss', { zone }).toISO({ suppressMilliseconds: true }));
+    }
   });
 });
