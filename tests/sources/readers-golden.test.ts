@@ -1,10 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { SourceConfig } from '../../src/domain.js';
 import { FinewsError } from '../../src/errors.js';
 import { readerFor } from '../../src/sources/reader.js';
-import { readerCases, type ReaderCase } from '../fixtures/sources/records/manifest.js';
+import { readerCases, sourceOf, type ReaderCase } from '../fixtures/sources/records/manifest.js';
 
 /**
  * Every json/html reader fixture under tests/fixtures/sources/records is read with its
@@ -14,27 +13,6 @@ import { readerCases, type ReaderCase } from '../fixtures/sources/records/manife
  */
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'sources', 'records');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
-
-export function sourceOf(c: Pick<ReaderCase, 'name' | 'kind' | 'url' | 'mapping' | 'maxItems'>): SourceConfig {
-  return {
-    id: c.name,
-    kind: c.kind,
-    url: c.url,
-    headers: {},
-    pages: 1,
-    mapping: c.mapping,
-    maxItems: c.maxItems ?? 1000,
-    everyMs: 300_000,
-    timeoutMs: 20_000,
-    maxBytes: 10_000_000,
-    userAgent: 'finews-test',
-    allowPrivateNetworks: false,
-    categories: [],
-    enabled: true,
-    article: { fetch: true, remove: [] },
-    infoCode: { param: 'infoCode' },
-  };
-}
 
 async function run(c: ReaderCase): Promise<unknown> {
   const body = readFileSync(join(DIR, c.file));
