@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, visit, type YAMLError } from 'yaml';
 import type { z } from 'zod';
-import { ALL_SLUG, type Config, type PublisherConfig, type SourceConfig } from '../domain.js';
+import { ALL_SLUG, type Config, type PolitenessConfig, type PublisherConfig, type SourceConfig } from '../domain.js';
 import { slugOf } from '../tagging/slug.js';
 import { compareIssues, ConfigError, type ConfigIssue } from './issues.js';
 import {
@@ -16,6 +16,7 @@ import {
   SLUG_PATTERN,
   type RawConfig,
 } from './schema.js';
+import { sourceKindProblems } from './source-checks.js';
 import { findDuplicateKeys, YamlPositions, type DataPath, type Position } from './yaml-positions.js';
 
 export { ConfigError, formatIssue, formatWarning, type ConfigIssue } from './issues.js';
@@ -215,6 +216,13 @@ function describeZodIssue(issue: z.core.$ZodIssue, pos: YamlPositions, at: At): 
           : '';
       return [at(pos.valueAt(path), `${prefix}expected ${expected}, got ${describeValue(issue.input)}${example}`)];
     }
+    case 'invalid_union':
+      if (issue.input === undefined && path.length > 0) {
+        const parent = pathText(path.slice(0, -1));
+        return [at(pos.valueAt(path), `${parent === '' ? '' : `${parent}: `}missing required key "${String(path[path.length - 1])}"`)];
+      }
+      // The config's unions are "a string or a list of strings" (paths, field rules).
+      return [at(pos.valueAt(path), `${prefix}expected a string or a list of strings, got ${describeValue(issue.input)}`)];
     case 'too_small':
       return [at(pos.valueAt(path), `${prefix}must be at least ${String(issue.minimum)}`)];
     case 'too_big':
@@ -249,6 +257,12 @@ function crossCheck(data: unknown, pos: YamlPositions, at: At): ConfigIssue[] {
       }
       const firstLine = pos.valueAt(['sources', first, 'id']).line;
       out.push(at(pos.valueAt(['sources', i, 'id']), `sources[${i}].id: duplicate source id "${id}" (first used at line ${firstLine})`));
+    });
+  }
+
+  if (Array.isArray(data.sources)) {
+    data.sources.forEach((source: unknown, i: number) => {
+      for (const p of sourceKindProblems(source, i)) out.push(at(p.key ? pos.keyAt(p.path) : pos.valueAt(p.path), p.message));
     });
   }
 
@@ -299,13 +313,18 @@ function resolveConfig(raw: RawConfig): Config {
   const sources = (raw.sources ?? []).map((s): SourceConfig => {
     const content = s.article?.content ?? d.article?.content;
     const pattern = s.infoCode?.pattern ?? d.infoCode?.pattern;
+    const api = s.article?.api ?? d.article?.api;
+    const kind = s.kind ?? 'rss';
     return {
       id: s.id,
-      kind: 'rss',
+      kind,
       url: s.url,
-      headers: {},
-      pages: 1,
-      maxItems: CONFIG_DEFAULTS.maxItems,
+      headers: { ...s.headers },
+      pages: s.pages ?? 1,
+      ...(kind !== 'rss' && s.items !== undefined && s.fields !== undefined
+        ? { mapping: { items: s.items.trim(), fields: { ...s.fields }, ...(s.dateFormat !== undefined ? { dateFormat: s.dateFormat } : {}) } }
+        : {}),
+      maxItems: s.maxItems ?? d.maxItems ?? CONFIG_DEFAULTS.maxItems,
       everyMs: s.every ?? d.every ?? CONFIG_DEFAULTS.everyMs,
       timeoutMs: s.timeout ?? d.timeout ?? CONFIG_DEFAULTS.timeoutMs,
       maxBytes: s.maxBytes ?? d.maxBytes ?? CONFIG_DEFAULTS.maxBytes,
@@ -318,6 +337,9 @@ function resolveConfig(raw: RawConfig): Config {
         fetch: s.article?.fetch ?? d.article?.fetch ?? CONFIG_DEFAULTS.articleFetch,
         ...(content !== undefined ? { content } : {}),
         remove: [...(s.article?.remove ?? d.article?.remove ?? [])],
+        ...(api !== undefined
+          ? { api: { url: api.url, content: typeof api.content === 'string' ? [api.content.trim()] : api.content.map((c) => c.trim()), headers: { ...api.headers } } }
+          : {}),
       },
       infoCode: {
         param: s.infoCode?.param ?? d.infoCode?.param ?? CONFIG_DEFAULTS.infoCodeParam,
@@ -351,9 +373,22 @@ function resolveConfig(raw: RawConfig): Config {
     politeness: {
       perHostConcurrency: raw.politeness?.perHost ?? CONFIG_DEFAULTS.perHostConcurrency,
       minSpacingMs: raw.politeness?.spacing ?? CONFIG_DEFAULTS.minSpacingMs,
+      ...(raw.politeness?.hosts !== undefined ? { hosts: hostOverrides(raw) } : {}),
     },
     sources,
   };
+}
+
+/** `politeness.hosts`, keyed by lower-cased host; a field left out takes the global rule. */
+function hostOverrides(raw: RawConfig): NonNullable<PolitenessConfig['hosts']> {
+  const out: NonNullable<PolitenessConfig['hosts']> = {};
+  for (const [host, rules] of Object.entries(raw.politeness?.hosts ?? {})) {
+    out[host.trim().toLowerCase().replace(/\.$/, '')] = {
+      perHostConcurrency: rules.perHost ?? raw.politeness?.perHost ?? CONFIG_DEFAULTS.perHostConcurrency,
+      minSpacingMs: rules.spacing ?? raw.politeness?.spacing ?? CONFIG_DEFAULTS.minSpacingMs,
+    };
+  }
+  return out;
 }
 
 /** A publisher name as the config names it, after aliases, where it first appears. */

@@ -4,8 +4,11 @@
  * out as numbers (ms, bytes); defaults are applied later, when sources are resolved.
  */
 import { z } from 'zod';
-import { ALL_SLUG } from '../domain.js';
+import { ALL_SLUG, type SourceKind } from '../domain.js';
+import { headerNameProblem } from '../fetch/request-headers.js';
+import { pathProblem } from '../sources/record-path.js';
 import { selectorProblem } from '../sources/selector.js';
+import { templateNames, templateProblem } from '../sources/template.js';
 import { isValidZone } from '../util/time.js';
 import { DURATION_HINT, formatDuration, parseDuration, parseSize, SIZE_HINT } from './durations.js';
 
@@ -38,6 +41,35 @@ const httpUrl = z
     const problem = httpUrlProblem(v);
     if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
   });
+
+/** Names a list URL may use: the time and the page number. */
+const LIST_URL_NAMES = new Set(['now', 'page']);
+
+/** Why a source URL (with optional `{now}`/`{page}`) is unusable, or undefined. */
+function listUrlProblem(value: string): string | undefined {
+  return templatedUrlProblem(value, (name) => (LIST_URL_NAMES.has(name) ? undefined : `names {${name}}; a source url may only use {now} and {page}`));
+}
+
+/** Why an `article.api.url` (with `{infoCode}` and record paths) is unusable, or undefined. */
+function apiUrlProblem(value: string): string | undefined {
+  return templatedUrlProblem(value, (name) => (name === 'infoCode' || name === 'now' ? undefined : pathProblem(name)));
+}
+
+function templatedUrlProblem(value: string, nameProblem: (name: string) => string | undefined): string | undefined {
+  if (value.includes('{') || value.includes('}')) {
+    const problem = templateProblem(value);
+    if (problem !== undefined) return problem;
+    for (const name of templateNames(value)) {
+      const bad = nameProblem(name);
+      if (bad !== undefined) return `url "${value}" ${bad.startsWith('names') ? bad : `has {${name}}: ${bad}`}`;
+    }
+    // Check the URL's shape with every name filled in.
+    const filled = value.replace(/\{\{|\}\}|\{[^{}]*\}/g, (m) => (m === '{{' ? '{' : m === '}}' ? '}' : '1'));
+    const shape = httpUrlProblem(filled);
+    return shape === undefined ? undefined : `url "${value}": ${shape.replace(`"${filled}" `, '')}`;
+  }
+  return httpUrlProblem(value);
+}
 
 /** The public base URL: absolute http(s), or protocol-relative (`//host`) as Jekyll sites often write it. */
 const siteUrl = z
@@ -149,10 +181,42 @@ const infoCodeRule = z.strictObject({
   pattern: pattern.optional(),
 });
 
+/** Extra request headers: names checked here, values any text; Host and the like are refused. */
+const headers = z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).superRefine((v, ctx) => {
+  for (const name of Object.keys(v)) {
+    const problem = headerNameProblem(name);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, path: [name] });
+  }
+});
+
+/** A path, or a list of fallback paths, into a JSON answer. */
+const pathList = z.union([z.string(), z.array(z.string())]).superRefine((v, ctx) => {
+  const entries = typeof v === 'string' ? [v] : v;
+  if (entries.length === 0) ctx.addIssue({ code: 'custom', message: 'the list of paths must not be empty' });
+  entries.forEach((entry, i) => {
+    const problem = pathProblem(entry);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, path: typeof v === 'string' ? [] : [i] });
+  });
+});
+
+/** `article.api`: where a json source's bodies come from (INTERFACE §2a). */
+const articleApi = z.strictObject({
+  url: z
+    .string()
+    .trim()
+    .superRefine((v, ctx) => {
+      const problem = apiUrlProblem(v);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  content: pathList,
+  headers: headers.optional(),
+});
+
 const articleRules = z.strictObject({
   fetch: z.boolean().optional(),
   content: selector.optional(),
   remove: z.array(selector).optional(),
+  api: articleApi.optional(),
 });
 
 const timezone = z
@@ -207,6 +271,7 @@ const fetchSettings = {
   allowPrivateNetworks: z.boolean().optional(),
   article: articleRules.optional(),
   infoCode: infoCodeRule.optional(),
+  maxItems: positiveInt.max(100_000).optional(),
 };
 
 const defaultsSchema = z.strictObject(fetchSettings);
@@ -226,19 +291,79 @@ const categorySlug = slug('category').superRefine((v, ctx) => {
   }
 });
 
+/** A field rule as written: a path/selector/template or a list of them (checked per kind in source-checks.ts). */
+const fieldRule = z.union([z.string(), z.array(z.string())]);
+
+const fieldsSchema = z.strictObject({
+  infoCode: fieldRule.optional(),
+  title: fieldRule.optional(),
+  link: fieldRule.optional(),
+  guid: fieldRule.optional(),
+  summary: fieldRule.optional(),
+  content: fieldRule.optional(),
+  publishedAt: fieldRule.optional(),
+  publisher: fieldRule.optional(),
+  author: fieldRule.optional(),
+});
+
+const SOURCE_KINDS: readonly SourceKind[] = ['rss', 'json', 'html'];
+
+const kind = z
+  .string()
+  .trim()
+  .superRefine((v, ctx) => {
+    if (!(SOURCE_KINDS as readonly string[]).includes(v)) {
+      ctx.addIssue({ code: 'custom', message: `unknown kind "${v}" (expected one of: ${SOURCE_KINDS.join(', ')})` });
+    }
+  })
+  .transform((v) => v as SourceKind);
+
+/** The list URL: absolute http(s), templates only of `{now}` and `{page}`. */
+const listUrlSchema = z
+  .string()
+  .trim()
+  .superRefine((v, ctx) => {
+    const problem = listUrlProblem(v);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
 const sourceSchema = z.strictObject({
   id: slug('source id'),
-  url: httpUrl,
+  kind: kind.optional(),
+  url: listUrlSchema,
+  headers: headers.optional(),
+  items: z.string().optional(),
+  pages: positiveInt.max(100).optional(),
+  fields: fieldsSchema.optional(),
+  dateFormat: text.optional(),
   publisher: text.optional(),
   categories: z.array(categorySlug).optional(),
   enabled: z.boolean().optional(),
   ...fetchSettings,
 });
 
-const politenessSchema = z.strictObject({
+const hostRules = z.strictObject({
   perHost: positiveInt.max(64).optional(),
   spacing: duration(0).optional(),
 });
+
+const politenessSchema = z.strictObject({
+  perHost: positiveInt.max(64).optional(),
+  spacing: duration(0).optional(),
+  hosts: z
+    .record(z.string(), hostRules)
+    .superRefine((v, ctx) => {
+      for (const host of Object.keys(v)) {
+        if (!HOST_NAME.test(host.trim())) {
+          ctx.addIssue({ code: 'custom', message: `"${host}" is not a host name (write it without scheme, port or path, e.g. np-listapi.eastmoney.com)`, path: [host] });
+        }
+      }
+    })
+    .optional(),
+});
+
+/** A DNS name or IPv4 address as URLs carry it. */
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 
 /** feeds.yaml as written. */
 export const configSchema = z.strictObject({

@@ -17,6 +17,7 @@ import {
 import { abandonBody, BodyTooLargeError, readBody, UnsupportedEncodingError } from './body-reader.js';
 import { parseMaxAge, parseRetryAfter } from './cache-headers.js';
 import { FetchError, isRetryableStatus } from './fetch-error.js';
+import { withExtraHeaders } from './request-headers.js';
 
 export { FetchError, isRetryableStatus } from './fetch-error.js';
 export { parseMaxAge, parseRetryAfter } from './cache-headers.js';
@@ -38,6 +39,8 @@ export interface FetchRequest {
   allowPrivateNetworks: boolean;
   /** Accept header; any type when absent. */
   accept?: string;
+  /** Extra headers from config (a source's `headers`); never Host, framing or validators. */
+  headers?: Readonly<Record<string, string>>;
   signal?: AbortSignal;
 }
 
@@ -259,7 +262,7 @@ function requestHeaders(req: FetchRequest): Record<string, string> {
   };
   if (req.validators?.etag) h['if-none-match'] = req.validators.etag;
   if (req.validators?.lastModified) h['if-modified-since'] = req.validators.lastModified;
-  return h;
+  return withExtraHeaders(h, req.headers);
 }
 
 /**
