@@ -34,14 +34,6 @@ function httpUrlProblem(value: string): string | undefined {
   return undefined;
 }
 
-const httpUrl = z
-  .string()
-  .trim()
-  .superRefine((v, ctx) => {
-    const problem = httpUrlProblem(v);
-    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-  });
-
 /** Names a list URL may use: the time and the page number. */
 const LIST_URL_NAMES = new Set(['now', 'page']);
 

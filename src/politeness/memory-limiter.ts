@@ -83,7 +83,7 @@ export class MemoryHostLimiter implements HostLimiter {
 
   /** Grants as many waiters as the rules allow now, or arms the host's timer for the next grant. */
   private pump(host: string, state: HostState): void {
-    const rules = currentRules(this.politeness);
+    const rules = currentRules(this.politeness, host);
     while (state.waiters.length > 0 && state.inFlight < rules.perHostConcurrency) {
       const now = this.clock();
       const startAt = Math.max(state.nextStartAt, state.pausedUntil);

@@ -161,7 +161,7 @@ export class RedisHostLimiter implements HostLimiter {
       const keys = [this.key(host, 'leases'), this.key(host, 'next')];
       for (;;) {
         if (this.closed) throw new Error(`politeness: limiter closed while waiting for ${host}`);
-        const rules = currentRules(this.politeness);
+        const rules = currentRules(this.politeness, host);
         const reply = await this.call(
           SCRIPTS.acquire,
           keys,

@@ -80,7 +80,7 @@ function redisHarness(): Harness {
     limiter: (rules, opts = {}) => {
       const client = new Redis(REDIS_URL);
       clients.push(client);
-      const limiter = new RedisHostLimiter(client, { prefix, ...rules, ...opts });
+      const limiter = new RedisHostLimiter(client, { prefix, politeness: rules, ...opts });
       limiters.push(limiter);
       return limiter;
     },
@@ -127,6 +127,33 @@ describe.each([
     expect(site.maxInFlight).toBe(RULES.perHostConcurrency);
     expectSpaced(client.starts, RULES.minSpacingMs, harness.slackMs);
     expect(span(site.requests.map((r) => r.at))).toBeGreaterThanOrEqual(19 * RULES.minSpacingMs - ARRIVAL_SLACK_MS);
+  });
+
+  it('holds a host of politeness.hosts to its own rules and the others to the global ones', async () => {
+    const limiter = harness.limiter({
+      perHostConcurrency: 4,
+      minSpacingMs: 0,
+      hosts: { 'slow.example': { perHostConcurrency: 1, minSpacingMs: 120 } },
+    });
+    const starts: Record<string, number[]> = { 'slow.example': [], 'fast.example': [] };
+    const inFlight: Record<string, number> = { 'slow.example': 0, 'fast.example': 0 };
+    const maxInFlight: Record<string, number> = { 'slow.example': 0, 'fast.example': 0 };
+    await Promise.all(
+      ['slow.example', 'fast.example'].flatMap((host) =>
+        Array.from({ length: 4 }, () =>
+          limiter.run(host, async () => {
+            starts[host]?.push(Date.now());
+            inFlight[host] = (inFlight[host] ?? 0) + 1;
+            maxInFlight[host] = Math.max(maxInFlight[host] ?? 0, inFlight[host] ?? 0);
+            await new Promise((r) => setTimeout(r, 30));
+            inFlight[host] = (inFlight[host] ?? 0) - 1;
+          }),
+        ),
+      ),
+    );
+    expect(maxInFlight['slow.example']).toBe(1);
+    expectSpaced(starts['slow.example'] ?? [], 120, harness.slackMs);
+    expect(maxInFlight['fast.example']).toBe(4);
   });
 
   it('starts runs on one host at least minSpacing apart and leaves other hosts alone', async () => {
