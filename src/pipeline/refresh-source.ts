@@ -1,11 +1,10 @@
 import type { SourceConfig } from '../domain.js';
 import { describeError, FinewsError } from '../errors.js';
-import { decodeBody } from '../fetch/decode.js';
-import { identify } from '../identity/identify.js';
-import { parseFeed } from '../sources/parse-feed.js';
 import type { SourceState } from '../store/store.js';
 import { nextRunDelay } from './next-run.js';
 import type { PipelineDeps } from './ports.js';
+import { type ListPage, pageWarnings, readSourcePage } from './read-source.js';
+import { claimItems, lastPollWarnings, nextPage, WARNINGS_KEPT } from './refresh-steps.js';
 
 /** Why a refresh did not run. */
 export type SkipReason = 'not in config' | 'disabled' | 'not due' | 'already being refreshed';
@@ -73,17 +72,12 @@ async function refreshHeld(deps: PipelineDeps, source: SourceConfig, opts: Refre
   const log = deps.log.child({ sourceId, url: source.url });
 
   try {
-    const res = await deps.fetcher.fetch({
-      url: source.url,
-      origin: 'operator',
-      timeoutMs: source.timeoutMs,
-      maxBytes: source.maxBytes,
-      userAgent: source.userAgent,
-      allowPrivateNetworks: source.allowPrivateNetworks,
-      validators: opts.conditional === false ? undefined : { etag: previous.etag, lastModified: previous.lastModified },
-      accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5',
-    });
-    const succeeded = (status: number): SourceState => ({
+    // Conditional GET for the first page only: later pages have no validators of their own.
+    // A `{now}` url differs on every request, but its validators still name the answer.
+    const validators = opts.conditional === false ? undefined : { etag: previous.etag, lastModified: previous.lastModified };
+    const first = await readSourcePage(deps, source, { page: 1, validators, timezone: config.site.timezone });
+    const res = first.response;
+    const succeeded = (status: number, warnings: string[] = []): SourceState => ({
       ...previous,
       etag: res.validators.etag ?? previous.etag,
       lastModified: res.validators.lastModified ?? previous.lastModified,
@@ -92,42 +86,41 @@ async function refreshHeld(deps: PipelineDeps, source: SourceConfig, opts: Refre
       lastError: undefined,
       consecutiveFailures: 0,
       nextRunAt: nextRunAt(deps, source, { maxAgeMs: res.maxAgeMs, consecutiveFailures: 0 }),
+      ...lastPollWarnings(warnings),
     });
 
-    if (res.notModified) {
+    if (first.feed === undefined) {
       await deps.store.putSourceState(succeeded(304));
       deps.metrics.sourceFetches.inc({ source: sourceId, outcome: 'not-modified' });
       log.info({ status: 304 }, 'source not modified');
       return { sourceId, status: 'not-modified' };
     }
 
-    const { text } = decodeBody(res.body, res.contentType);
-    const feed = await parseFeed(text, { feedUrl: res.finalUrl, timezone: config.site.timezone });
     let newItems = 0;
     let duplicates = 0;
+    let seen = 0;
+    const warnings: string[] = [];
     const changed = new Set<string>();
-    for (const item of feed.items) {
-      const { key, infoCode } = identify(item, source.infoCode);
-      const claim = await deps.store.claim(key, sourceId, source.categories);
-      if (claim.isNew || claim.pending) {
-        // A pending claim is work that was lost before its item was saved; the Jobs port
-        // drops it again if that work is in fact still queued or running.
-        if (claim.isNew) newItems++;
-        await deps.jobs.enqueueArticle({ key, infoCode, sourceId, categories: source.categories, feedTitle: feed.title, item });
-      } else {
-        duplicates++;
-        for (const slug of claim.changedCategories) changed.add(slug);
-      }
+    // Pages 1..N; a page that brings nothing new (or fails after the first) ends the poll.
+    for (let page: ListPage | undefined = first; page?.feed !== undefined; ) {
+      const counts = await claimItems(deps, source, page.feed);
+      newItems += counts.queued;
+      duplicates += counts.duplicates;
+      seen += page.feed.items.length;
+      for (const slug of counts.changedCategories) changed.add(slug);
+      warnings.push(...pageWarnings(page));
+      if (counts.queued === 0 || page.page >= source.pages) break;
+      page = await nextPage(deps, source, page.page + 1, config.site.timezone, warnings, log);
     }
     if (changed.size > 0) await deps.jobs.requestPublish([...changed]);
-    await deps.store.putSourceState(succeeded(res.status));
+    await deps.store.putSourceState(succeeded(res.status, warnings));
     deps.metrics.sourceFetches.inc({ source: sourceId, outcome: 'ok' });
     deps.metrics.items.inc({ source: sourceId, kind: 'new' }, newItems);
     deps.metrics.items.inc({ source: sourceId, kind: 'duplicate' }, duplicates);
-    if (feed.warnings.length > 0) log.warn({ warnings: feed.warnings }, 'source feed had broken items');
+    if (warnings.length > 0) log.warn({ warnings: warnings.slice(0, WARNINGS_KEPT) }, 'source had skipped or broken items');
     if (res.permanentRedirect) log.warn({ finalUrl: res.finalUrl }, 'source moved permanently; update its url in feeds.yaml');
-    log.info({ status: res.status, items: feed.items.length, newItems, duplicates }, 'fetched source');
-    return { sourceId, status: 'ok', newItems, duplicates, warnings: feed.warnings };
+    log.info({ status: res.status, items: seen, newItems, duplicates }, 'fetched source');
+    return { sourceId, status: 'ok', newItems, duplicates, warnings };
   } catch (err) {
     const failures = previous.consecutiveFailures + 1;
     const retryAfterMs = err instanceof FinewsError && 'retryAfterMs' in err ? Number(err.retryAfterMs) || undefined : undefined;
@@ -138,6 +131,7 @@ async function refreshHeld(deps: PipelineDeps, source: SourceConfig, opts: Refre
       lastStatus: status,
       lastError: describeError(err),
       consecutiveFailures: failures,
+      ...lastPollWarnings([]),
       nextRunAt: nextRunAt(deps, source, { retryAfterMs, consecutiveFailures: failures }),
     });
     deps.metrics.sourceFetches.inc({ source: sourceId, outcome: 'error' });

@@ -1,4 +1,4 @@
-import type { Config } from '../domain.js';
+import type { Config, SourceKind } from '../domain.js';
 import type { SourceState } from '../store/store.js';
 
 /** What a source is doing, as shown by `finews status` and `/api/sources`. */
@@ -8,6 +8,7 @@ export type SourceRowState = 'ok' | 'error' | 'pending' | 'disabled';
 export interface SourceRow {
   id: string;
   url: string;
+  kind: SourceKind;
   state: SourceRowState;
   /** ISO 8601, or null when never fetched. */
   lastFetchAt: string | null;
@@ -18,6 +19,10 @@ export interface SourceRow {
   nextRunAt: string | null;
   /** Distinct items this source has carried. */
   items: number;
+  /** Records or items of the last poll that were skipped or repaired, the first few with their reason. */
+  warnings: string[];
+  /** How many there were in all (`warnings` keeps only the first few). */
+  warningCount: number;
 }
 
 /**
@@ -39,6 +44,7 @@ export function sourceRows(config: Config, states: readonly SourceState[]): Sour
     return {
       id: source.id,
       url: source.url,
+      kind: source.kind,
       state,
       lastFetchAt: st?.lastFetchAt ?? null,
       lastStatus: st?.lastStatus ?? null,
@@ -46,6 +52,8 @@ export function sourceRows(config: Config, states: readonly SourceState[]): Sour
       consecutiveFailures: failures,
       nextRunAt: st?.nextRunAt ?? null,
       items: st?.items ?? 0,
+      warnings: st?.warnings ?? [],
+      warningCount: st?.warningCount ?? st?.warnings?.length ?? 0,
     };
   });
 }

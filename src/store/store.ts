@@ -34,6 +34,10 @@ export interface SourceState {
   nextRunAt?: string;
   /** Distinct items this source has carried (maintained by the store on claim). */
   items: number;
+  /** Records or items of the last poll that were skipped or repaired (0 after a failed poll). */
+  warningCount?: number;
+  /** The first few of those warnings, each with its reason (`record 3: no title; skipped`). */
+  warnings?: string[];
 }
 
 export interface ItemQuery {

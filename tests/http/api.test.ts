@@ -135,6 +135,7 @@ describe('/api/sources', () => {
     expect(body.sources[0]).toEqual({
       id: 'cinn-industry',
       url: 'https://news.example.com/rss/cinn-industry.xml',
+      kind: 'rss',
       state: 'ok',
       lastFetchAt: '2022-03-30T09:50:00+08:00',
       lastStatus: 200,
@@ -142,6 +143,8 @@ describe('/api/sources', () => {
       consecutiveFailures: 0,
       nextRunAt: '2022-03-30T10:00:00+08:00',
       items: expect.any(Number),
+      warnings: [],
+      warningCount: 0,
     });
     expect(body.sources[1]).toMatchObject({ lastStatus: 503, consecutiveFailures: 2 });
     expect(body.sources[1]?.lastError).toContain('503');

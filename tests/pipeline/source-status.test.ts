@@ -32,6 +32,7 @@ describe('sourceRows', () => {
     expect(rows[0]).toEqual({
       id: 'cinn-industry',
       url: 'https://news.example.com/rss/cinn-industry.xml',
+      kind: 'rss',
       state: 'ok',
       lastFetchAt: '2022-03-30T09:40:00+08:00',
       lastStatus: 200,
@@ -39,9 +40,17 @@ describe('sourceRows', () => {
       consecutiveFailures: 0,
       nextRunAt: '2022-03-30T09:45:00+08:00',
       items: 12,
+      warnings: [],
+      warningCount: 0,
     });
     expect(rows[1]?.lastError).toContain('502');
     expect(rows[2]).toMatchObject({ lastFetchAt: null, lastStatus: null, items: 0, consecutiveFailures: 0 });
+  });
+
+  it("shows the last poll's warnings: the first few with their reason, and how many in all", () => {
+    const warnings = ['record 3: no title; skipped', 'record 7: no title; skipped'];
+    const rows = sourceRows(config, [{ id: 'cinn-industry', lastFetchAt: '2022-03-30T09:40:00+08:00', consecutiveFailures: 0, items: 3, warningCount: 12, warnings }]);
+    expect(rows[0]).toMatchObject({ state: 'ok', warnings, warningCount: 12 });
   });
 
   it('counts a source whose first fetch failed as error, not pending', () => {

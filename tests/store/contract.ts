@@ -411,6 +411,8 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>): 
         consecutiveFailures: 3,
         nextRunAt: '2022-03-30T09:45:00+08:00',
         items: 999,
+        warningCount: 14,
+        warnings: ['record 3: no title; skipped', 'item 5: invalid date "2022-13-01"'],
       };
       await store.putSourceState(state);
       expect(await store.getSourceState('cinn-industry')).toEqual({ ...state, items: 2 });

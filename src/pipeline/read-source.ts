@@ -1,0 +1,71 @@
+/**
+ * One list page of a source, fetched and read by the source's kind (INTERFACE §2a): the
+ * request shaped by the reader (Accept) and the source (`{now}`/`{page}` in its url, its
+ * `headers`), the body turned into items by the reader. No claiming and no state: the
+ * refresh use case and `preview` both build on this.
+ */
+import type { ParsedFeed, SourceConfig } from '../domain.js';
+import type { FetchResult } from '../fetch/fetcher.js';
+import { listUrl, readerFor } from '../sources/reader.js';
+import type { Fetcher } from './ports.js';
+
+/** What reading one list page needs. */
+export interface ReadSourceDeps {
+  fetcher: Fetcher;
+  now(): Date;
+}
+
+export interface ReadPageOptions {
+  /** 1-based page number, `{page}` of the url. @defaultValue 1 */
+  page?: number;
+  /** Validators for a conditional GET (only meaningful for the first page). */
+  validators?: { etag?: string; lastModified?: string };
+  /** IANA zone for naive dates (site.timezone). */
+  timezone: string;
+}
+
+/** One page as fetched and read; `feed` is absent when the server answered 304. */
+export interface ListPage {
+  page: number;
+  /** The URL asked for, `{now}` and `{page}` filled in. */
+  url: string;
+  response: FetchResult;
+  feed?: ParsedFeed;
+}
+
+/**
+ * Fetches list page `page` of `source` and reads it with the source kind's reader.
+ *
+ * @throws FetchError for transport and HTTP failures; FinewsError `not-a-feed`, `not-json`,
+ *   `items-not-found`, `parse-failed` from the reader, each naming the URL.
+ */
+export async function readSourcePage(deps: ReadSourceDeps, source: SourceConfig, opts: ReadPageOptions): Promise<ListPage> {
+  const page = opts.page ?? 1;
+  const reader = readerFor(source.kind);
+  const url = listUrl(source, page, deps.now());
+  const response = await deps.fetcher.fetch({
+    url,
+    origin: 'operator',
+    timeoutMs: source.timeoutMs,
+    maxBytes: source.maxBytes,
+    userAgent: source.userAgent,
+    allowPrivateNetworks: source.allowPrivateNetworks,
+    accept: reader.accept,
+    headers: source.headers,
+    ...(opts.validators !== undefined ? { validators: opts.validators } : {}),
+  });
+  if (response.notModified) return { page, url, response };
+  const feed = await reader.read(response.body, {
+    source,
+    url: response.finalUrl,
+    timezone: opts.timezone,
+    ...(response.contentType !== undefined ? { contentType: response.contentType } : {}),
+  });
+  return { page, url, response, feed };
+}
+
+/** Messages of one page's warnings; later pages of a paged source are named. */
+export function pageWarnings(page: ListPage): string[] {
+  const warnings = page.feed?.warnings ?? [];
+  return page.page === 1 ? warnings : warnings.map((w) => `page ${page.page}: ${w}`);
+}
