@@ -6,6 +6,7 @@ import { decodeBody } from '../fetch/decode.js';
 import { choosePublisher, resolvePublisher } from '../tagging/publisher.js';
 import { escapeHtml } from '../util/html.js';
 import { isoInZone } from '../util/time.js';
+import { fetchApiArticle } from './article-api.js';
 import type { ArticleJob, PipelineDeps } from './ports.js';
 
 export interface ProcessArticleOptions {
@@ -31,7 +32,25 @@ export async function processArticle(deps: PipelineDeps, job: ArticleJob, opts: 
   let page: ExtractedArticle | undefined;
   let pageUrl = item.link;
   let outcome: ArticleOutcome['page'] = 'skipped';
-  if (source?.article.fetch && item.link) {
+  // A body API comes first; when it fails or has no body, the page, then the item's summary.
+  const api = source?.article.fetch ? source.article.api : undefined;
+  if (source !== undefined && api !== undefined) {
+    try {
+      const found = await fetchApiArticle(deps, source, api, job);
+      if ('missing' in found) log.warn({ reason: found.missing }, 'article API gave no body; trying the page');
+      else {
+        page = found;
+        outcome = 'fetched';
+      }
+      deps.metrics.articleFetches.inc({ outcome: 'missing' in found ? 'fallback' : 'ok' });
+    } catch (err) {
+      const transient = isFinewsError(err) ? err.retryable : true;
+      deps.metrics.articleFetches.inc({ outcome: transient && !opts.finalAttempt ? 'error' : 'fallback' });
+      if (transient && !opts.finalAttempt) throw err;
+      log.warn({ err }, 'article API unavailable; trying the page');
+    }
+  }
+  if (page === undefined && source?.article.fetch && item.link) {
     try {
       const res = await deps.fetcher.fetch({
         url: item.link,
@@ -68,7 +87,7 @@ function toItem(deps: PipelineDeps, job: ArticleJob, source: SourceConfig | unde
   const { item } = job;
   const now = deps.now();
   const name =
-    choosePublisher({ fixed: source?.publisher, page: page?.publisher, itemAuthor: item.author, feedTitle: job.feedTitle }) ?? config.site.title;
+    choosePublisher({ fixed: source?.publisher, page: page?.publisher, itemPublisher: item.publisher, itemAuthor: item.author, feedTitle: job.feedTitle }) ?? config.site.title;
   const publisher = resolvePublisher(name, config.publishers);
   // A page whose body could not be found (empty extraction) falls back to the feed's own content.
   const contentHtml = page?.contentHtml || sanitizeBody(item.contentHtml || textParagraph(item.summary ?? ''), pageUrl ?? source?.url ?? config.site.url);

@@ -41,6 +41,8 @@ export interface PublisherCandidates {
   fixed?: string;
   /** The article page's `（文章来源：X）`, tags stripped. */
   page?: string;
+  /** The item's own publisher field (a json/html record's `fields.publisher`, e.g. mediaName). */
+  itemPublisher?: string;
   /** The feed item's author / creator / source field. */
   itemAuthor?: string;
   /** The source feed's title. */
@@ -49,8 +51,8 @@ export interface PublisherCandidates {
 
 /**
  * Picks the raw publisher name by the precedence of INTERFACE §3: the source's fixed
- * publisher, else the page's `文章来源`, else the item's author/creator/source, else the
- * feed title. Blank candidates are skipped; the winner is returned trimmed, and
+ * publisher, else the page's `文章来源`, else the item's own publisher field, else its
+ * author/creator/source, else the feed title. Blank candidates are skipped; the winner is returned trimmed, and
  * `undefined` when every candidate is blank. Aliases are not applied here
  * (see {@link resolvePublisher}).
  */
@@ -58,6 +60,7 @@ export function choosePublisher(candidates: PublisherCandidates): string | undef
   for (const candidate of [
     candidates.fixed,
     candidates.page,
+    candidates.itemPublisher,
     candidates.itemAuthor,
     candidates.feedTitle,
   ]) {
