@@ -10,6 +10,7 @@ import { parseDate } from '../util/dates.js';
 import { collapseWhitespace, truncate } from '../util/html.js';
 import { parseAttribution, parseByline } from './lines.js';
 import { absoluteUrl, normalizeBody, removeNoise, renderBody } from './sanitize.js';
+import { dropStockCharts } from './stock-charts.js';
 
 /**
  * Bodies of the layouts finews knows, tried in order after the source's own
@@ -73,7 +74,7 @@ export function extractArticle(
   rules: ArticleRules,
   zone: string,
 ): ExtractedArticle {
-  const $ = load(html);
+  const $ = load(dropStockCharts(html));
   const baseUrl = absoluteUrl($('base[href]').first().attr('href'), pageUrl) ?? pageUrl;
   const title = findTitle($);
   const publishedAt = findDate($, zone);
