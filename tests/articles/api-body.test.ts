@@ -39,7 +39,7 @@ describe('article.api bodies', () => {
     const article = extractApiBody(html, PAGE, { fetch: true, remove: [] }, 'Asia/Shanghai');
     expect(article.publisher).toBe('证券时报网');
     expect(article.contentHtml).not.toContain('webquotepic');
-    expect(article.contentHtml).not.toMatch(/keytip|em_stock_key_common|stock_0|　|责任编辑/);
+    expect(article.contentHtml).not.toMatch(/keytip|em_stock_key_common|stock_0|\u3000|责任编辑/);
     expect(article.contentHtml).toContain('平安银行</a></span><span></span>3月30日公告，<span>浦发银行</span>一季度净利润增长。');
     expect(article.contentHtml).toContain('<a href="https://finance.eastmoney.com/a/202203302327570009.html">相关报道</a>');
     expect(article.contentHtml.endsWith('<p class="em_media">（文章来源：证券时报网）</p>')).toBe(true);

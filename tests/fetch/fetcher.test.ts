@@ -133,6 +133,21 @@ describe('fetchUrl basics', () => {
     expect(seenReq?.headers['accept-encoding']).toBe('gzip, deflate, br');
   });
 
+  it("sends a source's configured headers, but never lets them replace Host, framing or validators", async () => {
+    await fetcher.fetchUrl(
+      req(server.url('/ok'), {
+        headers: { Referer: 'https://finance.eastmoney.com/', Host: 'evil.example', 'Content-Length': '5', 'If-None-Match': '"x"', 'X-Bad': 'a\r\nInjected: 1' },
+      }),
+    );
+    const headers = seen('/ok').at(-1)?.headers;
+    expect(headers?.referer).toBe('https://finance.eastmoney.com/');
+    expect(headers?.host).toBe(new URL(server.url('/')).host);
+    expect(headers?.['if-none-match']).toBeUndefined();
+    expect(headers?.['content-length']).toBeUndefined();
+    expect(headers?.['x-bad']).toBeUndefined();
+    expect(headers?.injected).toBeUndefined();
+  });
+
   it('sends the caller\'s Accept header', async () => {
     const res = await fetcher.fetchUrl(req(server.url('/ok'), { accept: 'text/plain' }));
     expect(res.body.toString('utf8')).toBe('沪指收涨0.5%');
