@@ -68,6 +68,14 @@ export const MIGRATIONS: readonly string[] = [
     expires_ms INTEGER NOT NULL
   );
   `,
+  // 4: a claim keeps its article work (JSON) until an item is saved, and when that work
+  // was last handed out, so lost work is queued again without waiting for the source.
+  // Only claims with work are indexed, so a sweep reads nothing else.
+  `
+  ALTER TABLE claims ADD COLUMN work TEXT;
+  ALTER TABLE claims ADD COLUMN queued_ms INTEGER;
+  CREATE INDEX claims_pending ON claims (queued_ms) WHERE work IS NOT NULL;
+  `,
 ];
 
 /** The schema version this code writes. */

@@ -22,6 +22,8 @@ import type {
   ClaimResult,
   ItemPage,
   ItemQuery,
+  PendingClaim,
+  PendingWork,
   PruneResult,
   RenderedDoc,
   SourceState,
@@ -118,8 +120,13 @@ class SqliteStore implements Store {
         'UPDATE claims SET seen_ms = ?, sources = ?, categories = ? WHERE key = ?',
       ),
       recordSave: db.prepare<[string, string, number, string]>(
-        'UPDATE claims SET sources = ?, categories = ?, saved_ms = COALESCE(saved_ms, ?) WHERE key = ?',
+        'UPDATE claims SET sources = ?, categories = ?, saved_ms = COALESCE(saved_ms, ?), work = NULL, queued_ms = NULL WHERE key = ?',
       ),
+      recordWork: db.prepare<[string, number, string]>('UPDATE claims SET work = ?, queued_ms = ? WHERE key = ?'),
+      pendingBefore: db.prepare<[number, number], { key: string; work: string }>(
+        'SELECT key, work FROM claims WHERE work IS NOT NULL AND queued_ms < ? ORDER BY queued_ms, key LIMIT ?',
+      ),
+      markQueued: db.prepare<[number, string]>('UPDATE claims SET queued_ms = ? WHERE key = ?'),
       countSourceItem: db.prepare<[string]>(
         'INSERT INTO sources (id, items) VALUES (?, 1) ON CONFLICT (id) DO UPDATE SET items = items + 1',
       ),
@@ -201,7 +208,7 @@ class SqliteStore implements Store {
     if (this.db.open) this.db.close();
   }
 
-  async claim(key: string, sourceId: string, categories: string[]): Promise<ClaimResult> {
+  async claim(key: string, sourceId: string, categories: string[], work?: PendingWork): Promise<ClaimResult> {
     const claimCategories = ownCategories(categories);
     const tx = this.db.transaction((): ClaimResult => {
       const inserted = this.sql.insertClaim.run(key, Date.now(), Date.now()).changes === 1;
@@ -228,7 +235,22 @@ class SqliteStore implements Store {
       for (const c of merged.categories) this.sql.indexCategory.run(c, key, row.published_ms);
       return { isNew: false, changedCategories: withAll(merged.categories), pending: false };
     });
-    return this.run('claim', () => tx.immediate());
+    // The work is recorded in the claim's transaction (tx nests as a savepoint).
+    const withWork = this.db.transaction((): ClaimResult => {
+      const result = tx();
+      if (work && (result.isNew || result.pending)) this.sql.recordWork.run(JSON.stringify(work), Date.now(), key);
+      return result;
+    });
+    return this.run('claim', () => withWork.immediate());
+  }
+
+  async takePendingClaims(olderThan: Date, limit: number, now: Date): Promise<PendingClaim[]> {
+    const tx = this.db.transaction((): PendingClaim[] => {
+      const rows = this.sql.pendingBefore.all(olderThan.getTime(), Math.max(0, Math.floor(limit)));
+      for (const row of rows) this.sql.markQueued.run(now.getTime(), row.key);
+      return rows.map((row) => ({ key: row.key, work: JSON.parse(row.work) as PendingWork }));
+    });
+    return this.run('takePendingClaims', () => tx.immediate());
   }
 
   async saveItem(item: Item): Promise<string[]> {
