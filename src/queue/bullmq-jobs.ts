@@ -14,7 +14,10 @@ export interface BullmqJobsOptions {
  * The Jobs port on BullMQ (Redis mode).
  *
  * Articles are keyed by their item key as job id, so a second enqueue of a key
- * whose job is still waiting, delayed or running is dropped by BullMQ.
+ * whose job is still waiting, delayed or running is dropped by BullMQ. A key whose
+ * job failed for good (out of attempts, or stalled too often: its workers died on it)
+ * is queued for one more run, as its final attempt: a page that fails again then
+ * leaves the item stored from its feed content rather than not at all.
  *
  * Publishing is throttled per slug with BullMQ deduplication (id = slug,
  * `keepLastIfActive`): the first request adds a job delayed by `publishDelayMs`;
@@ -40,7 +43,7 @@ export class BullmqJobs implements Jobs {
     // a key claimed again after that (its claim was pruned) must still be processed.
     const state = await article.getJobState(job.key);
     if (state === 'completed' || state === 'failed') await article.remove(job.key);
-    await article.add('article', job, { jobId: job.key });
+    await article.add('article', job, { jobId: job.key, ...(state === 'failed' ? { attempts: 1 } : {}) });
   }
 
   async requestPublish(categories: string[]): Promise<void> {
