@@ -1,6 +1,8 @@
 import type { ArticleJob, Jobs } from '../pipeline/ports.js';
 import type { FinewsQueues } from './queues.js';
 
+const LIVE_STATES = new Set<string>(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+
 export interface BullmqJobsOptions {
   /**
    * How long a publish request waits before it runs. Requests for a slug arriving
@@ -42,6 +44,8 @@ export class BullmqJobs implements Jobs {
     // A finished job keeps its id while BullMQ retains it (removeOnComplete/removeOnFail);
     // a key claimed again after that (its claim was pruned) must still be processed.
     const state = await article.getJobState(job.key);
+    // Still queued or running (a sweep of pending claims finds most work so): nothing to add.
+    if (LIVE_STATES.has(state)) return;
     if (state === 'completed' || state === 'failed') await article.remove(job.key);
     await article.add('article', job, { jobId: job.key, ...(state === 'failed' ? { attempts: 1 } : {}) });
   }
