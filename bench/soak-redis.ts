@@ -279,6 +279,7 @@ async function main(): Promise<void> {
     }
     await redisRestart;
 
+    const chaosOver = Date.now();
     console.log(`${at()}  chaos over; settling (up to ${settleMs / 1000} s)`);
     const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
     redis.on('error', () => {});
@@ -320,8 +321,8 @@ async function main(): Promise<void> {
     const c = (msg: string): number => counts.get(msg) ?? 0;
     console.log(
       [
-        `of ${ARTICLES} articles; ${kills} worker kills -9 every ${KILL_EVERY_MS / 1000} s over ${(chaosMs / 1000).toFixed(0)} s, redis-server killed -9 and restarted once`,
-        `settled ${((settledIn - started - chaosMs) / 1000).toFixed(0)} s after the chaos; claims still pending: ${pendingClaims}`,
+        `of ${ARTICLES} articles; ${kills} worker kills -9 every ${KILL_EVERY_MS / 1000} s over ${((chaosOver - started) / 1000).toFixed(0)} s, redis-server killed -9 and restarted once`,
+        `settled ${((settledIn - chaosOver) / 1000).toFixed(0)} s after the chaos; claims still pending: ${pendingClaims}`,
         `article pages requested: ${[...site.pageHits.values()].reduce((a, b) => a + b, 0)} for ${site.pageHits.size} articles`,
         `worker log: ${c('job stalled (its worker stopped answering); it runs again')} jobs stalled, ${c('job failed for good')} failed for good, ` +
           `${c('re-queued article work claimed but never saved')} sweeps re-queued work, ${c('article page unavailable; storing the item from its feed content')} stored from feed content`,
