@@ -38,6 +38,19 @@ storeContract('sqlite', async () => {
 });
 
 describe('sqlite store file', () => {
+  it('finds pending work through an index of claims with work only, not by scanning claims', async () => {
+    const file = tempFile();
+    const store = openSqliteStore(file);
+    await store.claim(newsKey(1), 'cinn-industry', []);
+    await store.close();
+    const db = new Database(file, { readonly: true });
+    const plan = db
+      .prepare('EXPLAIN QUERY PLAN SELECT key, work FROM claims WHERE work IS NOT NULL AND queued_ms < ? ORDER BY queued_ms, key LIMIT ?')
+      .all(Date.now(), 100) as Array<{ detail: string }>;
+    db.close();
+    expect(plan.map((p) => p.detail).join('; ')).toContain('USING INDEX claims_pending');
+  });
+
   it('creates its directory, uses WAL and records the schema version', async () => {
     const file = tempFile();
     const store = openSqliteStore(file);
