@@ -16,6 +16,7 @@ import {
   withAll,
   type ClaimRecord,
 } from './item-merge.js';
+import { SqliteCategoryFacts } from './sqlite-category-facts.js';
 import { migrate, SCHEMA_VERSION } from './sqlite-schema.js';
 import type {
   CategoryInfo,
@@ -66,13 +67,6 @@ interface SourceRow {
   items: number;
 }
 
-interface CategoryRow {
-  slug: string;
-  count: number;
-  updated: string | null;
-  publisher: string | null;
-}
-
 interface RenderedRow {
   content_type: string;
   body: Buffer;
@@ -88,6 +82,7 @@ class SqliteStore implements Store {
   private readonly file: string;
   private readonly log: Logger | undefined;
   private readonly sql;
+  private readonly facts: SqliteCategoryFacts;
 
   constructor(file: string, opts: SqliteStoreOptions) {
     this.file = file;
@@ -104,6 +99,7 @@ class SqliteStore implements Store {
       throw this.failure('open', err);
     }
     this.sql = this.prepare();
+    this.facts = new SqliteCategoryFacts(this.db);
   }
 
   private prepare() {
@@ -148,24 +144,15 @@ class SqliteStore implements Store {
          WHERE c.category = ? AND (c.published_ms, c.key) < (?, ?)
          ORDER BY c.published_ms DESC, c.key DESC LIMIT ?`,
       ),
-      categories: db.prepare<[], CategoryRow>(
-        `SELECT c.category AS slug, COUNT(*) AS count,
-           n.published_at AS updated,
-           CASE WHEN json_extract(n.doc, '$.categories[0]') = n.slug THEN json_extract(n.doc, '$.publisher') END AS publisher
-         FROM item_categories c
-         JOIN (SELECT c2.category AS slug, i.published_at, i.doc FROM item_categories c2 JOIN items i ON i.key = c2.key
-               WHERE (c2.published_ms, c2.key) = (SELECT published_ms, key FROM item_categories WHERE category = c2.category
-                                                 ORDER BY published_ms DESC, key DESC LIMIT 1)) n ON n.slug = c.category
-         GROUP BY c.category ORDER BY c.category`,
-      ),
       getSource: db.prepare<[string], SourceRow>('SELECT id, state, items FROM sources WHERE id = ?'),
       putSource: db.prepare<[string, string]>(
         'INSERT INTO sources (id, state) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state',
       ),
       listSources: db.prepare<[], SourceRow>('SELECT id, state, items FROM sources ORDER BY id'),
-      prunableCategories: db.prepare<[number, number], { category: string }>(
-        `SELECT DISTINCT category FROM item_categories
-         WHERE key IN (SELECT key FROM items WHERE published_ms < ? AND stored_ms < ?)`,
+      prunableByCategory: db.prepare<[number, number], { category: string; n: number }>(
+        `SELECT category, COUNT(*) AS n FROM item_categories
+         WHERE key IN (SELECT key FROM items WHERE published_ms < ? AND stored_ms < ?)
+         GROUP BY category`,
       ),
       unindexPrunable: db.prepare<[number, number]>(
         `DELETE FROM item_categories
@@ -225,7 +212,7 @@ class SqliteStore implements Store {
         return { isNew: false, changedCategories: [], pending: false };
       }
       this.sql.setItemDoc.run(JSON.stringify(merged), key);
-      for (const c of merged.categories) this.sql.indexCategory.run(c, key, row.published_ms);
+      this.indexItem(merged, row.published_ms);
       return { isNew: false, changedCategories: withAll(merged.categories), pending: false };
     });
     return this.run('claim', () => tx.immediate());
@@ -250,7 +237,7 @@ class SqliteStore implements Store {
       this.sql.recordSave.run(JSON.stringify(claimSources), JSON.stringify(claimCategories), Date.now(), item.key);
 
       this.sql.upsertItem.run(item.key, publishedMs, merged.publishedAt, storedMs, JSON.stringify(merged));
-      for (const c of merged.categories) this.sql.indexCategory.run(c, item.key, publishedMs);
+      this.indexItem(merged, publishedMs);
       return withAll(merged.categories);
     });
     return this.run('saveItem', () => tx.immediate(), item.key);
@@ -282,7 +269,7 @@ class SqliteStore implements Store {
   }
 
   async listCategories(): Promise<CategoryInfo[]> {
-    return this.run('listCategories', () => this.sql.categories.all()).map((r) => ({
+    return this.run('listCategories', () => this.facts.list()).map((r) => ({
       slug: r.slug,
       count: r.count,
       updated: r.updated,
@@ -308,11 +295,13 @@ class SqliteStore implements Store {
     const itemsMs = itemsBefore.getTime();
     const claimsMs = claimsBefore.getTime();
     const tx = this.db.transaction((): PruneResult & { forgotten: number } => {
-      const categories = this.sql.prunableCategories.all(itemsMs, itemsMs).map((r) => r.category);
+      const leaving = this.sql.prunableByCategory.all(itemsMs, itemsMs);
       this.sql.unindexPrunable.run(itemsMs, itemsMs);
       const removed = this.sql.deletePrunable.run(itemsMs, itemsMs).changes;
+      for (const { category, n } of leaving) this.facts.noteRemoved(category, n);
       const forgotten = this.sql.forgetClaims.run(claimsMs).changes;
-      return { removed, forgotten, changedCategories: removed > 0 ? withAll(categories.sort()) : [] };
+      const categories = leaving.map((r) => r.category).sort();
+      return { removed, forgotten, changedCategories: removed > 0 ? withAll(categories) : [] };
     });
     const { forgotten, ...result } = this.run('prune', () => tx.immediate());
     this.log?.debug({ file: this.file, removed: result.removed, forgottenClaims: forgotten }, 'sqlite store pruned');
@@ -351,6 +340,14 @@ class SqliteStore implements Store {
       etag: row.etag,
       lastModified: row.last_modified,
     };
+  }
+
+  /** Indexes a written item under each of its categories and keeps those categories' facts. */
+  private indexItem(item: Item, publishedMs: number): void {
+    for (const c of item.categories) {
+      const added = this.sql.indexCategory.run(c, item.key, publishedMs).changes === 1;
+      this.facts.noteItem(c, item, publishedMs, added);
+    }
   }
 
   private claimRecord(key: string): ClaimRecord | null {

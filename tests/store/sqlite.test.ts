@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/sqlite-schema.js';
+import { runMigration, SCHEMA_VERSION } from '../../src/store/sqlite-schema.js';
 import type { Store } from '../../src/store/store.js';
 import { storeContract } from './contract.js';
 import { makeItem, newsKey } from './items.js';
@@ -61,7 +61,7 @@ describe('sqlite store file', () => {
     // A file as finews with schema 1 left it: one stored item, one pruned item, both claimed.
     const v1 = new Database(file);
     v1.pragma('journal_mode = WAL');
-    v1.exec(MIGRATIONS[0] ?? '');
+    runMigration(v1, 1);
     v1.pragma('user_version = 1');
     const stored = makeItem(newsKey(1), { categories: ['zhongguogongyebao', 'industry'] });
     const storedMs = Date.parse(stored.storedAt);
