@@ -17,6 +17,23 @@ interface NewestRow {
   doc: string;
 }
 
+/** The statements of the category facts, by name (exported so tests can check their query plans). */
+export const CATEGORY_FACTS_SQL = {
+  // A new category, or a newer (or the same, re-saved) newest item of a known one.
+  noteNewest: `INSERT INTO categories (slug, count, newest_ms, newest_key, updated, publisher) VALUES (?, 0, ?, ?, ?, ?)
+    ON CONFLICT (slug) DO UPDATE SET newest_ms = excluded.newest_ms, newest_key = excluded.newest_key,
+      updated = excluded.updated, publisher = excluded.publisher
+    WHERE (excluded.newest_ms, excluded.newest_key) >= (categories.newest_ms, categories.newest_key)`,
+  addCount: 'UPDATE categories SET count = count + ? WHERE slug = ?',
+  newest: `SELECT c.key, c.published_ms, i.published_at, i.doc FROM item_categories c JOIN items i ON i.key = c.key
+    WHERE c.category = ? ORDER BY c.published_ms DESC, c.key DESC LIMIT 1`,
+  setNewest: 'UPDATE categories SET newest_ms = ?, newest_key = ?, updated = ?, publisher = ? WHERE slug = ?',
+  drop: 'DELETE FROM categories WHERE slug = ?',
+  list: 'SELECT slug, count, updated, publisher FROM categories WHERE count > 0 ORDER BY slug',
+  // A full pass over the index: only for rebuild(), when a file is migrated.
+  rebuildCounts: 'SELECT category, COUNT(*) AS n FROM item_categories GROUP BY category',
+} as const;
+
 /**
  * Keeps the SQLite store's per-category facts (item count, newest item, its publishedAt
  * and the publisher titling the category) in the `categories` table, inside the caller's
@@ -30,29 +47,18 @@ export class SqliteCategoryFacts {
     setNewest: Statement<[number, string, string, string | null, string]>;
     drop: Statement<[string]>;
     list: Statement<[], CategoryFactsRow>;
-    counts: Statement<[], { category: string; n: number }>;
+    rebuildCounts: Statement<[], { category: string; n: number }>;
   };
 
   constructor(db: Database) {
     this.sql = {
-      // A new category, or a newer (or the same, re-saved) newest item of a known one.
-      noteNewest: db.prepare(
-        `INSERT INTO categories (slug, count, newest_ms, newest_key, updated, publisher) VALUES (?, 0, ?, ?, ?, ?)
-         ON CONFLICT (slug) DO UPDATE SET newest_ms = excluded.newest_ms, newest_key = excluded.newest_key,
-           updated = excluded.updated, publisher = excluded.publisher
-         WHERE (excluded.newest_ms, excluded.newest_key) >= (categories.newest_ms, categories.newest_key)`,
-      ),
-      addCount: db.prepare('UPDATE categories SET count = count + ? WHERE slug = ?'),
-      newest: db.prepare(
-        `SELECT c.key, c.published_ms, i.published_at, i.doc FROM item_categories c JOIN items i ON i.key = c.key
-         WHERE c.category = ? ORDER BY c.published_ms DESC, c.key DESC LIMIT 1`,
-      ),
-      setNewest: db.prepare(
-        'UPDATE categories SET newest_ms = ?, newest_key = ?, updated = ?, publisher = ? WHERE slug = ?',
-      ),
-      drop: db.prepare('DELETE FROM categories WHERE slug = ?'),
-      list: db.prepare('SELECT slug, count, updated, publisher FROM categories WHERE count > 0 ORDER BY slug'),
-      counts: db.prepare('SELECT category, COUNT(*) AS n FROM item_categories GROUP BY category'),
+      noteNewest: db.prepare(CATEGORY_FACTS_SQL.noteNewest),
+      addCount: db.prepare(CATEGORY_FACTS_SQL.addCount),
+      newest: db.prepare(CATEGORY_FACTS_SQL.newest),
+      setNewest: db.prepare(CATEGORY_FACTS_SQL.setNewest),
+      drop: db.prepare(CATEGORY_FACTS_SQL.drop),
+      list: db.prepare(CATEGORY_FACTS_SQL.list),
+      rebuildCounts: db.prepare(CATEGORY_FACTS_SQL.rebuildCounts),
     };
   }
 
@@ -82,7 +88,7 @@ export class SqliteCategoryFacts {
 
   /** Recomputes every category's facts from the items (a one-off pass, for migrating a file). */
   rebuild(): void {
-    for (const { category, n } of this.sql.counts.all()) {
+    for (const { category, n } of this.sql.rebuildCounts.all()) {
       this.sql.noteNewest.run(category, 0, '', '', null);
       this.sql.addCount.run(n, category);
       this.refreshNewest(category);

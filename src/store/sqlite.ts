@@ -76,6 +76,51 @@ interface RenderedRow {
   last_modified: string;
 }
 
+/**
+ * Every statement the SQLite store prepares, by name. Exported so tests can check their
+ * query plans: none may scan all items.
+ */
+export const SQLITE_STORE_SQL = {
+  insertClaim: `INSERT INTO claims (key, first_ms, seen_ms, sources, categories) VALUES (?, ?, ?, '[]', '[]')
+    ON CONFLICT (key) DO NOTHING`,
+  getClaim: 'SELECT sources, categories, saved_ms FROM claims WHERE key = ?',
+  touchClaim: 'UPDATE claims SET seen_ms = ?, sources = ?, categories = ? WHERE key = ?',
+  recordSave: 'UPDATE claims SET sources = ?, categories = ?, saved_ms = COALESCE(saved_ms, ?) WHERE key = ?',
+  countSourceItem: 'INSERT INTO sources (id, items) VALUES (?, 1) ON CONFLICT (id) DO UPDATE SET items = items + 1',
+  getItem: 'SELECT key, published_ms, stored_ms, doc FROM items WHERE key = ?',
+  upsertItem: `INSERT INTO items (key, published_ms, published_at, stored_ms, doc) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (key) DO UPDATE SET doc = excluded.doc`,
+  setItemDoc: 'UPDATE items SET doc = ? WHERE key = ?',
+  indexCategory: 'INSERT INTO item_categories (category, key, published_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+  newest: 'SELECT key, published_ms, stored_ms, doc FROM items ORDER BY published_ms DESC, key DESC LIMIT ?',
+  newestAfter: `SELECT key, published_ms, stored_ms, doc FROM items
+    WHERE (published_ms, key) < (?, ?) ORDER BY published_ms DESC, key DESC LIMIT ?`,
+  newestIn: `SELECT i.key, i.published_ms, i.stored_ms, i.doc FROM item_categories c JOIN items i ON i.key = c.key
+    WHERE c.category = ? ORDER BY c.published_ms DESC, c.key DESC LIMIT ?`,
+  newestInAfter: `SELECT i.key, i.published_ms, i.stored_ms, i.doc FROM item_categories c JOIN items i ON i.key = c.key
+    WHERE c.category = ? AND (c.published_ms, c.key) < (?, ?)
+    ORDER BY c.published_ms DESC, c.key DESC LIMIT ?`,
+  getSource: 'SELECT id, state, items FROM sources WHERE id = ?',
+  putSource: 'INSERT INTO sources (id, state) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state',
+  listSources: 'SELECT id, state, items FROM sources ORDER BY id',
+  prunableByCategory: `SELECT category, COUNT(*) AS n FROM item_categories
+    WHERE key IN (SELECT key FROM items WHERE published_ms < ? AND stored_ms < ?)
+    GROUP BY category`,
+  unindexPrunable: `DELETE FROM item_categories
+    WHERE key IN (SELECT key FROM items WHERE published_ms < ? AND stored_ms < ?)`,
+  deletePrunable: 'DELETE FROM items WHERE published_ms < ? AND stored_ms < ?',
+  forgetClaims: `DELETE FROM claims WHERE seen_ms < ? AND NOT EXISTS (SELECT 1 FROM items i WHERE i.key = claims.key)`,
+  putRendered: `INSERT INTO rendered (name, content_type, body, gzip, br, etag, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (name) DO UPDATE SET content_type = excluded.content_type, body = excluded.body,
+      gzip = excluded.gzip, br = excluded.br, etag = excluded.etag, last_modified = excluded.last_modified`,
+  getRendered: 'SELECT content_type, body, gzip, br, etag, last_modified FROM rendered WHERE name = ?',
+  deleteRendered: 'DELETE FROM rendered WHERE name = ?',
+  acquireLease: `INSERT INTO leases (name, token, expires_ms) VALUES (?, ?, ?)
+    ON CONFLICT (name) DO UPDATE SET token = excluded.token, expires_ms = excluded.expires_ms
+    WHERE leases.expires_ms <= ? OR leases.token = excluded.token`,
+  releaseLease: 'DELETE FROM leases WHERE name = ? AND token = ?',
+} as const;
+
 /** Store adapter on one better-sqlite3 connection. */
 class SqliteStore implements Store {
   private readonly db: Database.Database;
@@ -105,78 +150,31 @@ class SqliteStore implements Store {
   private prepare() {
     const db = this.db;
     return {
-      insertClaim: db.prepare<[string, number, number]>(
-        `INSERT INTO claims (key, first_ms, seen_ms, sources, categories) VALUES (?, ?, ?, '[]', '[]')
-         ON CONFLICT (key) DO NOTHING`,
-      ),
-      getClaim: db.prepare<[string], ClaimRow>('SELECT sources, categories, saved_ms FROM claims WHERE key = ?'),
-      touchClaim: db.prepare<[number, string, string, string]>(
-        'UPDATE claims SET seen_ms = ?, sources = ?, categories = ? WHERE key = ?',
-      ),
-      recordSave: db.prepare<[string, string, number, string]>(
-        'UPDATE claims SET sources = ?, categories = ?, saved_ms = COALESCE(saved_ms, ?) WHERE key = ?',
-      ),
-      countSourceItem: db.prepare<[string]>(
-        'INSERT INTO sources (id, items) VALUES (?, 1) ON CONFLICT (id) DO UPDATE SET items = items + 1',
-      ),
-      getItem: db.prepare<[string], ItemRow>('SELECT key, published_ms, stored_ms, doc FROM items WHERE key = ?'),
-      upsertItem: db.prepare<[string, number, string, number, string]>(
-        `INSERT INTO items (key, published_ms, published_at, stored_ms, doc) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (key) DO UPDATE SET doc = excluded.doc`,
-      ),
-      setItemDoc: db.prepare<[string, string]>('UPDATE items SET doc = ? WHERE key = ?'),
-      indexCategory: db.prepare<[string, string, number]>(
-        'INSERT INTO item_categories (category, key, published_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
-      ),
-      newest: db.prepare<[number], ItemRow>(
-        'SELECT key, published_ms, stored_ms, doc FROM items ORDER BY published_ms DESC, key DESC LIMIT ?',
-      ),
-      newestAfter: db.prepare<[number, string, number], ItemRow>(
-        `SELECT key, published_ms, stored_ms, doc FROM items
-         WHERE (published_ms, key) < (?, ?) ORDER BY published_ms DESC, key DESC LIMIT ?`,
-      ),
-      newestIn: db.prepare<[string, number], ItemRow>(
-        `SELECT i.key, i.published_ms, i.stored_ms, i.doc FROM item_categories c JOIN items i ON i.key = c.key
-         WHERE c.category = ? ORDER BY c.published_ms DESC, c.key DESC LIMIT ?`,
-      ),
-      newestInAfter: db.prepare<[string, number, string, number], ItemRow>(
-        `SELECT i.key, i.published_ms, i.stored_ms, i.doc FROM item_categories c JOIN items i ON i.key = c.key
-         WHERE c.category = ? AND (c.published_ms, c.key) < (?, ?)
-         ORDER BY c.published_ms DESC, c.key DESC LIMIT ?`,
-      ),
-      getSource: db.prepare<[string], SourceRow>('SELECT id, state, items FROM sources WHERE id = ?'),
-      putSource: db.prepare<[string, string]>(
-        'INSERT INTO sources (id, state) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state',
-      ),
-      listSources: db.prepare<[], SourceRow>('SELECT id, state, items FROM sources ORDER BY id'),
-      prunableByCategory: db.prepare<[number, number], { category: string; n: number }>(
-        `SELECT category, COUNT(*) AS n FROM item_categories
-         WHERE key IN (SELECT key FROM items WHERE published_ms < ? AND stored_ms < ?)
-         GROUP BY category`,
-      ),
-      unindexPrunable: db.prepare<[number, number]>(
-        `DELETE FROM item_categories
-         WHERE key IN (SELECT key FROM items WHERE published_ms < ? AND stored_ms < ?)`,
-      ),
-      deletePrunable: db.prepare<[number, number]>('DELETE FROM items WHERE published_ms < ? AND stored_ms < ?'),
-      forgetClaims: db.prepare<[number]>(
-        `DELETE FROM claims WHERE seen_ms < ? AND NOT EXISTS (SELECT 1 FROM items i WHERE i.key = claims.key)`,
-      ),
-      putRendered: db.prepare<[string, string, Buffer, Buffer, Buffer, string, string]>(
-        `INSERT INTO rendered (name, content_type, body, gzip, br, etag, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (name) DO UPDATE SET content_type = excluded.content_type, body = excluded.body,
-           gzip = excluded.gzip, br = excluded.br, etag = excluded.etag, last_modified = excluded.last_modified`,
-      ),
-      getRendered: db.prepare<[string], RenderedRow>(
-        'SELECT content_type, body, gzip, br, etag, last_modified FROM rendered WHERE name = ?',
-      ),
-      deleteRendered: db.prepare<[string]>('DELETE FROM rendered WHERE name = ?'),
-      acquireLease: db.prepare<[string, string, number, number]>(
-        `INSERT INTO leases (name, token, expires_ms) VALUES (?, ?, ?)
-         ON CONFLICT (name) DO UPDATE SET token = excluded.token, expires_ms = excluded.expires_ms
-         WHERE leases.expires_ms <= ? OR leases.token = excluded.token`,
-      ),
-      releaseLease: db.prepare<[string, string]>('DELETE FROM leases WHERE name = ? AND token = ?'),
+      insertClaim: db.prepare<[string, number, number]>(SQLITE_STORE_SQL.insertClaim),
+      getClaim: db.prepare<[string], ClaimRow>(SQLITE_STORE_SQL.getClaim),
+      touchClaim: db.prepare<[number, string, string, string]>(SQLITE_STORE_SQL.touchClaim),
+      recordSave: db.prepare<[string, string, number, string]>(SQLITE_STORE_SQL.recordSave),
+      countSourceItem: db.prepare<[string]>(SQLITE_STORE_SQL.countSourceItem),
+      getItem: db.prepare<[string], ItemRow>(SQLITE_STORE_SQL.getItem),
+      upsertItem: db.prepare<[string, number, string, number, string]>(SQLITE_STORE_SQL.upsertItem),
+      setItemDoc: db.prepare<[string, string]>(SQLITE_STORE_SQL.setItemDoc),
+      indexCategory: db.prepare<[string, string, number]>(SQLITE_STORE_SQL.indexCategory),
+      newest: db.prepare<[number], ItemRow>(SQLITE_STORE_SQL.newest),
+      newestAfter: db.prepare<[number, string, number], ItemRow>(SQLITE_STORE_SQL.newestAfter),
+      newestIn: db.prepare<[string, number], ItemRow>(SQLITE_STORE_SQL.newestIn),
+      newestInAfter: db.prepare<[string, number, string, number], ItemRow>(SQLITE_STORE_SQL.newestInAfter),
+      getSource: db.prepare<[string], SourceRow>(SQLITE_STORE_SQL.getSource),
+      putSource: db.prepare<[string, string]>(SQLITE_STORE_SQL.putSource),
+      listSources: db.prepare<[], SourceRow>(SQLITE_STORE_SQL.listSources),
+      prunableByCategory: db.prepare<[number, number], { category: string; n: number }>(SQLITE_STORE_SQL.prunableByCategory),
+      unindexPrunable: db.prepare<[number, number]>(SQLITE_STORE_SQL.unindexPrunable),
+      deletePrunable: db.prepare<[number, number]>(SQLITE_STORE_SQL.deletePrunable),
+      forgetClaims: db.prepare<[number]>(SQLITE_STORE_SQL.forgetClaims),
+      putRendered: db.prepare<[string, string, Buffer, Buffer, Buffer, string, string]>(SQLITE_STORE_SQL.putRendered),
+      getRendered: db.prepare<[string], RenderedRow>(SQLITE_STORE_SQL.getRendered),
+      deleteRendered: db.prepare<[string]>(SQLITE_STORE_SQL.deleteRendered),
+      acquireLease: db.prepare<[string, string, number, number]>(SQLITE_STORE_SQL.acquireLease),
+      releaseLease: db.prepare<[string, string]>(SQLITE_STORE_SQL.releaseLease),
     };
   }
 
