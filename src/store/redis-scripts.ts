@@ -84,7 +84,7 @@ return out
  * KEYS: item hash, claim hash, all index, unstored-claims zset, source item counters,
  *       category set, expiry index.
  * ARGV: key, doc JSON, categories JSON, sources JSON, publishedAt, published ms,
- *       storedAt, stored ms, now ms, category index key prefix.
+ *       storedAt, stored ms, now ms, category index key prefix, publisher.
  * Returns the item's categories.
  */
 export const SAVE_ITEM = new LuaScript(
@@ -114,7 +114,7 @@ if not claim[3] or claim[3] == '0' then redis.call('HSET', KEYS[2], 'saved', ARG
 redis.call('ZREM', KEYS[4], ARGV[1])
 
 redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'cats', encode_list(cats), 'srcs', encode_list(srcs),
-  'pub', pub, 'pubms', pubms, 'stored', stored, 'storedms', storedms)
+  'pub', pub, 'pubms', pubms, 'stored', stored, 'storedms', storedms, 'publisher', ARGV[11])
 redis.call('ZADD', KEYS[3], pubms, ARGV[1])
 for _, c in ipairs(cats) do
   redis.call('ZADD', ARGV[10] .. c, pubms, ARGV[1])
