@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ALL_SLUG, type Item } from '../domain.js';
-import type { FinewsError } from '../errors.js';
+import { FinewsError } from '../errors.js';
 import type { Logger } from '../util/log.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import {
@@ -17,6 +17,7 @@ import {
   type ClaimRecord,
 } from './item-merge.js';
 import { SqliteCategoryFacts } from './sqlite-category-facts.js';
+import { assertIntact, damagedFileError, isPlainFile, SqliteFileIdentity } from './sqlite-file.js';
 import { migrate, SCHEMA_VERSION } from './sqlite-schema.js';
 import type {
   CategoryInfo,
@@ -128,21 +129,30 @@ class SqliteStore implements Store {
   private readonly log: Logger | undefined;
   private readonly sql;
   private readonly facts: SqliteCategoryFacts;
+  /** The file opened, to tell when the path stops holding it; null in memory. */
+  private readonly identity: SqliteFileIdentity | null = null;
+  /** What ping() last found wrong with the file, so it is logged once. */
+  private fileProblem: string | null = null;
 
   constructor(file: string, opts: SqliteStoreOptions) {
     this.file = file;
     this.log = opts.log;
-    if (file !== ':memory:' && !file.startsWith('file:')) mkdirSync(dirname(file), { recursive: true });
+    if (isPlainFile(file)) mkdirSync(dirname(file), { recursive: true });
+    let db: Database.Database | undefined;
     try {
-      this.db = new Database(file);
-      this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = NORMAL');
-      const found = migrate(this.db, file);
+      db = new Database(file);
+      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      assertIntact(db, file);
+      const found = migrate(db, file);
       if (found !== SCHEMA_VERSION) this.log?.info({ file, from: found, to: SCHEMA_VERSION }, 'sqlite store schema migrated');
+      this.identity = SqliteFileIdentity.of(file);
     } catch (err) {
-      throw this.failure('open', err);
+      db?.close();
+      throw damagedFileError(file, err) ?? this.failure('open', err);
     }
+    this.db = db;
     this.sql = this.prepare();
     this.facts = new SqliteCategoryFacts(this.db);
   }
@@ -178,7 +188,22 @@ class SqliteStore implements Store {
     };
   }
 
+  /**
+   * Answers when the connection works and the path still holds the file that was
+   * opened (not deleted, replaced or overwritten); otherwise rejects, logging an error
+   * naming the file the first time.
+   */
   async ping(): Promise<void> {
+    const problem = this.identity ? await this.identity.problem() : null;
+    if (problem !== null) {
+      if (this.fileProblem !== problem) this.log?.error({ file: this.file, problem }, 'sqlite store file lost: not ready');
+      this.fileProblem = problem;
+      throw new FinewsError('store-unavailable', `sqlite store ${this.file}: ${problem}; what is written now is lost at restart`, {
+        retryable: false,
+      });
+    }
+    if (this.fileProblem !== null) this.log?.info({ file: this.file }, 'sqlite store file back');
+    this.fileProblem = null;
     this.run('ping', () => this.db.prepare('SELECT 1').get());
   }
 
