@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Item } from '../../src/domain.js';
+import { buildServer } from '../../src/http/server.js';
 import { createMetrics } from '../../src/metrics.js';
 import type { PipelineDeps } from '../../src/pipeline/ports.js';
 import { publishCategories } from '../../src/pipeline/publish.js';
@@ -112,6 +113,22 @@ describe(`sqlite store with ${ITEMS.toLocaleString('en-US')} items`, () => {
 
   it('lists every category with its count, newest date and publisher after migrating', async () => {
     expect(await store.listCategories()).toEqual(expectedCategories(scaleItems(ITEMS)));
+  });
+
+  it('answers /api/categories and a category page from the facts', async () => {
+    const config = testConfig([]);
+    const app = buildServer({ config: () => config, store, metrics: createMetrics(), log: silentLogger(), ready: () => store.ping() });
+    try {
+      const res = await app.inject({ url: '/api/categories' });
+      expect(res.statusCode).toBe(200);
+      const listed = res.json<{ categories: { slug: string; count: number }[] }>().categories;
+      expect(listed.find((c) => c.slug === 'gold')?.count).toBe(Math.ceil(ITEMS / 7));
+      const page = await app.inject({ url: '/category/gold.html' });
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain([...scaleItems(1)][0]?.title);
+    } finally {
+      await app.close();
+    }
   });
 
   it('publishes a category from its newest items', async () => {
