@@ -91,7 +91,7 @@ return out
  * KEYS: item hash, claim hash, all index, unstored-claims zset, source item counters,
  *       category set, expiry index, pending-work zset.
  * ARGV: key, doc JSON, categories JSON, sources JSON, publishedAt, published ms,
- *       storedAt, stored ms, now ms, category index key prefix.
+ *       storedAt, stored ms, now ms, category index key prefix, publisher.
  * Returns the item's categories.
  */
 export const SAVE_ITEM = new LuaScript(
@@ -123,7 +123,7 @@ redis.call('HDEL', KEYS[2], 'work')
 redis.call('ZREM', KEYS[8], ARGV[1])
 
 redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'cats', encode_list(cats), 'srcs', encode_list(srcs),
-  'pub', pub, 'pubms', pubms, 'stored', stored, 'storedms', storedms)
+  'pub', pub, 'pubms', pubms, 'stored', stored, 'storedms', storedms, 'publisher', ARGV[11])
 redis.call('ZADD', KEYS[3], pubms, ARGV[1])
 for _, c in ipairs(cats) do
   redis.call('ZADD', ARGV[10] .. c, pubms, ARGV[1])

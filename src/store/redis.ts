@@ -4,6 +4,7 @@ import { FinewsError } from '../errors.js';
 import type { Logger } from '../util/log.js';
 import { decodeCursor, encodeCursor, isAfter, type CursorPosition } from './cursor.js';
 import { ALL_SLUG, type Item } from '../domain.js';
+import { categoryPublisher } from './category-facts.js';
 import { itemMillis, ownCategories, pageSize, storeFailure, withAll } from './item-merge.js';
 import { ACQUIRE_LEASE, CLAIM, PRUNE_CLAIMS, PRUNE_ITEMS, RELEASE_LEASE, SAVE_ITEM, TAKE_PENDING } from './redis-scripts.js';
 import type {
@@ -157,6 +158,7 @@ class RedisStore implements Store {
             storedMs,
             Date.now(),
             this.serverPrefix + 'idx:cat:',
+            item.publisher,
           ],
         ),
       item.key,
@@ -217,14 +219,22 @@ class RedisStore implements Store {
         this.redis.pipeline(slugs.flatMap((s) => [['zcard', this.k.index(s)], ['zrevrange', this.k.index(s), 0, 0]])),
       );
       const newest = slugs.map((_, i) => (tops[2 * i + 1] as string[])[0]);
-      const hashes = await this.exec(this.redis.pipeline(newest.map((key) => ['hgetall', this.k.item(key ?? '')])));
+      // Only the fields the facts need; items saved before `publisher` was a field of its own need the doc.
+      const heads = await this.exec(this.redis.pipeline(newest.map((key) => ['hmget', this.k.item(key ?? ''), 'cats', 'pub', 'publisher'])));
+      const legacy = newest.filter((key, i) => key !== undefined && (heads[i] as (string | null)[])[2] === null);
+      const docs = legacy.length === 0 ? [] : await this.exec(this.redis.pipeline(legacy.map((key) => ['hget', this.k.item(key ?? ''), 'doc'])));
+      const legacyPublisher = new Map(legacy.map((key, i) => [key, docPublisher(docs[i] as string | null)]));
       const out: CategoryInfo[] = [];
       slugs.forEach((slug, i) => {
         const count = tops[2 * i] as number;
+        const [cats, pub, ownPublisher] = heads[i] as (string | null)[];
         if (count === 0) return;
-        const item = itemFromHash(hashes[i] as Record<string, string>);
-        const publisher = item?.categories[0] === slug ? item.publisher : undefined;
-        out.push({ slug, count, updated: item?.publishedAt ?? null, ...(publisher ? { publisher } : {}) });
+        const head = {
+          categories: JSON.parse(cats ?? '[]') as string[],
+          publisher: ownPublisher ?? legacyPublisher.get(newest[i] ?? '') ?? '',
+        };
+        const publisher = categoryPublisher(head, slug);
+        out.push({ slug, count, updated: pub ?? null, ...(publisher ? { publisher } : {}) });
       });
       return out;
     });
@@ -365,6 +375,10 @@ function redisKeys(prefix: string) {
     sources: `${prefix}sources`,
     sourceItems: `${prefix}source-items`,
   };
+}
+
+function docPublisher(doc: string | null): string {
+  return doc === null ? '' : ((JSON.parse(doc) as Partial<Item>).publisher ?? '');
 }
 
 function itemFromHash(hash: Record<string, string>): Item | null {

@@ -466,6 +466,79 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>): 
       ]);
     });
 
+    describe('category facts', () => {
+      const bySlug = (list: Awaited<ReturnType<Store['listCategories']>>) => [...list].sort((a, b) => a.slug.localeCompare(b.slug));
+
+      it('follow a claim that merges categories into a stored item, and a newer item after it', async () => {
+        // Saved without categories of its own: the first category a claim brings is its own.
+        await store.saveItem(makeItem('NW-m1', { publisher: '证券时报', categories: [], publishedAt: '2022-03-30T09:00:00+08:00' }));
+        expect(await store.listCategories()).toEqual([]);
+        await store.claim('NW-m1', 'stcn-finance', ['finance', 'markets']);
+        expect(bySlug(await store.listCategories())).toEqual([
+          { slug: 'finance', count: 1, updated: '2022-03-30T09:00:00+08:00', publisher: '证券时报' },
+          { slug: 'markets', count: 1, updated: '2022-03-30T09:00:00+08:00' },
+        ]);
+        // Claiming again changes nothing; the count stays one per item.
+        await store.claim('NW-m1', 'stcn-finance', ['finance']);
+        await store.saveItem(makeItem('NW-m1', { publisher: '证券时报', categories: ['finance'], publishedAt: '2022-03-30T09:00:00+08:00' }));
+        expect((await store.listCategories()).find((c) => c.slug === 'finance')?.count).toBe(1);
+
+        // A newer item of another publisher takes the category's date and its title away.
+        await store.saveItem(makeItem('NW-m2', { categories: ['zhongguogongyebao', 'finance'], publishedAt: '2022-03-30T10:00:00+08:00' }));
+        expect((await store.listCategories()).find((c) => c.slug === 'finance')).toEqual({
+          slug: 'finance',
+          count: 2,
+          updated: '2022-03-30T10:00:00+08:00',
+        });
+        // An older item changes neither.
+        await store.saveItem(makeItem('NW-m0', { publisher: '证券时报', categories: ['finance'], publishedAt: '2022-03-29T10:00:00+08:00' }));
+        expect((await store.listCategories()).find((c) => c.slug === 'finance')).toEqual({
+          slug: 'finance',
+          count: 3,
+          updated: '2022-03-30T10:00:00+08:00',
+        });
+      });
+
+      it('take the publisher of a re-saved newest item, and break equal dates by key', async () => {
+        const at = '2022-03-30T09:00:00+08:00';
+        await store.saveItem(makeItem('NW-b', { publisher: '中国工业报', categories: ['zhongguogongyebao'], publishedAt: at }));
+        // Same instant, smaller key: older in the store's order, so not the newest.
+        await store.saveItem(makeItem('NW-a', { publisher: '工业报', categories: ['zhongguogongyebao'], publishedAt: '2022-03-30T01:00:00Z' }));
+        expect(await store.listCategories()).toEqual([{ slug: 'zhongguogongyebao', count: 2, updated: at, publisher: '中国工业报' }]);
+        await store.saveItem(makeItem('NW-b', { publisher: '中国工业报社', categories: ['zhongguogongyebao'], publishedAt: at }));
+        expect(await store.listCategories()).toEqual([{ slug: 'zhongguogongyebao', count: 2, updated: at, publisher: '中国工业报社' }]);
+      });
+
+      it('move to the next newest item when prune removes the newest, and forget emptied categories', async () => {
+        const cutoff = new Date('2022-03-01T00:00:00Z');
+        const longAgo = new Date('2000-01-01T00:00:00Z');
+        // Older by date but stored recently: kept.
+        await store.saveItem(
+          makeItem('NW-p1', { publisher: '经济参考报', categories: ['industry'], publishedAt: '2022-01-01T08:00:00+08:00', storedAt: '2022-03-30T09:00:00+08:00' }),
+        );
+        // Newer by date, old by both: pruned, though it is the newest of both its categories.
+        await store.saveItem(
+          makeItem('NW-p2', { categories: ['zhongguogongyebao', 'industry'], publishedAt: '2022-01-02T08:00:00+08:00', storedAt: '2022-01-02T08:00:00+08:00' }),
+        );
+        expect(bySlug(await store.listCategories())).toEqual([
+          { slug: 'industry', count: 2, updated: '2022-01-02T08:00:00+08:00' },
+          { slug: 'zhongguogongyebao', count: 1, updated: '2022-01-02T08:00:00+08:00', publisher: '中国工业报' },
+        ]);
+
+        expect((await store.prune(cutoff, longAgo)).removed).toBe(1);
+        expect(await store.listCategories()).toEqual([
+          { slug: 'industry', count: 1, updated: '2022-01-01T08:00:00+08:00', publisher: '经济参考报' },
+        ]);
+
+        // Saving into a forgotten category starts it afresh.
+        await store.saveItem(makeItem('NW-p3', { publishedAt: '2022-03-30T09:00:00+08:00' }));
+        expect(bySlug(await store.listCategories())).toEqual([
+          { slug: 'industry', count: 1, updated: '2022-01-01T08:00:00+08:00', publisher: '经济参考报' },
+          { slug: 'zhongguogongyebao', count: 1, updated: '2022-03-30T09:00:00+08:00', publisher: '中国工业报' },
+        ]);
+      });
+    });
+
     it('round-trips source state and keeps items counted by claims', async () => {
       expect(await store.getSourceState('cinn-industry')).toBeNull();
       await store.claim(newsKey(13), 'cinn-industry', []);
