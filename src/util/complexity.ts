@@ -10,9 +10,9 @@ import { FinewsError } from '../errors.js';
 
 /** How much of a document finews is willing to build and walk. */
 export interface MarkupBudget {
-  /** Deepest element nesting allowed. @defaultValue 500 */
+  /** Deepest element nesting allowed. @defaultValue 256 */
   maxDepth: number;
-  /** Most elements plus text runs allowed. @defaultValue 50,000 */
+  /** Most elements plus text runs allowed. @defaultValue 25,000 */
   maxNodes: number;
 }
 
@@ -21,7 +21,7 @@ export interface MarkupBudget {
  * margin. Depth is what makes parsing and walking blow up (cheerio takes seconds on a page
  * nested 50,000 deep); the node count bounds the rest, which grows with it linearly.
  */
-export const DEFAULT_MARKUP_BUDGET: Readonly<MarkupBudget> = { maxDepth: 500, maxNodes: 50_000 };
+export const DEFAULT_MARKUP_BUDGET: Readonly<MarkupBudget> = { maxDepth: 256, maxNodes: 25_000 };
 
 /** What the pre-scan saw, as far as it read. */
 export interface MarkupSize {

@@ -234,7 +234,7 @@ describe('parseFeed refuses what is not a feed', () => {
     expect(isFinewsError(err, 'too-complex')).toBe(true);
     expect(err.retryable).toBe(false);
     expect(err.url).toBe(ctx.feedUrl);
-    expect(err.message).toBe(`feed too complex: ${ctx.feedUrl} is nested more than 500 deep`);
+    expect(err.message).toBe(`feed too complex: ${ctx.feedUrl} is nested more than 256 deep`);
   });
 
   it('reports a feed none of whose items can be read as parse-failed, naming the URL', async () => {

@@ -41,10 +41,10 @@ describe('assertHtmlWithinBudget', () => {
       caught = err;
     }
     expect(isFinewsError(caught, 'too-complex')).toBe(true);
-    expect(caught).toMatchObject({ retryable: false, url: URL, message: `page too complex: ${URL} is nested more than 500 deep` });
+    expect(caught).toMatchObject({ retryable: false, url: URL, message: `page too complex: ${URL} is nested more than 256 deep` });
   });
 
   it('lets a page within the budget pass', () => {
-    expect(() => assertHtmlWithinBudget('<div>'.repeat(400) + '<p>正文</p>', URL)).not.toThrow();
+    expect(() => assertHtmlWithinBudget('<div>'.repeat(200) + '<p>正文</p>', URL)).not.toThrow();
   });
 });
