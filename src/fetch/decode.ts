@@ -124,12 +124,12 @@ function hasNonAscii(body: Buffer): boolean {
   return false;
 }
 
-function isValidUtf8(body: Buffer): boolean {
+/** The body as UTF-8 when it is valid UTF-8 (one pass: the check is the decoding), else undefined. */
+function strictUtf8(body: Buffer): string | undefined {
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(body);
-    return true;
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(body);
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -165,9 +165,11 @@ export function decodeBody(body: Buffer, contentType?: string): DecodedBody {
     if (declared === 'utf-8' || !hasNonAscii(body)) return decoded;
     // A server-wide `charset=gb2312` over a page its CMS wrote in UTF-8: the header is wrong
     // when it gives broken sequences (or the document itself says UTF-8) and the bytes are UTF-8.
-    if ((decoded.text.includes(REPLACEMENT) || sniffed === 'utf-8') && isValidUtf8(body)) {
+    const utf8 = decoded.text.includes(REPLACEMENT) || sniffed === 'utf-8' ? strictUtf8(body) : undefined;
+    if (utf8 !== undefined) {
       return {
-        ...decodeAs(body, 'utf-8'),
+        text: utf8,
+        charset: 'utf-8',
         warnings: [`declared charset ${label ?? declared} does not fit the body, which is valid UTF-8${sniffed === 'utf-8' ? ' and says so' : ''}: read as UTF-8`],
       };
     }
@@ -176,6 +178,7 @@ export function decodeBody(body: Buffer, contentType?: string): DecodedBody {
 
   if (sniffed) return decodeAs(body, sniffed);
 
-  if (isValidUtf8(body)) return decodeAs(body, 'utf-8');
+  const utf8 = strictUtf8(body);
+  if (utf8 !== undefined) return { text: utf8, charset: 'utf-8' };
   return decodeAs(body, 'gb18030');
 }
