@@ -100,6 +100,12 @@ export function assertMarkupWithinBudget(
  */
 export const FEED_MARKUP_BUDGET: Readonly<MarkupBudget> = { maxDepth: DEFAULT_MARKUP_BUDGET.maxDepth, maxNodes: Number.POSITIVE_INFINITY };
 
+/**
+ * The budget of an HTML list page: the same depth, more nodes (1,000 records of a few
+ * elements each are an ordinary list).
+ */
+export const LIST_MARKUP_BUDGET: Readonly<MarkupBudget> = { maxDepth: DEFAULT_MARKUP_BUDGET.maxDepth, maxNodes: 200_000 };
+
 /** {@link assertMarkupWithinBudget} for HTML: article pages, HTML list pages, bodies from JSON APIs. */
 export function assertHtmlWithinBudget(html: string, url: string, budget?: MarkupBudget): void {
   assertMarkupWithinBudget(html, url, budget === undefined ? {} : { budget });
