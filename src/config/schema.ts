@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ALL_SLUG } from '../domain.js';
+import { isBoundedPattern } from '../util/bounded-pattern.js';
 import { selectorProblem } from '../sources/selector.js';
 import { isValidZone } from '../util/time.js';
 import { DURATION_HINT, formatDuration, parseDuration, parseSize, SIZE_HINT } from './durations.js';
@@ -116,7 +117,11 @@ const selector = z
     if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
   });
 
-/** Why `pattern` is not a JS RegExp with exactly one capturing group, or undefined. */
+/**
+ * Why `pattern` is not a JS RegExp with exactly one capturing group that runs in bounded
+ * time, or undefined. Patterns run on feed-controlled links, so a nested quantifier such as
+ * `(a+)+$` (exponential backtracking) is refused.
+ */
 function patternProblem(pattern: string): string | undefined {
   let re: RegExp;
   try {
@@ -131,6 +136,9 @@ function patternProblem(pattern: string): string | undefined {
   const groups = (new RegExp(`${re.source}|`).exec('')?.length ?? 1) - 1;
   if (groups !== 1) {
     return `pattern "${pattern}" must have exactly one capturing group (…) around the id, found ${groups}`;
+  }
+  if (!isBoundedPattern(pattern)) {
+    return `pattern "${pattern}" may take exponential time on some links: it repeats a group that itself repeats (as in (a+)+) or uses more than 25 repetitions or a construct that cannot be checked; write it without nested repetition`;
   }
   return undefined;
 }

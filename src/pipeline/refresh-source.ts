@@ -94,8 +94,9 @@ async function refreshHeld(deps: PipelineDeps, source: SourceConfig, opts: Refre
       return { sourceId, status: 'not-modified' };
     }
 
-    const { text } = decodeBody(res.body, res.contentType);
+    const { text, warnings: charsetWarnings = [] } = decodeBody(res.body, res.contentType);
     const feed = await parseFeed(text, { feedUrl: res.finalUrl, timezone: config.site.timezone });
+    feed.warnings.unshift(...charsetWarnings);
     let newItems = 0;
     let duplicates = 0;
     const changed = new Set<string>();

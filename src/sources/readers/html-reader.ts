@@ -3,6 +3,7 @@ import type { Element } from 'domhandler';
 import type { ParsedFeed } from '../../domain.js';
 import { FinewsError } from '../../errors.js';
 import { decodeBody } from '../../fetch/decode.js';
+import { assertHtmlWithinBudget, LIST_MARKUP_BUDGET } from '../../util/complexity.js';
 import { collapseWhitespace, truncate } from '../../util/html.js';
 import { absoluteHttpUrl, mapRecords, mappingOf, type RecordList } from '../map-records.js';
 import type { ReadContext, SourceReader } from '../reader-types.js';
@@ -21,6 +22,7 @@ export const htmlReader: SourceReader = {
     if (head === '{' || head === '[') throw fail('not-a-feed', `not an HTML page: ${ctx.url} answered JSON; for a JSON API set kind: json`);
     if (text.trim() === '') throw fail('not-a-feed', `not an HTML page: ${ctx.url} answered an empty body`);
 
+    assertHtmlWithinBudget(text, ctx.url, LIST_MARKUP_BUDGET);
     const $ = cheerio.load(text);
     const baseHref = $('base[href]').first().attr('href');
     const base = (baseHref === undefined ? undefined : absoluteHttpUrl(baseHref, ctx.url)) ?? ctx.url;
