@@ -1,6 +1,8 @@
 #!/usr/bin/env node
+import path from 'node:path';
 import { Command } from 'commander';
 import { checkCommand } from './cli/check.js';
+import { demoCommand } from './cli/demo.js';
 import { exportJekyll } from './cli/export-jekyll.js';
 import { onceCommand } from './cli/once.js';
 import { runDaemon } from './cli/start.js';
@@ -76,6 +78,23 @@ export async function main(argv: string[]): Promise<number> {
       exitCode = await withStore(options(), (c, store) => statusCommand(c, store, process.stdout));
     });
   program
+    .command('demo')
+    .description('the daemon on a bundled offline news site, with its own data dir (./data-demo, or --data DIR)')
+    .option('--port <n>', 'HTTP port of finews', '8080')
+    .option('--news-port <n>', 'HTTP port of the news site (default: --port + 1)')
+    .action(async (cmd: { port: string; newsPort?: string }) => {
+      const flags = program.opts<GlobalFlags>();
+      const port = portFlag('--port', cmd.port);
+      const newsPort = cmd.newsPort === undefined ? undefined : portFlag('--news-port', cmd.newsPort);
+      if (port === undefined || (cmd.newsPort !== undefined && newsPort === undefined)) {
+        exitCode = 2;
+        return;
+      }
+      const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
+      const dataDir = path.resolve(flags.data ?? 'data-demo');
+      exitCode = await demoCommand({ port, newsPort, dataDir }, options(), log, process.stdout);
+    });
+  program
     .command('export')
     .description('export stored items')
     .command('jekyll')
@@ -101,6 +120,14 @@ export async function main(argv: string[]): Promise<number> {
     throw err;
   }
   return exitCode;
+}
+
+/** A port number from a flag, or undefined after printing why it is not one. */
+function portFlag(flag: string, value: string): number | undefined {
+  const n = Number(value);
+  if (Number.isInteger(n) && n >= 1 && n <= 65535) return n;
+  console.error(`finews demo: ${flag} ${value}: expected a port number 1-65535`);
+  return undefined;
 }
 
 /** Loads the config, printing every issue as file:line:col and returning 1 when invalid. */

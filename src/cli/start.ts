@@ -23,13 +23,18 @@ export interface Roles {
   http: boolean;
 }
 
+export interface DaemonHooks {
+  /** Called once the HTTP server listens, with its URL. */
+  onListening?(url: string): void;
+}
+
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 /**
  * Runs the given roles until SIGINT/SIGTERM, then stops taking work, lets in-flight
  * jobs finish (bounded), closes everything in reverse order and resolves 0.
  */
-export async function runDaemon(options: RuntimeOptions, config: Config, log: Logger, roles: Roles): Promise<number> {
+export async function runDaemon(options: RuntimeOptions, config: Config, log: Logger, roles: Roles, hooks: DaemonHooks = {}): Promise<number> {
   const runtime = await openRuntime(options, config, log);
   /** Shutdown steps, run in reverse; each gets the time left of the shared drain deadline. */
   const closers: Array<(remainingMs: number) => Promise<void>> = [() => runtime.close()];
@@ -104,6 +109,7 @@ export async function runDaemon(options: RuntimeOptions, config: Config, log: Lo
     );
     log.info({ url: server.url, mode: runtime.mode }, 'finews listening');
     closers.push(() => server.close());
+    hooks.onListening?.(server.url);
   }
   log.info({ mode: runtime.mode, roles, sources: config.sources.length }, 'finews started');
 
