@@ -81,11 +81,11 @@ export async function main(argv: string[]): Promise<number> {
     .command('demo')
     .description('the daemon on a bundled offline news site, with its own data dir (./data-demo, or --data DIR)')
     .option('--port <n>', 'HTTP port of finews', '8080')
-    .option('--news-port <n>', 'HTTP port of the news site (default: --port + 1)')
+    .option('--news-port <n>', 'HTTP port of the news site (default: --port + 1; 0: any free port)')
     .action(async (cmd: { port: string; newsPort?: string }) => {
       const flags = program.opts<GlobalFlags>();
       const port = portFlag('--port', cmd.port);
-      const newsPort = cmd.newsPort === undefined ? undefined : portFlag('--news-port', cmd.newsPort);
+      const newsPort = cmd.newsPort === undefined ? undefined : portFlag('--news-port', cmd.newsPort, 0);
       if (port === undefined || (cmd.newsPort !== undefined && newsPort === undefined)) {
         exitCode = 2;
         return;
@@ -123,10 +123,10 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** A port number from a flag, or undefined after printing why it is not one. */
-function portFlag(flag: string, value: string): number | undefined {
+function portFlag(flag: string, value: string, min = 1): number | undefined {
   const n = Number(value);
-  if (Number.isInteger(n) && n >= 1 && n <= 65535) return n;
-  console.error(`finews demo: ${flag} ${value}: expected a port number 1-65535`);
+  if (Number.isInteger(n) && n >= min && n <= 65535) return n;
+  console.error(`finews demo: ${flag} ${value}: expected a port number ${min}-65535`);
   return undefined;
 }
 

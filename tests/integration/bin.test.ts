@@ -1,0 +1,41 @@
+import { spawn } from 'node:child_process';
+import { copyFile, mkdir, symlink } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, tempDir } from '../support/harness.js';
+
+/** Runs `node bin/finews.js ...args` in `cwd`. */
+async function runBin(cwd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [path.join(cwd, 'bin/finews.js'), ...args], { cwd, env: { ...process.env, REDIS_URL: '' } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code, stdout, stderr };
+}
+
+describe('bin/finews.js', () => {
+  it('runs the sources through tsx in a checkout without a dist/ build (right after npm ci)', async () => {
+    // A checkout as `npm ci` leaves it: the sources and node_modules, no dist/.
+    const tmp = await tempDir();
+    try {
+      await mkdir(path.join(tmp.dir, 'bin'));
+      await copyFile(path.join(REPO_ROOT, 'bin/finews.js'), path.join(tmp.dir, 'bin/finews.js'));
+      await copyFile(path.join(REPO_ROOT, 'package.json'), path.join(tmp.dir, 'package.json'));
+      await copyFile(path.join(REPO_ROOT, 'feeds.yaml'), path.join(tmp.dir, 'feeds.yaml'));
+      for (const dir of ['src', 'node_modules', 'demo']) await symlink(path.join(REPO_ROOT, dir), path.join(tmp.dir, dir));
+
+      const check = await runBin(tmp.dir, ['check']);
+      expect(check.stderr).not.toMatch(/ERR_MODULE_NOT_FOUND/);
+      expect(check.code, check.stderr).toBe(0);
+      expect(check.stdout).toMatch(/feeds\.yaml: ok/);
+
+      const help = await runBin(tmp.dir, ['--help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(/demo/);
+    } finally {
+      await tmp.cleanup();
+    }
+  });
+});
