@@ -14,7 +14,7 @@ import { ConfigError, formatIssue, loadConfigOrThrow } from './config/load.js';
 import { openRuntime } from './runtime/runtime.js';
 import type { Store } from './store/store.js';
 import { parseDate } from './util/dates.js';
-import { createLogger, type Logger } from './util/log.js';
+import { createLogger, tolerateClosedStdio, type Logger } from './util/log.js';
 
 /**
  * The composition root of every command: flags → options → config → logger → runtime
@@ -161,6 +161,7 @@ async function withStore(o: RuntimeOptions, run: (config: Config, store: Store) 
   });
 }
 
+tolerateClosedStdio();
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {

@@ -29,6 +29,8 @@ export interface DaemonHooks {
 }
 
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
+/** Time past the drain deadline after which shutdown stops waiting and exits 1. */
+const FORCE_EXIT_GRACE_MS = 3_000;
 
 /**
  * Runs the given roles until SIGINT/SIGTERM, then stops taking work, lets in-flight
@@ -119,9 +121,22 @@ export async function runDaemon(options: RuntimeOptions, config: Config, log: Lo
   });
   log.info({ signal }, 'shutting down');
   const deadline = Date.now() + options.drainMs;
+  // The deadline holds whatever a closer does; a second signal means "now".
+  const force = (why: string): void => {
+    log.error({ why }, 'shutdown did not finish; exiting');
+    process.exit(1);
+  };
+  const watchdog = setTimeout(() => force('drain deadline passed'), options.drainMs + FORCE_EXIT_GRACE_MS);
+  watchdog.unref();
+  const again = (): void => force('second signal');
+  process.once('SIGINT', again);
+  process.once('SIGTERM', again);
   for (const close of closers.reverse()) {
     await close(Math.max(0, deadline - Date.now())).catch((err: unknown) => log.error({ err }, 'error while shutting down'));
   }
+  clearTimeout(watchdog);
+  process.off('SIGINT', again);
+  process.off('SIGTERM', again);
   log.info('stopped');
   return 0;
 }
