@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { checkCommand } from './cli/check.js';
@@ -25,6 +26,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = new Command()
     .name('finews')
     .description('Feed aggregator for Chinese financial and industrial news')
+    .version(packageVersion(), '-V, --version', 'print the version of finews')
     .option('--config <file>', 'feeds.yaml to use ($FINEWS_CONFIG or ./feeds.yaml)')
     .option('--redis <url>', 'Redis URL for Redis mode ($REDIS_URL; embedded SQLite mode when unset)')
     .option('--data <dir>', 'data directory of embedded mode ($FINEWS_DATA_DIR or ./data)')
@@ -120,6 +122,17 @@ export async function main(argv: string[]): Promise<number> {
     throw err;
   }
   return exitCode;
+}
+
+/** The version in package.json, from src/ (tsx) or dist/src/ (built). */
+function packageVersion(): string {
+  for (const up of ['..', '../..']) {
+    const file = path.resolve(import.meta.dirname, up, 'package.json');
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === 'finews' && pkg.version) return pkg.version;
+  }
+  return 'unknown';
 }
 
 /** A port number from a flag, or undefined after printing why it is not one. */
