@@ -12,7 +12,7 @@ import type { Config } from './domain.js';
 import { isFinewsError } from './errors.js';
 import { resolveOptions, type GlobalFlags, type RuntimeOptions } from './runtime/options.js';
 import { ConfigError, formatIssue, loadConfigOrThrow } from './config/load.js';
-import { openRuntime } from './runtime/runtime.js';
+import { openRuntime, sqlitePath } from './runtime/runtime.js';
 import type { Store } from './store/store.js';
 import { parseDate } from './util/dates.js';
 import { createLogger, tolerateClosedStdio, type Logger } from './util/log.js';
@@ -77,7 +77,14 @@ export async function main(argv: string[]): Promise<number> {
     .command('status')
     .description('one row per source: state, last fetch, last error, items, next run')
     .action(async () => {
-      exitCode = await withStore(options(), (c, store) => statusCommand(c, store, process.stdout));
+      const o = options();
+      if (!o.redisUrl && !existsSync(sqlitePath(o.dataDir))) {
+        // Opening the store would create an empty database: say what is (not) there instead.
+        const config = await loadConfigOrThrow(o.configPath).catch(() => undefined);
+        console.log(`no data yet in ${o.dataDir}: run \`finews start\` or \`finews once\` first${config ? ` (${config.sources.length} sources configured)` : ''}`);
+        return;
+      }
+      exitCode = await withStore(o, (c, store) => statusCommand(c, store, process.stdout));
     });
   program
     .command('demo')

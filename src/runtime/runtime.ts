@@ -36,6 +36,11 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/** The SQLite database of embedded mode in `dataDir`. */
+export function sqlitePath(dataDir: string): string {
+  return path.join(dataDir, 'finews.db');
+}
+
 /** Opens store, politeness and fetcher for the mode the options select. */
 export async function openRuntime(options: StoreOptions, config: Config, log: Logger, metrics = createMetrics({ withDefaults: true })): Promise<Runtime> {
   let current = config;
@@ -52,7 +57,7 @@ export async function openRuntime(options: StoreOptions, config: Config, log: Lo
     limiter = new RedisHostLimiter(redis, { prefix: options.redisPrefix, politeness });
   } else {
     mkdirSync(options.dataDir, { recursive: true });
-    store = openSqliteStore(path.join(options.dataDir, 'finews.db'), { log });
+    store = openSqliteStore(sqlitePath(options.dataDir), { log });
     limiter = new MemoryHostLimiter(politeness);
   }
   const http = createHttpClient();
