@@ -3,7 +3,7 @@ import { copyFile, mkdir, readFile, symlink } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configYaml, REPO_ROOT, tempDir, writeConfig } from '../support/harness.js';
+import { configYaml, freePort, REPO_ROOT, tempDir, writeConfig } from '../support/harness.js';
 
 /** Runs `node bin/finews.js ...args` in `cwd`. */
 async function runBin(cwd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -17,6 +17,21 @@ async function runBin(cwd: string, args: string[]): Promise<{ code: number | nul
 }
 
 describe('bin/finews.js', () => {
+  it('says in one line that Redis is not reachable', async () => {
+    const tmp = await tempDir();
+    try {
+      const port = await freePort();
+      const config = await writeConfig(tmp.dir, configYaml([{ id: 'nowhere', url: 'http://127.0.0.1:9/feed.xml' }]));
+      const r = await runBin(REPO_ROOT, ['status', '--config', config, '--redis', `redis://user:secret@127.0.0.1:${port}/2`]);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split('\n')).toEqual([
+        `finews: Redis at redis://user:***@127.0.0.1:${port}/2 is not reachable (connect ECONNREFUSED 127.0.0.1:${port}): start it, or leave REDIS_URL and --redis unset to run embedded`,
+      ]);
+    } finally {
+      await tmp.cleanup();
+    }
+  });
+
   it('says in one line that the port is in use', async () => {
     const tmp = await tempDir();
     const busy = createServer();
