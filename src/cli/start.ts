@@ -114,6 +114,9 @@ export async function runDaemon(options: RuntimeOptions, config: Config, log: Lo
     hooks.onListening?.(server.url);
   }
   log.info({ mode: runtime.mode, roles, sources: config.sources.length }, 'finews started');
+  if (config.site.urlDerived) {
+    log.warn({ url: config.site.url }, 'site.url is not set in feeds.yaml: links in feeds, pages and exports point at this address; set site.url to the public URL');
+  }
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', resolve);
