@@ -9,6 +9,7 @@ import { isBenchName, type BenchName, type BenchOptions } from './options.js';
 
 const loaders: Record<BenchName, () => Promise<{ cases: Record<string, CaseFn> }>> = {
   parse: () => import('../parse.js'),
+  readers: () => import('../readers.js'),
   extract: () => import('../extract.js'),
   serve: () => import('../serve.js'),
   dedupe: () => import('../dedupe.js'),

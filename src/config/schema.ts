@@ -3,11 +3,14 @@
  * where it stands, so each problem is reported at its own path. Durations and sizes come
  * out as numbers (ms, bytes); defaults are applied later, when sources are resolved.
  */
-import * as cheerio from 'cheerio';
 import { z } from 'zod';
 import { ALL_SLUG } from '../domain.js';
+import { selectorProblem } from '../sources/selector.js';
 import { isValidZone } from '../util/time.js';
 import { DURATION_HINT, formatDuration, parseDuration, parseSize, SIZE_HINT } from './durations.js';
+
+/** Checked with cheerio's parser; lives with the html source reader, which runs the selectors. */
+export { selectorProblem };
 
 export const SLUG_PATTERN = /^[a-z0-9-]+$/;
 
@@ -102,17 +105,6 @@ export function describeValue(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
   return typeof v;
-}
-
-/** Why `selector` is not a CSS selector cheerio can use, or undefined when it is one. */
-export function selectorProblem(selector: string): string | undefined {
-  try {
-    cheerio.load('')(selector);
-    return undefined;
-  } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    return `invalid CSS selector "${selector}": ${reason}`;
-  }
 }
 
 const selector = z

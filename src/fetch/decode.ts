@@ -115,12 +115,12 @@ function inDocument(label: string | undefined): string | undefined {
   return cs === 'utf-16le' || cs === 'utf-16be' ? 'utf-8' : cs;
 }
 
-function isValidUtf8(body: Buffer): boolean {
+/** The body as UTF-8 when it is valid UTF-8 (one pass: the check is the decoding), else undefined. */
+function strictUtf8(body: Buffer): string | undefined {
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(body);
-    return true;
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(body);
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -149,6 +149,7 @@ export function decodeBody(body: Buffer, contentType?: string): DecodedBody {
   const sniffed = inDocument(charsetFromXmlProlog(head)) ?? inDocument(charsetFromMeta(head));
   if (sniffed) return decodeAs(body, sniffed);
 
-  if (isValidUtf8(body)) return decodeAs(body, 'utf-8');
+  const utf8 = strictUtf8(body);
+  if (utf8 !== undefined) return { text: utf8, charset: 'utf-8' };
   return decodeAs(body, 'gb18030');
 }

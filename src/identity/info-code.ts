@@ -22,8 +22,9 @@ const BARE_NEWS_CODE = /^\d{17,18}$/;
 const compiled = new Map<string, RegExp>();
 
 /**
- * Finds an item's infoCode, as written in its link or guid (trimmed, URL-decoded,
- * not yet canonical): the rule's `pattern` (first capture group), else the rule's
+ * Finds an item's infoCode, not yet canonical: the record's own `infoCode` field
+ * (json/html sources' `fields.infoCode`, trimmed) first; else as written in its link or
+ * guid (trimmed, URL-decoded): the rule's `pattern` (first capture group), else the rule's
  * query parameter (`rule.param`, then `infoCode`; names matched case-insensitively),
  * else an Eastmoney-style path (`/a/<digits>.html`, `/news/<n>,<digits>.html`).
  * Each step looks at the link first, then the guid. Null when none matches.
@@ -31,6 +32,8 @@ const compiled = new Map<string, RegExp>();
  * @throws FinewsError `config-invalid` when `rule.pattern` is not a valid regex.
  */
 export function extractInfoCode(item: SourceItem, rule: InfoCodeRule): string | null {
+  const own = item.infoCode?.trim();
+  if (own) return own;
   const places = [item.link, item.guid].filter((p): p is string => typeof p === 'string' && p.trim() !== '');
   if (places.length === 0) return null;
 

@@ -41,7 +41,7 @@ export async function parseFeed(text: string, ctx: FeedContext): Promise<ParsedF
   if (sniffed.kind !== 'feed') throw notAFeed(sniffed, ctx.feedUrl);
 
   const body = text.replace(/^\uFEFF/, '').slice(sniffed.start, sniffed.end);
-  const { text: xml } = repairXml(body);
+  const { text: xml, fixes } = repairXml(body);
   const warnings: string[] = [];
 
   let raw: RawFeed;
@@ -51,7 +51,10 @@ export async function parseFeed(text: string, ctx: FeedContext): Promise<ParsedF
   } catch (err) {
     raw = await parseItemByItem(xml, sniffed.format, sniffed.rootStartTag, sniffed.root, warnings, err, ctx.feedUrl);
   }
-  return normalizeFeed(raw, ctx, warnings);
+  const feed = normalizeFeed(raw, ctx, warnings);
+  // After the item warnings, so "item N" warnings keep their place; the repairs are the feed's.
+  if (fixes.length > 0) feed.warnings.push(`XML repaired before parsing: ${fixes.join(', ')}`);
+  return feed;
 }
 
 // ---------------------------------------------------------------------------
@@ -334,7 +337,8 @@ function elementHtml(raw: RawItem, tag: TextElement): string | undefined {
   if (value === undefined || attrsOf(value).src !== undefined) return undefined;
   const type = typeOf(tag, value);
   const text = textOf(value);
-  if (type !== 'xhtml' && text !== undefined) return type === 'html' ? text : escapeHtml(text);
+  // Text beside child elements (`前<b>粗</b>后`) is mixed content: only the item's own XML has it in order.
+  if (type !== 'xhtml' && text !== undefined && !hasChildElements(value)) return type === 'html' ? text : escapeHtml(text);
   return markupOf(raw, tag, type === 'xhtml') ?? escapeHtml(collapseWhitespace(deepText(value)));
 }
 
@@ -364,11 +368,14 @@ function markupOf(raw: RawItem, tag: TextElement, xhtml: boolean): string | unde
   return (div?.[2] ?? inner).trim();
 }
 
+/** True when a field of the item holds elements (markup a feed forgot to escape, Atom xhtml), with or without text beside them. */
 function hasMarkup(raw: RawItem): boolean {
-  return Object.values(TEXT_FIELDS).some((field) => {
-    const value = (raw[field] as RawValue[] | undefined)?.[0];
-    return isRecord(value) && textOf(value) === undefined && Object.keys(value).some((k) => k !== '$');
-  });
+  return Object.values(TEXT_FIELDS).some((field) => hasChildElements((raw[field] as RawValue[] | undefined)?.[0]));
+}
+
+/** xml2js keeps attributes in `$` and text in `_`; any other key is a child element. */
+function hasChildElements(value: RawValue): boolean {
+  return isRecord(value) && Object.keys(value).some((k) => k !== '$' && k !== '_');
 }
 
 /** Gives each item its own XML, when the items and the item blocks line up one to one. */

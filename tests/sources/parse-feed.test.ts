@@ -41,7 +41,9 @@ describe('parseFeed keeps every good item of a dirty feed', () => {
     ]);
     expect(feed.items[0]?.title).toBe('AT&T与华为业务往来调查进展 — 美股盘前');
     expect(feed.items[1]?.publishedAt).toBeUndefined();
-    expect(feed.warnings).toHaveLength(3);
+    // Three item warnings, then what repairXml changed (escaped `&`, entities, control characters).
+    expect(feed.warnings).toHaveLength(4);
+    expect(feed.warnings[3]).toMatch(/^XML repaired before parsing: removed 3 control character\(s\), escaped 5 bare '&'/);
     expect(feed.warnings[0]).toMatch(/^item 2 .*invalid date "Wed, 30 Mar 2022 25:61:00 \+0800"/);
     expect(feed.warnings[2]).toMatch(/^item 4 \(http:\/\/www\.nbd\.com\.cn\/articles\/2022-03-30\/2198601\.html\): skipped/);
   });
@@ -179,6 +181,13 @@ describe('parseFeed normalizes items', () => {
     const feed = await parseFeed(rss(item(1) + '<item></item>' + item(3)), ctx);
     expect(feed.items).toHaveLength(2);
     expect(feed.warnings).toEqual(['item 2: skipped, it has no title, link, guid or content']);
+  });
+
+  it('keeps mixed content: text beside elements a feed forgot to escape', async () => {
+    const feed = await parseFeed(rss(item(1, '<description>前<b>粗</b>后</description>')), ctx);
+    expect(feed.items[0]?.contentHtml).toBe('前<b>粗</b>后');
+    expect(feed.items[0]?.summary).toBe('前粗后');
+    expect(feed.warnings).toEqual([]);
   });
 
   it('keeps markup a feed forgot to escape in its order', async () => {
