@@ -24,6 +24,8 @@ export type ErrorCode =
   | 'too-complex'
   // store
   | 'store-unavailable'
+  // publish
+  | 'publish-failed'
   // http
   | 'port-in-use';
 
