@@ -23,7 +23,11 @@ export type ErrorCode =
   | 'parse-failed'
   | 'too-complex'
   // store
-  | 'store-unavailable';
+  | 'store-unavailable'
+  // publish
+  | 'publish-failed'
+  // http
+  | 'port-in-use';
 
 export interface FinewsErrorOptions {
   retryable?: boolean;

@@ -13,6 +13,7 @@ const loaders: Record<BenchName, () => Promise<{ cases: Record<string, CaseFn> }
   extract: () => import('../extract.js'),
   serve: () => import('../serve.js'),
   dedupe: () => import('../dedupe.js'),
+  categories: () => import('../categories.js'),
 };
 
 function post(envelope: Envelope): Promise<void> {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ALL_SLUG, type SourceKind } from '../domain.js';
 import { headerNameProblem } from '../fetch/request-headers.js';
 import { pathProblem } from '../sources/record-path.js';
+import { isBoundedPattern } from '../util/bounded-pattern.js';
 import { selectorProblem } from '../sources/selector.js';
 import { templateNames, templateProblem } from '../sources/template.js';
 import { isValidZone } from '../util/time.js';
@@ -140,7 +141,11 @@ const selector = z
     if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
   });
 
-/** Why `pattern` is not a JS RegExp with exactly one capturing group, or undefined. */
+/**
+ * Why `pattern` is not a JS RegExp with exactly one capturing group that runs in bounded
+ * time, or undefined. Patterns run on feed-controlled links, so a nested quantifier such as
+ * `(a+)+$` (exponential backtracking) is refused.
+ */
 function patternProblem(pattern: string): string | undefined {
   let re: RegExp;
   try {
@@ -155,6 +160,9 @@ function patternProblem(pattern: string): string | undefined {
   const groups = (new RegExp(`${re.source}|`).exec('')?.length ?? 1) - 1;
   if (groups !== 1) {
     return `pattern "${pattern}" must have exactly one capturing group (…) around the id, found ${groups}`;
+  }
+  if (!isBoundedPattern(pattern)) {
+    return `pattern "${pattern}" may take exponential time on some links: it repeats a group that itself repeats (as in (a+)+) or uses more than 25 repetitions or a construct that cannot be checked; write it without nested repetition`;
   }
   return undefined;
 }
@@ -247,7 +255,7 @@ const positiveInt = z.number().int().min(1);
 
 const siteSchema = z.strictObject({
   title: text,
-  url: siteUrl,
+  url: siteUrl.optional(),
   language: language.optional(),
   timezone: timezone.optional(),
   itemsPerFeed: positiveInt.max(10_000).optional(),

@@ -25,13 +25,6 @@ export interface RefreshOptions {
   /** Poll even when the source's next run is not due yet. */
   force?: boolean;
   /**
-   * Send the stored validators (If-None-Match / If-Modified-Since). A process's first
-   * poll of a source sends none: the full feed lets it re-queue claimed items whose
-   * article work died with a previous process (a 304 would hide them).
-   * @defaultValue true
-   */
-  conditional?: boolean;
-  /**
    * Who refreshes: a queue job's id, so the same job run again after its worker died
    * takes its own lease back instead of waiting for it to lapse.
    */
@@ -74,7 +67,7 @@ async function refreshHeld(deps: PipelineDeps, source: SourceConfig, opts: Refre
   try {
     // Conditional GET for the first page only: later pages have no validators of their own.
     // A `{now}` url differs on every request, but its validators still name the answer.
-    const validators = opts.conditional === false ? undefined : { etag: previous.etag, lastModified: previous.lastModified };
+    const validators = { etag: previous.etag, lastModified: previous.lastModified };
     const first = await readSourcePage(deps, source, { page: 1, validators, timezone: config.site.timezone });
     const res = first.response;
     const succeeded = (status: number, warnings: string[] = []): SourceState => ({
@@ -104,7 +97,7 @@ async function refreshHeld(deps: PipelineDeps, source: SourceConfig, opts: Refre
     // Pages 1..N; a page that brings nothing new (or fails after the first) ends the poll.
     for (let page: ListPage | undefined = first; page?.feed !== undefined; ) {
       const counts = await claimItems(deps, source, page.feed);
-      newItems += counts.queued;
+      newItems += counts.newItems;
       duplicates += counts.duplicates;
       seen += page.feed.items.length;
       for (const slug of counts.changedCategories) changed.add(slug);

@@ -32,13 +32,16 @@ export async function claimItems(deps: PipelineDeps, source: SourceConfig, feed:
   const changed = new Set<string>();
   for (const item of feed.items) {
     const { key, infoCode } = identify(item, source.infoCode);
-    const claim = await deps.store.claim(key, source.id, source.categories);
+    // The claim keeps the work until the item is saved, so requeuePending can queue it
+    // again if it is lost, whatever this source answers from now on.
+    const work = { infoCode, sourceId: source.id, categories: source.categories, feedTitle: feed.title, item };
+    const claim = await deps.store.claim(key, source.id, source.categories, work);
     if (claim.isNew || claim.pending) {
       // A pending claim is work that was lost before its item was saved; the Jobs port
       // drops it again if that work is in fact still queued or running.
       if (claim.isNew) counts.newItems++;
       counts.queued++;
-      await deps.jobs.enqueueArticle({ key, infoCode, sourceId: source.id, categories: source.categories, feedTitle: feed.title, item });
+      await deps.jobs.enqueueArticle({ key, ...work });
     } else {
       counts.duplicates++;
       for (const slug of claim.changedCategories) changed.add(slug);

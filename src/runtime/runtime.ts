@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Config } from '../domain.js';
+import { FinewsError } from '../errors.js';
 import { createHttpClient } from '../fetch/fetcher.js';
 import { createMetrics, type Metrics } from '../metrics.js';
 import type { Fetcher, HostLimiter, Jobs, PipelineDeps } from '../pipeline/ports.js';
@@ -13,6 +14,7 @@ import { openSqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../util/log.js';
 import type { RuntimeOptions } from './options.js';
+import { Readiness } from './readiness.js';
 
 /** What opening the store needs of the runtime options. */
 export type StoreOptions = Pick<RuntimeOptions, 'redisUrl' | 'redisPrefix' | 'dataDir'>;
@@ -31,9 +33,54 @@ export interface Runtime {
   fetcher: Fetcher;
   /** Builds the deps the use cases run on, with the given Jobs sink. */
   pipeline(jobs: Jobs): PipelineDeps;
-  /** Store (and Redis) reachable. */
+  /** Store (and Redis) reachable, its file intact, and publishing not failing. */
   ready(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * Connects to Redis, or fails at once with one line naming the (redacted) URL and what
+ * to do; errors while connecting are logged at debug level only.
+ */
+async function connectRedis(url: string, log: Logger): Promise<Redis> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 3, lazyConnect: true });
+  let connected = false;
+  let firstError: Error | undefined;
+  redis.on('error', (err: Error) => {
+    if (connected) log.error({ err }, 'redis connection error');
+    else {
+      firstError ??= err;
+      log.debug({ err }, 'redis connection error');
+    }
+  });
+  try {
+    await redis.connect();
+  } catch (err) {
+    redis.disconnect();
+    const reason = (firstError ?? (err instanceof Error ? err : new Error(String(err)))).message;
+    throw new FinewsError(
+      'store-unavailable',
+      `Redis at ${redactedUrl(url)} is not reachable (${reason}): start it, or leave REDIS_URL and --redis unset to run embedded`,
+      { cause: err },
+    );
+  }
+  connected = true;
+  return redis;
+}
+
+function redactedUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.href;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+/** The SQLite database of embedded mode in `dataDir`. */
+export function sqlitePath(dataDir: string): string {
+  return path.join(dataDir, 'finews.db');
 }
 
 /** Opens store, politeness and fetcher for the mode the options select. */
@@ -45,18 +92,17 @@ export async function openRuntime(options: StoreOptions, config: Config, log: Lo
   let redis: Redis | undefined;
   let limiter: HostLimiter;
   if (options.redisUrl) {
-    redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true });
-    redis.on('error', (err) => log.error({ err }, 'redis connection error'));
-    await redis.connect();
+    redis = await connectRedis(options.redisUrl, log);
     store = createRedisStore({ redis, prefix: options.redisPrefix, log });
     limiter = new RedisHostLimiter(redis, { prefix: options.redisPrefix, politeness });
   } else {
     mkdirSync(options.dataDir, { recursive: true });
-    store = openSqliteStore(path.join(options.dataDir, 'finews.db'), { log });
+    store = openSqliteStore(sqlitePath(options.dataDir), { log });
     limiter = new MemoryHostLimiter(politeness);
   }
   const http = createHttpClient();
   const fetcher = createPoliteFetcher(limiter, http.fetchUrl, { log });
+  const readiness = new Readiness(log);
   const runtime: Runtime = {
     log,
     metrics,
@@ -69,8 +115,11 @@ export async function openRuntime(options: StoreOptions, config: Config, log: Lo
     redis,
     limiter,
     fetcher,
-    pipeline: (jobs) => ({ config: () => current, store, fetcher, jobs, log, metrics, now: () => new Date() }),
-    ready: () => store.ping(),
+    pipeline: (jobs) => ({ config: () => current, store, fetcher, jobs, log, metrics, now: () => new Date(), health: readiness }),
+    ready: async () => {
+      await store.ping();
+      readiness.check();
+    },
     close: async () => {
       await limiter.close?.();
       await http.close();

@@ -1,6 +1,7 @@
 import Parser from 'rss-parser';
 import type { ParsedFeed, SourceItem } from '../domain.js';
 import { FinewsError } from '../errors.js';
+import { assertMarkupWithinBudget, FEED_MARKUP_BUDGET } from '../util/complexity.js';
 import { parseDate } from '../util/dates.js';
 import { collapseWhitespace, escapeHtml, truncate } from '../util/html.js';
 import { htmlToText, inlineText } from './html-text.js';
@@ -32,7 +33,8 @@ const TITLE_FROM_SUMMARY_MAX = 40;
  * parsed on its own and only the broken ones are dropped. An item with an invalid
  * date is kept without a date. Every such loss is reported in `warnings`.
  *
- * @throws FinewsError `not-a-feed` (not retryable) when the body is an HTML page,
+ * @throws FinewsError `too-complex` (not retryable) when the feed is nested deeper than the
+ *   markup budget (util/complexity); `not-a-feed` (not retryable) when the body is an HTML page,
  *   JSON, plain text, empty, or XML of another kind; `parse-failed` when it is a feed
  *   whose items cannot be read at all.
  */
@@ -42,6 +44,8 @@ export async function parseFeed(text: string, ctx: FeedContext): Promise<ParsedF
 
   const body = text.replace(/^\uFEFF/, '').slice(sniffed.start, sniffed.end);
   const { text: xml, fixes } = repairXml(body);
+  // Before xml2js builds it and our walks recurse into it: a feed nested 50,000 deep is refused, not parsed.
+  assertMarkupWithinBudget(xml, ctx.feedUrl, { xml: true, budget: FEED_MARKUP_BUDGET, what: 'feed' });
   const warnings: string[] = [];
 
   let raw: RawFeed;

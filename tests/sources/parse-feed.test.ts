@@ -237,6 +237,15 @@ describe('parseFeed refuses what is not a feed', () => {
     expect(err.message).toBe(`not a feed: ${ctx.feedUrl} ${phrase}`);
   });
 
+  it('refuses a feed nested 50,000 deep as too-complex, naming the URL, before parsing it', async () => {
+    const deep = `<item><title>深</title><description>${'<div>'.repeat(50_000)}${'</div>'.repeat(50_000)}</description></item>`;
+    const err = await parseError(rss(deep));
+    expect(isFinewsError(err, 'too-complex')).toBe(true);
+    expect(err.retryable).toBe(false);
+    expect(err.url).toBe(ctx.feedUrl);
+    expect(err.message).toBe(`feed too complex: ${ctx.feedUrl} is nested more than 256 deep`);
+  });
+
   it('reports a feed none of whose items can be read as parse-failed, naming the URL', async () => {
     const err = await parseError(rss('<item><title>坏<b></title></item><item><title>也坏</item>'));
     expect(isFinewsError(err, 'parse-failed')).toBe(true);

@@ -82,6 +82,18 @@ describe('html reader', () => {
     expect(feed.items).toEqual([{ link: 'https://cdn.example.com/news/a/1.html', title: '一', categories: [], publishedAt: '2022-03-30T09:34:00+08:00' }]);
   });
 
+  it('refuses a list page nested 50,000 deep as too-complex, naming the URL, and reads a long flat list', async () => {
+    const url = 'https://www.example.com/list.html';
+    const deep = `<html><body>${'<div>'.repeat(50_000)}<ul><li><a href="/a/1.html">一</a></li></ul>${'</div>'.repeat(50_000)}</body></html>`;
+    const err = await error(read('html', deep, mapping, { url }));
+    expect(err.code).toBe('too-complex');
+    expect(err.retryable).toBe(false);
+    expect(err.message).toBe(`page too complex: ${url} is nested more than 256 deep`);
+    const rows = Array.from({ length: 5000 }, (_, i) => `<li><a href="/a/${i}.html">新闻${i}</a><span>2022-03-30 09:34</span></li>`).join('');
+    const feed = await read('html', `<html><body><ul>${rows}</ul></body></html>`, mapping, { url, maxItems: 5000 });
+    expect(feed.items).toHaveLength(5000);
+  });
+
   it('a JSON answer on an html source says so', async () => {
     const err = await error(read('html', '{"data":[]}', mapping, { url: 'https://www.example.com/list.html' }));
     expect(err.code).toBe('not-a-feed');

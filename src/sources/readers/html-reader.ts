@@ -3,6 +3,7 @@ import type { Element } from 'domhandler';
 import type { ParsedFeed } from '../../domain.js';
 import { FinewsError } from '../../errors.js';
 import { decodeBody } from '../../fetch/decode.js';
+import { assertHtmlWithinBudget, LIST_MARKUP_BUDGET } from '../../util/complexity.js';
 import { collapseWhitespace, truncate } from '../../util/html.js';
 import { absoluteHttpUrl, mapRecords, mappingOf, type RecordList } from '../map-records.js';
 import type { ReadContext, SourceReader } from '../reader-types.js';
@@ -14,13 +15,14 @@ export const htmlReader: SourceReader = {
   accept: 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5',
   async read(body: Buffer, ctx: ReadContext): Promise<ParsedFeed> {
     const mapping = mappingOf(ctx);
-    const { text } = decodeBody(body, ctx.contentType);
+    const { text, warnings: charsetWarnings = [] } = decodeBody(body, ctx.contentType);
     const fail = (code: 'not-a-feed' | 'items-not-found', why: string): FinewsError =>
       new FinewsError(code, why, { url: ctx.url, sourceId: ctx.source.id, retryable: false });
     const head = text.trimStart().slice(0, 1);
     if (head === '{' || head === '[') throw fail('not-a-feed', `not an HTML page: ${ctx.url} answered JSON; for a JSON API set kind: json`);
     if (text.trim() === '') throw fail('not-a-feed', `not an HTML page: ${ctx.url} answered an empty body`);
 
+    assertHtmlWithinBudget(text, ctx.url, LIST_MARKUP_BUDGET);
     const $ = cheerio.load(text);
     const baseHref = $('base[href]').first().attr('href');
     const base = (baseHref === undefined ? undefined : absoluteHttpUrl(baseHref, ctx.url)) ?? ctx.url;
@@ -54,6 +56,6 @@ export const htmlReader: SourceReader = {
       },
     };
     const mapped = mapRecords(list, { mapping, base, timezone: ctx.timezone, maxItems: ctx.source.maxItems });
-    return { items: mapped.items, warnings: mapped.warnings, skipped: mapped.skipped };
+    return { items: mapped.items, warnings: [...charsetWarnings, ...mapped.warnings], skipped: mapped.skipped };
   },
 };

@@ -12,12 +12,12 @@ export const jsonReader: SourceReader = {
   accept: 'application/json, text/javascript;q=0.9, */*;q=0.5',
   async read(body: Buffer, ctx: ReadContext): Promise<ParsedFeed> {
     const mapping = mappingOf(ctx);
-    const { text } = decodeBody(body, ctx.contentType);
+    const { text, warnings: charsetWarnings = [] } = decodeBody(body, ctx.contentType);
     const origin = { url: ctx.url, sourceId: ctx.source.id, ...(ctx.contentType === undefined ? {} : { contentType: ctx.contentType }) };
     const { value } = parseJsonBody(text, origin);
     const found = locateRecords(value, mapping.items, ctx);
     const mapped = mapRecords(found.list, { mapping, base: ctx.url, timezone: ctx.timezone, maxItems: ctx.source.maxItems });
-    return { items: mapped.items, warnings: [...found.warnings, ...mapped.warnings], skipped: mapped.skipped };
+    return { items: mapped.items, warnings: [...charsetWarnings, ...found.warnings, ...mapped.warnings], skipped: mapped.skipped };
   },
 };
 

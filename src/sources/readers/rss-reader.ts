@@ -8,8 +8,9 @@ export const rssReader: SourceReader = {
   kind: 'rss',
   accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5',
   async read(body: Buffer, ctx: ReadContext): Promise<ParsedFeed> {
-    const { text } = decodeBody(body, ctx.contentType);
+    const { text, warnings: charsetWarnings = [] } = decodeBody(body, ctx.contentType);
     const feed = await parseFeed(text, { feedUrl: ctx.url, timezone: ctx.timezone });
+    feed.warnings.unshift(...charsetWarnings);
     return keepNewest(feed, ctx.source.maxItems);
   },
 };
