@@ -52,7 +52,8 @@ function overlappingSite(site: FixtureSite): string {
   for (const a of [seedArticle, bankArticle, cqArticle, flashArticle]) site.addArticle(a);
   site.feed('/rss/industry.xml', () => rssFeed(site, '工业频道', [seedArticle, cqArticle], (a) => site.url(`/a/${a.code}.html`)));
   columnsApi(site, [[seedArticle, bankArticle], [flashArticle], []]);
-  bodyApi(site, [seedArticle, flashArticle], [bankArticle]);
+  // The body API has the seed's body, an empty one for the flash and a 404 for the bank article.
+  bodyApi(site, [seedArticle], [flashArticle]);
   site.route('/kuaixun/v1/getlist_102_ajaxResult_50_1_.html', (_req, res) => {
     const lives = [cqArticle, flashArticle].map((a) => ({ newsid: `NW${a.code}`, title: a.title, digest: `【${a.title}】${a.paragraphs[0] ?? ''}`, showtime: showTime(a), url_w: site.url(`/a/${a.code}.html`) }));
     res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
@@ -159,8 +160,12 @@ describe.each<Mode>(['embedded', 'redis'])('an RSS feed, two JSON APIs and an HT
     expect(byCode(cqArticle)?.sources.sort()).toEqual(['em-kuaixun', 'industry']);
     expect(byCode(flashArticle)?.sources.sort()).toEqual(['em-columns', 'em-kuaixun']);
     for (const item of items) expect(item.contentHtml).toContain('（文章来源：');
-    // The record's mediaName tags an article whose body names no publisher of its own.
     expect(byCode(flashArticle)?.publisher).toBe('证券时报网');
+    // An empty API body and a 404 fall back to the article page.
+    expect(site.hits(`/NewsData/GetNewsText.do?id=NW${bankArticle.code}`)).toHaveLength(1);
+    expect(site.hits(`/NewsData/GetNewsText.do?id=NW${flashArticle.code}`)).toHaveLength(1);
+    expect(site.articleHits(bankArticle.code)).toHaveLength(1);
+    expect(site.articleHits(flashArticle.code)).toHaveLength(1);
 
     // List requests carried the configured Referer and a fresh {now}; pages 1..3, page 3 empty, so no page 4.
     const columns = site.hits('/comm/web/getNewsByColumns');
