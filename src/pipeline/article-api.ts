@@ -7,6 +7,8 @@ import type { ArticleApi, ExtractedArticle, SourceConfig } from '../domain.js';
 import { decodeBody } from '../fetch/decode.js';
 import type { ArticleJob, PipelineDeps } from './ports.js';
 
+type ApiDeps = Pick<PipelineDeps, 'config' | 'fetcher' | 'now'>;
+
 const API_ACCEPT = 'application/json, text/javascript;q=0.9, */*;q=0.5';
 
 /** Why the API gave no body, when it answered but had none. */
@@ -20,7 +22,7 @@ export type ApiMiss = { missing: string };
  *   body that is not JSON are not retryable; timeouts and 5xx are).
  */
 export async function fetchApiArticle(
-  deps: PipelineDeps,
+  deps: ApiDeps,
   source: SourceConfig,
   api: ArticleApi,
   job: ArticleJob,

@@ -24,6 +24,22 @@ export type ArticleOutcome = { key: string; page: 'fetched' | 'fallback' | 'skip
  * caller retries.
  */
 export async function processArticle(deps: PipelineDeps, job: ArticleJob, opts: ProcessArticleOptions = {}): Promise<ArticleOutcome> {
+  const { item: stored, page } = await buildArticleItem(deps, job, opts);
+  const changedCategories = await deps.store.saveItem(stored);
+  await deps.jobs.requestPublish(changedCategories);
+  deps.log.info({ sourceId: job.sourceId, key: job.key, url: job.item.link, page, publisher: stored.publisher, categories: stored.categories }, 'stored article');
+  return { key: job.key, page, changedCategories };
+}
+
+/** What reading an article needs: no store, no jobs (so a preview can build an item and store nothing). */
+export type ArticleDeps = Pick<PipelineDeps, 'config' | 'fetcher' | 'log' | 'metrics' | 'now'>;
+
+/**
+ * The item as {@link processArticle} would store it, without storing it: the body API,
+ * else the page, else the feed's own content. Transient failures are thrown unless
+ * `opts.finalAttempt`.
+ */
+export async function buildArticleItem(deps: ArticleDeps, job: ArticleJob, opts: ProcessArticleOptions = {}): Promise<{ item: Item; page: ArticleOutcome['page'] }> {
   const config = deps.config();
   const source = config.sources.find((s) => s.id === job.sourceId);
   const { item } = job;
@@ -78,14 +94,10 @@ export async function processArticle(deps: PipelineDeps, job: ArticleJob, opts: 
     }
   }
 
-  const stored = toItem(deps, job, source, page, pageUrl);
-  const changedCategories = await deps.store.saveItem(stored);
-  await deps.jobs.requestPublish(changedCategories);
-  log.info({ page: outcome, publisher: stored.publisher, categories: stored.categories }, 'stored article');
-  return { key: job.key, page: outcome, changedCategories };
+  return { item: toItem(deps, job, source, page, pageUrl), page: outcome };
 }
 
-function toItem(deps: PipelineDeps, job: ArticleJob, source: SourceConfig | undefined, page: ExtractedArticle | undefined, pageUrl: string | undefined): Item {
+function toItem(deps: ArticleDeps, job: ArticleJob, source: SourceConfig | undefined, page: ExtractedArticle | undefined, pageUrl: string | undefined): Item {
   const config = deps.config();
   const { item } = job;
   const now = deps.now();
