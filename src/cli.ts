@@ -6,6 +6,7 @@ import { checkCommand } from './cli/check.js';
 import { demoCommand } from './cli/demo.js';
 import { exportJekyll } from './cli/export-jekyll.js';
 import { onceCommand } from './cli/once.js';
+import { previewCommand } from './cli/preview.js';
 import { runDaemon } from './cli/start.js';
 import { statusCommand } from './cli/status.js';
 import type { Config } from './domain.js';
@@ -72,6 +73,18 @@ export async function main(argv: string[]): Promise<number> {
     .description('validate feeds.yaml')
     .action(async () => {
       exitCode = await checkCommand(options().configPath, { out: (s) => console.log(s), err: (s) => console.error(s) });
+    });
+  program
+    .command('preview')
+    .description('fetch one source once and show its records as mapped; stores nothing')
+    .argument('<id>', 'source id')
+    .option('--article', "also show the first item's article as it would be stored")
+    .option('--json', 'print one JSON document')
+    .action(async (id: string, cmd: { article?: boolean; json?: boolean }) => {
+      const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
+      exitCode = await withConfig(options(), log, (_o, c, l) =>
+        previewCommand(c, id, { article: cmd.article === true, json: cmd.json === true, out: process.stdout, err: process.stderr }, l),
+      );
     });
   program
     .command('status')
