@@ -6,12 +6,11 @@ import { createHttpClient } from '../fetch/fetcher.js';
 import { FetchError } from '../fetch/fetch-error.js';
 import { identify } from '../identity/identify.js';
 import { createMetrics } from '../metrics.js';
-import { processArticle, type ArticleOutcome } from '../pipeline/process-article.js';
-import type { ArticleJob, Fetcher, Jobs, PipelineDeps } from '../pipeline/ports.js';
+import { buildArticleItem, type ArticleOutcome } from '../pipeline/process-article.js';
+import type { ArticleJob, Fetcher } from '../pipeline/ports.js';
 import { readSourcePage } from '../pipeline/read-source.js';
 import { MemoryHostLimiter } from '../politeness/memory-limiter.js';
 import { createPoliteFetcher } from '../politeness/polite-fetcher.js';
-import { openSqliteStore } from '../store/sqlite.js';
 import type { Logger } from '../util/log.js';
 
 export interface PreviewOptions {
@@ -62,9 +61,8 @@ const COLUMNS = [
 /**
  * `finews preview ID`: fetches source ID's list once — its first page, with the same
  * reader, request headers and politeness as a refresh — and prints every record as
- * mapped, every skipped record and, when nothing came out, why. Stores nothing: the
- * optional article run (`--article`) goes to a store in memory. Exit 0 when an item
- * came out, 1 otherwise.
+ * mapped, every skipped record and, when nothing came out, why. Stores nothing, not even
+ * with `--article`. Exit 0 when an item came out, 1 otherwise.
  */
 export async function previewCommand(config: Config, sourceId: string, opts: PreviewOptions, log: Logger): Promise<number> {
   const source = config.sources.find((s) => s.id === sourceId);
@@ -134,18 +132,15 @@ export async function previewSource(config: Config, source: SourceConfig, deps: 
   return report;
 }
 
-/** Runs the article use case for real, over a store that lives in memory only. */
+/** The article as the article use case would store it (body API, page, fallbacks), without storing it. */
 async function previewArticle(config: Config, deps: PreviewDeps, job: ArticleJob): Promise<NonNullable<PreviewReport['article']>> {
-  const store = openSqliteStore(':memory:');
-  const jobs: Jobs = { enqueueArticle: async () => {}, requestPublish: async () => {} };
-  const pipeline: PipelineDeps = { config: () => config, store, fetcher: deps.fetcher, jobs, log: deps.log, metrics: createMetrics(), now: deps.now };
   try {
-    const outcome = await processArticle(pipeline, { ...job, categories: [...job.categories] }, { finalAttempt: true });
-    return { page: outcome.page, item: await store.getItem(job.key), error: null };
+    const built = await buildArticleItem({ config: () => config, fetcher: deps.fetcher, log: deps.log, metrics: createMetrics(), now: deps.now }, job, {
+      finalAttempt: true,
+    });
+    return { page: built.page, item: built.item, error: null };
   } catch (err) {
     return { page: 'skipped', item: null, error: describeError(err) };
-  } finally {
-    await store.close();
   }
 }
 
