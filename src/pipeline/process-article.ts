@@ -5,6 +5,7 @@ import { sanitizeBody } from '../articles/sanitize.js';
 import { decodeBody } from '../fetch/decode.js';
 import { choosePublisher, resolvePublisher } from '../tagging/publisher.js';
 import { escapeHtml } from '../util/html.js';
+import { itemTitle, itemUrl } from './item-fields.js';
 import { isoInZone } from '../util/time.js';
 import type { ArticleJob, PipelineDeps } from './ports.js';
 
@@ -75,8 +76,8 @@ function toItem(deps: PipelineDeps, job: ArticleJob, source: SourceConfig | unde
   return {
     key: job.key,
     infoCode: job.infoCode,
-    title: item.title || page?.title || job.key,
-    url: pageUrl ?? item.link ?? item.guid ?? '',
+    title: itemTitle(item.title || page?.title || job.key),
+    url: itemUrl(pageUrl, item.link, item.guid),
     publishedAt: item.publishedAt ?? page?.publishedAt ?? isoInZone(now, config.site.timezone),
     publisher: publisher.name,
     author: page?.author ?? item.author,
