@@ -37,7 +37,7 @@ export async function processArticle(deps: PipelineDeps, job: ArticleJob, opts: 
       const res = await deps.fetcher.fetch({
         url: item.link,
         origin: 'content',
-        sourceHost: new URL(source.url).hostname,
+        sourceOrigin: source.url,
         timeoutMs: source.timeoutMs,
         maxBytes: source.maxBytes,
         userAgent: source.userAgent,

@@ -42,7 +42,7 @@ function expectNoHostileUrl(text: string, where: string): void {
 it('never serves, renders or exports a javascript:, data: or file: guid as an item URL', async () => {
   const { site, dir } = fixture;
   site.feed('/rss/hostile.xml', () => hostileFeed(site.origin));
-  site.route('/news/ok.html', (_req, res) => res.writeHead(404).end());
+  site.route('/news/ok.html', (_req, res) => void res.writeHead(404).end());
   const configPath = await writeConfig(dir, configYaml([{ id: 'hostile', url: site.url('/rss/hostile.xml'), publisher: '测试报', articleFetch: false }]));
   const pass = await runPass({ configPath, dataDir: path.join(dir, 'data') });
   try {
