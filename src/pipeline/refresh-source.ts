@@ -2,6 +2,7 @@ import type { SourceConfig } from '../domain.js';
 import { describeError, FinewsError } from '../errors.js';
 import { decodeBody } from '../fetch/decode.js';
 import { identify } from '../identity/identify.js';
+import { capItems } from '../sources/max-items.js';
 import { parseFeed } from '../sources/parse-feed.js';
 import type { SourceState } from '../store/store.js';
 import { nextRunDelay } from './next-run.js';
@@ -102,7 +103,7 @@ async function refreshHeld(deps: PipelineDeps, source: SourceConfig, opts: Refre
     }
 
     const { text } = decodeBody(res.body, res.contentType);
-    const feed = await parseFeed(text, { feedUrl: res.finalUrl, timezone: config.site.timezone });
+    const feed = capItems(await parseFeed(text, { feedUrl: res.finalUrl, timezone: config.site.timezone }), source.maxItems);
     let newItems = 0;
     let duplicates = 0;
     const changed = new Set<string>();
