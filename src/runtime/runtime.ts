@@ -12,6 +12,7 @@ import { createRedisStore } from '../store/redis.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../util/log.js';
+import { outageLog } from '../util/outage-log.js';
 import type { RuntimeOptions } from './options.js';
 
 /** What opening the store needs of the runtime options. */
@@ -46,7 +47,9 @@ export async function openRuntime(options: StoreOptions, config: Config, log: Lo
   let limiter: HostLimiter;
   if (options.redisUrl) {
     redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true });
-    redis.on('error', (err) => log.error({ err }, 'redis connection error'));
+    const outage = outageLog(log);
+    redis.on('error', (err) => outage.error(err, {}, 'redis connection error'));
+    redis.on('ready', () => outage.recovered());
     await redis.connect();
     store = createRedisStore({ redis, prefix: options.redisPrefix, log });
     limiter = new RedisHostLimiter(redis, { prefix: options.redisPrefix, politeness });
