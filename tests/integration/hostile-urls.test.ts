@@ -26,6 +26,7 @@ function hostileFeed(origin: string): string {
   ).join('\n');
   return `<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>恶意频道</title><link>${origin}/</link><description>x</description>
+<item><title>${'长😀'.repeat(60_000)}</title><link>${origin}/news/long.html</link><pubDate>Wed, 30 Mar 2022 08:00:00 GMT</pubDate></item>
 <item><title>正常条目</title><link>${origin}/news/ok.html</link><pubDate>Wed, 30 Mar 2022 07:00:00 GMT</pubDate><description>正常</description></item>
 ${items}
 </channel></rss>`;
@@ -39,7 +40,7 @@ function expectNoHostileUrl(text: string, where: string): void {
   }
 }
 
-it('never serves, renders or exports a javascript:, data: or file: guid as an item URL', async () => {
+it('never serves, renders or exports a javascript:, data: or file: guid as an item URL, and caps titles', async () => {
   const { site, dir } = fixture;
   site.feed('/rss/hostile.xml', () => hostileFeed(site.origin));
   site.route('/news/ok.html', (_req, res) => void res.writeHead(404).end());
@@ -48,7 +49,12 @@ it('never serves, renders or exports a javascript:, data: or file: guid as an it
   try {
     const { runtime } = pass;
     const { items } = await runtime.store.listItems({ limit: 50 });
-    expect(items).toHaveLength(HOSTILE_GUIDS.length + 1);
+    expect(items).toHaveLength(HOSTILE_GUIDS.length + 2);
+    // A 120,000-code-point title is stored capped at 1,000 code points, surrogate pairs intact.
+    const long = items.find((i) => i.title.startsWith('长😀'));
+    expect([...(long?.title ?? '')]).toHaveLength(1000);
+    expect(long?.title.endsWith('…')).toBe(true);
+    expect(long?.title).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
     for (const item of items) expect(item.url === '' || item.url.startsWith('http'), item.url).toBe(true);
     expect(items.find((i) => i.title === '正常条目')?.url).toBe(site.url('/news/ok.html'));
 
@@ -70,7 +76,7 @@ it('never serves, renders or exports a javascript:, data: or file: guid as an it
     const exported = await exportJekyll(runtime.config(), runtime.store, out);
     expect(exported.failed).toEqual([]);
     const posts = await readdir(path.join(out, '_posts'));
-    expect(posts).toHaveLength(HOSTILE_GUIDS.length + 1);
+    expect(posts).toHaveLength(HOSTILE_GUIDS.length + 2);
     for (const post of posts) expectNoHostileUrl(await readFile(path.join(out, '_posts', post), 'utf8'), post);
   } finally {
     await pass.close();
