@@ -23,7 +23,9 @@ export type ErrorCode =
   | 'parse-failed'
   | 'too-complex'
   // store
-  | 'store-unavailable';
+  | 'store-unavailable'
+  // publish
+  | 'publish-failed';
 
 export interface FinewsErrorOptions {
   retryable?: boolean;

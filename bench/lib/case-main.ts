@@ -9,9 +9,11 @@ import { isBenchName, type BenchName, type BenchOptions } from './options.js';
 
 const loaders: Record<BenchName, () => Promise<{ cases: Record<string, CaseFn> }>> = {
   parse: () => import('../parse.js'),
+  readers: () => import('../readers.js'),
   extract: () => import('../extract.js'),
   serve: () => import('../serve.js'),
   dedupe: () => import('../dedupe.js'),
+  categories: () => import('../categories.js'),
 };
 
 function post(envelope: Envelope): Promise<void> {

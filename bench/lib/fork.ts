@@ -30,6 +30,8 @@ export interface CaseProcess {
   send(value: unknown): void;
   /** What the case returned; rejects when it threw or its process died. */
   result<T>(): Promise<T>;
+  /** Ends the case process at once (a case that ran past its time budget). */
+  kill(): void;
 }
 
 /** Message queue with waiters, used on both ends of the channel. */
@@ -96,6 +98,9 @@ export function startCase(bench: BenchName, name: string, opts: BenchOptions): C
       child.send(value as Serializable);
     },
     result: <T>() => done as Promise<T>,
+    kill: () => {
+      child.kill('SIGKILL');
+    },
   };
 }
 

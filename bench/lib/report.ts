@@ -100,7 +100,7 @@ export function renderTable(rows: readonly Comparison[]): string {
     head: ['bench', 'scenario', 'ours', 'baseline', 'ours ÷ base', 'memory: ours', 'memory: baseline'],
     style: { head: [], border: [] },
     wordWrap: true,
-    colWidths: [9, 26, 28, 28, 10, 19, 19],
+    colWidths: [12, 26, 28, 28, 10, 19, 19],
   });
   for (const c of rows) {
     table.push([c.bench, c.scenario, sideCell(c.ours), sideCell(c.baseline), ratioCell(c), memCell(c.ours), memCell(c.baseline)]);

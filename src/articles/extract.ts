@@ -6,6 +6,7 @@ import { load, type Cheerio, type CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import type { ArticleRules, ExtractedArticle } from '../domain.js';
 import { FinewsError } from '../errors.js';
+import { assertHtmlWithinBudget } from '../util/complexity.js';
 import { parseDate } from '../util/dates.js';
 import { collapseWhitespace, truncate } from '../util/html.js';
 import { parseAttribution, parseByline } from './lines.js';
@@ -65,7 +66,8 @@ const SUMMARY_LENGTH = 140;
  * - **Author**: the byline paragraph ending the body — `(刘英)`, `（记者 刘英）`, `文/刘英` —
  *   which stays in the body.
  *
- * @throws FinewsError `config-invalid` when a selector of `rules` is not valid CSS.
+ * @throws FinewsError `config-invalid` when a selector of `rules` is not valid CSS;
+ *   `too-complex` when the page is over the markup budget (nested too deep, too many nodes).
  */
 export function extractArticle(
   html: string,
@@ -73,6 +75,7 @@ export function extractArticle(
   rules: ArticleRules,
   zone: string,
 ): ExtractedArticle {
+  assertHtmlWithinBudget(html, pageUrl);
   const $ = load(html);
   const baseUrl = absoluteUrl($('base[href]').first().attr('href'), pageUrl) ?? pageUrl;
   const title = findTitle($);
@@ -122,7 +125,8 @@ function findBody($: CheerioAPI, rules: ArticleRules, pageUrl: string): Element[
   if (rules.content !== undefined && rules.content.trim() !== '') {
     const found = select($, rules.content, pageUrl, 'article.content').toArray();
     // Nested matches (`div` inside `div`) would repeat text: keep the outermost.
-    const outer = found.filter((el) => !found.some((other) => other !== el && $(other).find(el).length > 0));
+    const matched = new Set<AnyNode>(found);
+    const outer = found.filter((el) => !hasAncestorIn(el, matched));
     if (outer.some((el) => hasText($(el)))) return outer;
   }
   for (const selector of KNOWN_BODY_SELECTORS) {
@@ -130,6 +134,12 @@ function findBody($: CheerioAPI, rules: ArticleRules, pageUrl: string): Element[
     if (el.length > 0 && hasText(el)) return el.toArray();
   }
   return [densest($)];
+}
+
+/** True when an ancestor of `el` is in `set` (a walk up the parents: depth is bounded by the markup budget). */
+function hasAncestorIn(el: Element, set: ReadonlySet<AnyNode>): boolean {
+  for (let p = el.parent; p !== null; p = p.parent) if (set.has(p)) return true;
+  return false;
 }
 
 function hasText(el: Cheerio<Element>): boolean {

@@ -15,7 +15,9 @@
 import { load, type CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import sanitizeHtml from 'sanitize-html';
-import { collapseWhitespace } from '../util/html.js';
+import { htmlToText } from '../sources/html-text.js';
+import { measureMarkup } from '../util/complexity.js';
+import { collapseWhitespace, escapeHtml, truncate } from '../util/html.js';
 import { attributionParagraph, isEditorLine, parseAttribution } from './lines.js';
 
 /** One top-level block of a body. */
@@ -108,12 +110,21 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
  * editor lines dropped, URLs made absolute against `baseUrl` (lazy images' `data-src`
  * promoted to `src`), only the allowlisted tags and attributes kept, paragraph indents
  * trimmed, and a `（文章来源：X）` line moved to the end as the `em_media` paragraph.
- * Idempotent: sanitizing its own output changes nothing.
+ * Idempotent: sanitizing its own output changes nothing. Content over the markup budget
+ * (see util/complexity) becomes one paragraph of its text.
  */
 export function sanitizeBody(html: string, baseUrl: string): string {
+  // Feed content over the markup budget is kept as its plain text, read without building a tree.
+  if (measureMarkup(html).over !== undefined) {
+    const text = truncate(htmlToText(html), MAX_FALLBACK_TEXT);
+    return text === '' ? '' : renderBody([{ kind: 'p', html: escapeHtml(text), text }]);
+  }
   const body = normalizeBody(html, baseUrl);
   return renderBody(body.blocks, body.attribution);
 }
+
+/** Longest plain text kept from content over the markup budget, in characters. */
+const MAX_FALLBACK_TEXT = 20_000;
 
 /**
  * Joins blocks in the seed's format (see the module comment), with the attribution
@@ -166,13 +177,17 @@ interface RawBlock {
  * processing instructions under `node`. One walk of the tree, no selector matching.
  */
 export function removeNoise(node: AnyNode | undefined): void {
-  if (node === undefined || !('children' in node)) return;
-  for (const child of [...node.children]) {
-    if (child.type === 'comment' || child.type === 'directive' || child.type === 'cdata') {
-      $remove(child);
-    } else if (isTag(child)) {
-      if (isNoise(child)) $remove(child);
-      else removeNoise(child);
+  // An explicit stack, not recursion: depth is bounded by the markup budget, not by the call stack.
+  const stack: AnyNode[] = node === undefined ? [] : [node];
+  for (let current = stack.pop(); current !== undefined; current = stack.pop()) {
+    if (!('children' in current)) continue;
+    for (const child of [...current.children]) {
+      if (child.type === 'comment' || child.type === 'directive' || child.type === 'cdata') {
+        $remove(child);
+      } else if (isTag(child)) {
+        if (isNoise(child)) $remove(child);
+        else stack.push(child);
+      }
     }
   }
 }
@@ -246,6 +261,7 @@ function tagOf(node: AnyNode): string | undefined {
 /**
  * Walks `nodes` in order: paragraphs and kept blocks become blocks, containers are
  * walked into, and runs of loose text and inline elements between them become paragraphs.
+ * Iterative (a stack of node lists), so a deep page cannot overflow the call stack.
  */
 function collectBlocks($: CheerioAPI, nodes: AnyNode[], out: RawBlock[]): void {
   let run: AnyNode[] = [];
@@ -253,7 +269,16 @@ function collectBlocks($: CheerioAPI, nodes: AnyNode[], out: RawBlock[]): void {
     if (run.length > 0) out.push({ kind: 'run', html: run.map((n) => $.html(n)).join('') });
     run = [];
   };
-  for (const node of nodes) {
+  // Entering and leaving a container both end the current run, so one run serves all levels.
+  const stack: { nodes: AnyNode[]; next: number }[] = [{ nodes, next: 0 }];
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1] as { nodes: AnyNode[]; next: number };
+    const node = frame.nodes[frame.next++];
+    if (node === undefined) {
+      stack.pop();
+      flush();
+      continue;
+    }
     const tag = tagOf(node);
     if (tag === undefined) {
       if (node.type === 'text') run.push(node);
@@ -264,7 +289,7 @@ function collectBlocks($: CheerioAPI, nodes: AnyNode[], out: RawBlock[]): void {
       const el = node as Element;
       // Nested blocks (a <div> in a <p> from a lenient parser) are walked, not flattened.
       if ($(el).children().toArray().some((c) => isBlockTag(tagOf(c)))) {
-        collectBlocks($, $(el).contents().toArray(), out);
+        stack.push({ nodes: $(el).contents().toArray(), next: 0 });
       } else {
         out.push({ kind: 'p', html: $(el).html() ?? '' });
       }
@@ -275,15 +300,13 @@ function collectBlocks($: CheerioAPI, nodes: AnyNode[], out: RawBlock[]): void {
       out.push({ kind: 'block', html: $.html(el) });
     } else if (CONTAINERS.has(tag)) {
       flush();
-      collectBlocks($, $(node).contents().toArray(), out);
-      flush();
+      stack.push({ nodes: $(node).contents().toArray(), next: 0 });
     } else if (SEPARATORS.has(tag)) {
       flush();
     } else {
       run.push(node);
     }
   }
-  flush();
 }
 
 function isBlockTag(tag: string | undefined): boolean {

@@ -11,6 +11,7 @@ import { InProcessJobs } from '../runtime/in-process-jobs.js';
 import { queueDashboard } from '../runtime/queue-dashboard.js';
 import type { RuntimeOptions } from '../runtime/options.js';
 import { openRuntime } from '../runtime/runtime.js';
+import { startPendingSweep } from '../runtime/pending-sweep.js';
 import { SourceScheduler } from '../runtime/source-scheduler.js';
 import type { Logger } from '../util/log.js';
 
@@ -24,6 +25,8 @@ export interface Roles {
 }
 
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
+/** BullMQ's lock duration; embedded mode sweeps pending work as often. */
+const DEFAULT_JOB_LOCK_MS = 30_000;
 
 /**
  * Runs the given roles until SIGINT/SIGTERM, then stops taking work, lets in-flight
@@ -65,6 +68,10 @@ export async function runDaemon(options: RuntimeOptions, config: Config, log: Lo
     const scheduler = new SourceScheduler(pipelineDeps);
     closers.push((remainingMs) => jobs.close(remainingMs));
     closers.push((remainingMs) => scheduler.stop(remainingMs));
+    // Article work claimed but never saved (this file's last process died with it) is
+    // queued again, whatever the sources answer.
+    const sweep = startPendingSweep(pipelineDeps, { everyMs: options.jobLockMs ?? DEFAULT_JOB_LOCK_MS, firstOlderThan: new Date() });
+    closers.push(() => sweep.stop());
     await scheduler.sync(config);
     onConfig = (c) => scheduler.sync(c);
   }

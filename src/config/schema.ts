@@ -3,11 +3,15 @@
  * where it stands, so each problem is reported at its own path. Durations and sizes come
  * out as numbers (ms, bytes); defaults are applied later, when sources are resolved.
  */
-import * as cheerio from 'cheerio';
 import { z } from 'zod';
 import { ALL_SLUG } from '../domain.js';
+import { isBoundedPattern } from '../util/bounded-pattern.js';
+import { selectorProblem } from '../sources/selector.js';
 import { isValidZone } from '../util/time.js';
 import { DURATION_HINT, formatDuration, parseDuration, parseSize, SIZE_HINT } from './durations.js';
+
+/** Checked with cheerio's parser; lives with the html source reader, which runs the selectors. */
+export { selectorProblem };
 
 export const SLUG_PATTERN = /^[a-z0-9-]+$/;
 
@@ -104,17 +108,6 @@ export function describeValue(v: unknown): string {
   return typeof v;
 }
 
-/** Why `selector` is not a CSS selector cheerio can use, or undefined when it is one. */
-export function selectorProblem(selector: string): string | undefined {
-  try {
-    cheerio.load('')(selector);
-    return undefined;
-  } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    return `invalid CSS selector "${selector}": ${reason}`;
-  }
-}
-
 const selector = z
   .string()
   .trim()
@@ -124,7 +117,11 @@ const selector = z
     if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
   });
 
-/** Why `pattern` is not a JS RegExp with exactly one capturing group, or undefined. */
+/**
+ * Why `pattern` is not a JS RegExp with exactly one capturing group that runs in bounded
+ * time, or undefined. Patterns run on feed-controlled links, so a nested quantifier such as
+ * `(a+)+$` (exponential backtracking) is refused.
+ */
 function patternProblem(pattern: string): string | undefined {
   let re: RegExp;
   try {
@@ -139,6 +136,9 @@ function patternProblem(pattern: string): string | undefined {
   const groups = (new RegExp(`${re.source}|`).exec('')?.length ?? 1) - 1;
   if (groups !== 1) {
     return `pattern "${pattern}" must have exactly one capturing group (…) around the id, found ${groups}`;
+  }
+  if (!isBoundedPattern(pattern)) {
+    return `pattern "${pattern}" may take exponential time on some links: it repeats a group that itself repeats (as in (a+)+) or uses more than 25 repetitions or a construct that cannot be checked; write it without nested repetition`;
   }
   return undefined;
 }

@@ -9,6 +9,8 @@ export interface DecodedBody {
   text: string;
   /** Canonical name of the charset used, e.g. 'utf-8', 'gb18030', 'big5', 'utf-16le'. */
   charset: string;
+  /** Set when the declared charset was overruled (a mislabelled body), each a short reason for the operator. */
+  warnings?: string[];
 }
 
 /** How far into a document we look for a prolog or `<meta>` charset. */
@@ -115,12 +117,19 @@ function inDocument(label: string | undefined): string | undefined {
   return cs === 'utf-16le' || cs === 'utf-16be' ? 'utf-8' : cs;
 }
 
-function isValidUtf8(body: Buffer): boolean {
+const REPLACEMENT = '\ufffd';
+
+function hasNonAscii(body: Buffer): boolean {
+  for (let i = 0; i < body.length; i++) if ((body[i] ?? 0) >= 0x80) return true;
+  return false;
+}
+
+/** The body as UTF-8 when it is valid UTF-8 (one pass: the check is the decoding), else undefined. */
+function strictUtf8(body: Buffer): string | undefined {
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(body);
-    return true;
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(body);
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -135,20 +144,41 @@ function decodeAs(body: Buffer, charset: string): DecodedBody {
  * HTML `<meta charset>` / `<meta http-equiv="Content-Type">` in the first 2 KB; failing all of
  * those, UTF-8 when the bytes are valid UTF-8, else GB18030. GBK/GB2312 labels decode as GB18030;
  * labels no decoder knows are skipped. The BOM is never part of the text.
+ *
+ * A declared charset that does not fit is overruled, with a warning: when it decodes the body with
+ * broken sequences (U+FFFD), or the document's own declaration says UTF-8, and the bytes are valid
+ * UTF-8, the body is read as UTF-8.
  */
 export function decodeBody(body: Buffer, contentType?: string): DecodedBody {
   // A BOM is unambiguous and is what browsers trust over the header (WHATWG Encoding "decode").
   const bom = bomOf(body);
   if (bom) return decodeAs(body.subarray(bom.length), bom.charset);
 
-  const declared = normalizeCharset(charsetFromContentType(contentType));
-  if (declared) return decodeAs(body, declared);
-
   // Declarations are ASCII; latin1 maps bytes 1:1 so multi-byte text around them cannot confuse the search.
   const head = body.subarray(0, SNIFF_BYTES).toString('latin1');
   const sniffed = inDocument(charsetFromXmlProlog(head)) ?? inDocument(charsetFromMeta(head));
+
+  const label = charsetFromContentType(contentType);
+  const declared = normalizeCharset(label);
+  if (declared) {
+    const decoded = decodeAs(body, declared);
+    if (declared === 'utf-8' || !hasNonAscii(body)) return decoded;
+    // A server-wide `charset=gb2312` over a page its CMS wrote in UTF-8: the header is wrong
+    // when it gives broken sequences (or the document itself says UTF-8) and the bytes are UTF-8.
+    const utf8 = decoded.text.includes(REPLACEMENT) || sniffed === 'utf-8' ? strictUtf8(body) : undefined;
+    if (utf8 !== undefined) {
+      return {
+        text: utf8,
+        charset: 'utf-8',
+        warnings: [`declared charset ${label ?? declared} does not fit the body, which is valid UTF-8${sniffed === 'utf-8' ? ' and says so' : ''}: read as UTF-8`],
+      };
+    }
+    return decoded;
+  }
+
   if (sniffed) return decodeAs(body, sniffed);
 
-  if (isValidUtf8(body)) return decodeAs(body, 'utf-8');
+  const utf8 = strictUtf8(body);
+  if (utf8 !== undefined) return { text: utf8, charset: 'utf-8' };
   return decodeAs(body, 'gb18030');
 }

@@ -1,5 +1,6 @@
 import type { InfoCodeRule, SourceItem } from '../domain.js';
 import { FinewsError } from '../errors.js';
+import { isBoundedPattern, MAX_PATTERN_INPUT } from '../util/bounded-pattern.js';
 
 /**
  * infoCode: the article id Eastmoney-style sites put in their links
@@ -22,21 +23,29 @@ const BARE_NEWS_CODE = /^\d{17,18}$/;
 const compiled = new Map<string, RegExp>();
 
 /**
- * Finds an item's infoCode, as written in its link or guid (trimmed, URL-decoded,
- * not yet canonical): the rule's `pattern` (first capture group), else the rule's
+ * Finds an item's infoCode, not yet canonical: the record's own `infoCode` field
+ * (json/html sources' `fields.infoCode`, trimmed) first; else as written in its link or
+ * guid (trimmed, URL-decoded): the rule's `pattern` (first capture group), else the rule's
  * query parameter (`rule.param`, then `infoCode`; names matched case-insensitively),
  * else an Eastmoney-style path (`/a/<digits>.html`, `/news/<n>,<digits>.html`).
  * Each step looks at the link first, then the guid. Null when none matches.
  *
- * @throws FinewsError `config-invalid` when `rule.pattern` is not a valid regex.
+ * The pattern is only run on links and guids of at most {@link MAX_PATTERN_INPUT} characters.
+ *
+ * @throws FinewsError `config-invalid` when `rule.pattern` is not a valid regex, or one with
+ *   nested quantifiers that could run for minutes on a hostile link (config checks refuse both).
  */
 export function extractInfoCode(item: SourceItem, rule: InfoCodeRule): string | null {
+  const own = item.infoCode?.trim();
+  if (own) return own;
   const places = [item.link, item.guid].filter((p): p is string => typeof p === 'string' && p.trim() !== '');
   if (places.length === 0) return null;
 
   if (rule.pattern !== undefined && rule.pattern !== '') {
     const re = patternOf(rule.pattern);
     for (const place of places) {
+      // Bounded work per item: an over-long link or guid is not matched against the pattern.
+      if (place.length > MAX_PATTERN_INPUT) continue;
       const found = clean(re.exec(place)?.[1]);
       if (found !== null) return found;
     }
@@ -97,6 +106,9 @@ function patternOf(source: string): RegExp {
       throw new FinewsError('config-invalid', `infoCode.pattern ${JSON.stringify(source)} is not a valid regular expression`, {
         cause,
       });
+    }
+    if (!isBoundedPattern(source)) {
+      throw new FinewsError('config-invalid', `infoCode.pattern ${JSON.stringify(source)} has nested quantifiers and may take exponential time`);
     }
     compiled.set(source, re);
   }

@@ -37,6 +37,15 @@ export interface Jobs {
   requestPublish(categories: string[]): Promise<void>;
 }
 
+/**
+ * Where use cases report work whose failure makes the process not ready (a publish
+ * that fails leaves every feed stale), and its recovery. `/readyz` reads it.
+ */
+export interface HealthReport {
+  failed(work: 'publish', err: unknown): void;
+  succeeded(work: 'publish'): void;
+}
+
 /** Everything a use case may touch. */
 export interface PipelineDeps {
   /** Current config (a getter: hot reload swaps it). */
@@ -47,4 +56,6 @@ export interface PipelineDeps {
   log: Logger;
   metrics: Metrics;
   now(): Date;
+  /** Absent where nothing reports readiness (one-off commands, tests). */
+  health?: HealthReport;
 }

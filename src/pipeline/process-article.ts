@@ -45,7 +45,10 @@ export async function processArticle(deps: PipelineDeps, job: ArticleJob, opts: 
         accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5',
       });
       pageUrl = res.finalUrl;
-      page = extractArticle(decodeBody(res.body, res.contentType).text, res.finalUrl, source.article, config.site.timezone);
+      const decoded = decodeBody(res.body, res.contentType);
+      if (decoded.warnings) log.warn({ warnings: decoded.warnings }, 'article page charset mislabelled');
+      // A page over the markup budget throws too-complex (permanent): the feed content is stored instead.
+      page = extractArticle(decoded.text, res.finalUrl, source.article, config.site.timezone);
       outcome = 'fetched';
       deps.metrics.articleFetches.inc({ outcome: 'ok' });
     } catch (err) {

@@ -11,8 +11,19 @@ import type { PipelineDeps } from './ports.js';
  * the store reports it among the changed categories of every save) and keeps them in
  * the store as ready bytes (identity, gzip, br with validators). The OPML list goes
  * with `all`, which changes whenever any category does. Serving never renders.
+ * A failure is reported to `deps.health` (not ready) until a later publish succeeds.
  */
 export async function publishCategories(deps: PipelineDeps, slugs: string[]): Promise<void> {
+  try {
+    await renderCategories(deps, slugs);
+  } catch (err) {
+    deps.health?.failed('publish', err);
+    throw err;
+  }
+  deps.health?.succeeded('publish');
+}
+
+async function renderCategories(deps: PipelineDeps, slugs: string[]): Promise<void> {
   const config = deps.config();
   const categories = await deps.store.listCategories();
   const titles = buildCategoryTitles(config, categories);

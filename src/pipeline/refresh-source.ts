@@ -27,13 +27,6 @@ export interface RefreshOptions {
   /** Poll even when the source's next run is not due yet. */
   force?: boolean;
   /**
-   * Send the stored validators (If-None-Match / If-Modified-Since). A process's first
-   * poll of a source sends none: the full feed lets it re-queue claimed items whose
-   * article work died with a previous process (a 304 would hide them).
-   * @defaultValue true
-   */
-  conditional?: boolean;
-  /**
    * Who refreshes: a queue job's id, so the same job run again after its worker died
    * takes its own lease back instead of waiting for it to lapse.
    */
@@ -81,7 +74,7 @@ async function refreshHeld(deps: PipelineDeps, source: SourceConfig, opts: Refre
       maxBytes: source.maxBytes,
       userAgent: source.userAgent,
       allowPrivateNetworks: source.allowPrivateNetworks,
-      validators: opts.conditional === false ? undefined : { etag: previous.etag, lastModified: previous.lastModified },
+      validators: { etag: previous.etag, lastModified: previous.lastModified },
       accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5',
     });
     const succeeded = (status: number): SourceState => ({
@@ -102,19 +95,23 @@ async function refreshHeld(deps: PipelineDeps, source: SourceConfig, opts: Refre
       return { sourceId, status: 'not-modified' };
     }
 
-    const { text } = decodeBody(res.body, res.contentType);
+    const { text, warnings: charsetWarnings = [] } = decodeBody(res.body, res.contentType);
     const feed = capItems(await parseFeed(text, { feedUrl: res.finalUrl, timezone: config.site.timezone }), source.maxItems);
+    feed.warnings.unshift(...charsetWarnings);
     let newItems = 0;
     let duplicates = 0;
     const changed = new Set<string>();
     for (const item of feed.items) {
       const { key, infoCode } = identify(item, source.infoCode);
-      const claim = await deps.store.claim(key, sourceId, source.categories);
+      // The claim keeps the work until the item is saved, so requeuePending can queue it
+      // again if it is lost, whatever this source answers from now on.
+      const work = { infoCode, sourceId, categories: source.categories, feedTitle: feed.title, item };
+      const claim = await deps.store.claim(key, sourceId, source.categories, work);
       if (claim.isNew || claim.pending) {
         // A pending claim is work that was lost before its item was saved; the Jobs port
         // drops it again if that work is in fact still queued or running.
         if (claim.isNew) newItems++;
-        await deps.jobs.enqueueArticle({ key, infoCode, sourceId, categories: source.categories, feedTitle: feed.title, item });
+        await deps.jobs.enqueueArticle({ key, ...work });
       } else {
         duplicates++;
         for (const slug of claim.changedCategories) changed.add(slug);

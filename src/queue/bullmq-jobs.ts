@@ -1,6 +1,8 @@
 import type { ArticleJob, Jobs } from '../pipeline/ports.js';
 import type { FinewsQueues } from './queues.js';
 
+const LIVE_STATES = new Set<string>(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+
 export interface BullmqJobsOptions {
   /**
    * How long a publish request waits before it runs. Requests for a slug arriving
@@ -14,7 +16,10 @@ export interface BullmqJobsOptions {
  * The Jobs port on BullMQ (Redis mode).
  *
  * Articles are keyed by their item key as job id, so a second enqueue of a key
- * whose job is still waiting, delayed or running is dropped by BullMQ.
+ * whose job is still waiting, delayed or running is dropped by BullMQ. A key whose
+ * job failed for good (out of attempts, or stalled too often: its workers died on it)
+ * is queued for one more run, as its final attempt: a page that fails again then
+ * leaves the item stored from its feed content rather than not at all.
  *
  * Publishing is throttled per slug with BullMQ deduplication (id = slug,
  * `keepLastIfActive`): the first request adds a job delayed by `publishDelayMs`;
@@ -39,8 +44,10 @@ export class BullmqJobs implements Jobs {
     // A finished job keeps its id while BullMQ retains it (removeOnComplete/removeOnFail);
     // a key claimed again after that (its claim was pruned) must still be processed.
     const state = await article.getJobState(job.key);
+    // Still queued or running (a sweep of pending claims finds most work so): nothing to add.
+    if (LIVE_STATES.has(state)) return;
     if (state === 'completed' || state === 'failed') await article.remove(job.key);
-    await article.add('article', job, { jobId: job.key });
+    await article.add('article', job, { jobId: job.key, ...(state === 'failed' ? { attempts: 1 } : {}) });
   }
 
   async requestPublish(categories: string[]): Promise<void> {

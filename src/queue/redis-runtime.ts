@@ -3,6 +3,7 @@ import { articleProcessor } from '../../workers/article-worker.js';
 import { publishProcessor } from '../../workers/publish-worker.js';
 import { refreshProcessor } from '../../workers/refresh-worker.js';
 import type { PipelineDeps } from '../pipeline/ports.js';
+import { startPendingSweep } from '../runtime/pending-sweep.js';
 import type { Logger } from '../util/log.js';
 import { outageLog } from '../util/outage-log.js';
 import { BullmqJobs, type BullmqJobsOptions } from './bullmq-jobs.js';
@@ -36,6 +37,12 @@ export interface RedisWorkersOptions extends QueueConnectionOptions {
   lockDurationMs?: number;
   /** How often each worker looks for stalled jobs. @defaultValue BullMQ's 30_000 */
   stalledIntervalMs?: number;
+  /**
+   * Times a job may stall (its worker died or froze past its lock) and still run again;
+   * one more and it fails. @defaultValue article 3 (idempotent, and the sweep of pending
+   * claims re-queues it after that anyway), refresh and publish BullMQ's 1
+   */
+  maxStalledCount?: Partial<Record<QueueName, number>>;
 }
 
 export interface RedisWorkers {
@@ -46,16 +53,22 @@ export interface RedisWorkers {
 }
 
 const DEFAULT_CONCURRENCY: Record<QueueName, number> = { refresh: 4, article: 4, publish: 1 };
+const DEFAULT_MAX_STALLED: Partial<Record<QueueName, number>> = { article: 3 };
+const DEFAULT_LOCK_MS = 30_000;
 
 /**
  * Starts the refresh, article and publish workers of one process (Redis mode). Any
  * number of processes may run them against one Redis. BullMQ's stalled-job check is
- * on with its defaults, so the jobs of a worker that died without closing (kill -9)
- * go back to the queue within about a minute and another worker runs them.
+ * on, so the jobs of a worker that died without closing (kill -9) go back to the
+ * queue within about two lock durations and another worker runs them. An article job
+ * that stalls too often fails; its claim stays pending, and the sweep of pending
+ * claims each worker process runs (every lock duration) queues it again, as a final
+ * attempt (BullmqJobs), so it ends stored, from its feed content if need be.
  */
 export async function startRedisWorkers(deps: PipelineDeps, opts: RedisWorkersOptions): Promise<RedisWorkers> {
   const { log } = deps;
   const concurrency = { ...DEFAULT_CONCURRENCY, ...opts.concurrency };
+  const maxStalled = { ...DEFAULT_MAX_STALLED, ...opts.maxStalledCount };
   const start = <D, R>(name: QueueName, processor: Processor<D, R>): Worker<D, R> => {
     const worker = new Worker<D, R>(name, processor, {
       connection: workerConnection(opts.redisUrl),
@@ -63,6 +76,7 @@ export async function startRedisWorkers(deps: PipelineDeps, opts: RedisWorkersOp
       concurrency: Math.max(1, concurrency[name]),
       ...(opts.lockDurationMs === undefined ? {} : { lockDuration: opts.lockDurationMs }),
       ...(opts.stalledIntervalMs === undefined ? {} : { stalledInterval: opts.stalledIntervalMs }),
+      ...(maxStalled[name] === undefined ? {} : { maxStalledCount: maxStalled[name] }),
     });
     logErrors(worker, log, name);
     worker.on('failed', (job, err) => logFailure(log, name, job, err));
@@ -91,11 +105,13 @@ export async function startRedisWorkers(deps: PipelineDeps, opts: RedisWorkersOp
   void sample();
   const sampler = setInterval(() => void sample(), opts.sampleEveryMs ?? 5000);
   sampler.unref();
+  const sweep = startPendingSweep(deps, { everyMs: opts.lockDurationMs ?? DEFAULT_LOCK_MS });
 
   return {
     workers,
     close: async (closeTimeoutMs?: number) => {
       clearInterval(sampler);
+      await sweep.stop();
       const all = QUEUE_NAMES.map((n) => workers[n]);
       const timeoutMs = closeTimeoutMs ?? opts.closeTimeoutMs ?? 30_000;
       let timer: NodeJS.Timeout | undefined;

@@ -20,8 +20,9 @@ export interface InProcessJobsOptions {
 /**
  * The Jobs port in one process (embedded mode and `finews once`): bounded article
  * concurrency with retries, and debounced publishing. Pending work lives in memory;
- * an item claimed but not yet stored when the process dies is not re-fetched until
- * its claim is forgotten, which is why shutdown drains (see close()).
+ * an item claimed but not yet stored when the process dies waits for the next
+ * daemon's sweep of pending claims (requeuePending), which is why shutdown drains
+ * (see close()).
  */
 export class InProcessJobs implements Jobs {
   private readonly articles: PQueue;
@@ -108,8 +109,8 @@ export class InProcessJobs implements Jobs {
         const retryable = isFinewsError(err) ? err.retryable : true;
         if (!retryable || attempt >= attempts || this.closed) {
           // processArticle stores from feed content on the final attempt; reaching here means
-          // the store itself failed. Log it: the claim stays pending, and the next process
-          // (or the next full poll of the source) queues the item again.
+          // the store itself failed. Log it: the claim stays pending, and the sweep of
+          // pending claims (or the next full poll of the source) queues the item again.
           deps.log.error({ err, key: job.key, sourceId: job.sourceId, url: job.item.link }, 'article failed');
           this.pendingKeys.delete(job.key);
           return;

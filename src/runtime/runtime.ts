@@ -14,6 +14,7 @@ import type { Store } from '../store/store.js';
 import type { Logger } from '../util/log.js';
 import { outageLog } from '../util/outage-log.js';
 import type { RuntimeOptions } from './options.js';
+import { Readiness } from './readiness.js';
 
 /** What opening the store needs of the runtime options. */
 export type StoreOptions = Pick<RuntimeOptions, 'redisUrl' | 'redisPrefix' | 'dataDir'>;
@@ -32,7 +33,7 @@ export interface Runtime {
   fetcher: Fetcher;
   /** Builds the deps the use cases run on, with the given Jobs sink. */
   pipeline(jobs: Jobs): PipelineDeps;
-  /** Store (and Redis) reachable. */
+  /** Store (and Redis) reachable, its file intact, and publishing not failing. */
   ready(): Promise<void>;
   close(): Promise<void>;
 }
@@ -60,6 +61,7 @@ export async function openRuntime(options: StoreOptions, config: Config, log: Lo
   }
   const http = createHttpClient();
   const fetcher = createPoliteFetcher(limiter, http.fetchUrl, { log });
+  const readiness = new Readiness(log);
   const runtime: Runtime = {
     log,
     metrics,
@@ -72,8 +74,11 @@ export async function openRuntime(options: StoreOptions, config: Config, log: Lo
     redis,
     limiter,
     fetcher,
-    pipeline: (jobs) => ({ config: () => current, store, fetcher, jobs, log, metrics, now: () => new Date() }),
-    ready: () => store.ping(),
+    pipeline: (jobs) => ({ config: () => current, store, fetcher, jobs, log, metrics, now: () => new Date(), health: readiness }),
+    ready: async () => {
+      await store.ping();
+      readiness.check();
+    },
     close: async () => {
       await limiter.close?.();
       await http.close();

@@ -13,8 +13,6 @@ const RETRY_HELD_MS = 15_000;
  */
 export class SourceScheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  /** Sources polled by this process; the first poll of each is unconditional (see RefreshOptions). */
-  private readonly polled = new Set<string>();
   private readonly refreshes: PQueue;
   private stopped = false;
 
@@ -72,10 +70,8 @@ export class SourceScheduler {
     // (its nextRunAt is not updated yet, so arming by it would spin).
     let minDelayMs = 0;
     try {
-      const conditional = this.polled.has(sourceId);
-      const outcome = await this.refreshes.add(() => refreshSource(this.deps, sourceId, { conditional }), { throwOnTimeout: true });
-      if (outcome.status !== 'skipped') this.polled.add(sourceId);
-      else if (outcome.reason === 'already being refreshed') minDelayMs = RETRY_HELD_MS;
+      const outcome = await this.refreshes.add(() => refreshSource(this.deps, sourceId), { throwOnTimeout: true });
+      if (outcome.status === 'skipped' && outcome.reason === 'already being refreshed') minDelayMs = RETRY_HELD_MS;
       this.onRefresh?.(outcome);
     } catch (err) {
       minDelayMs = RETRY_CRASHED_MS;

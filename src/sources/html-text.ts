@@ -11,6 +11,8 @@ const TAG = /<\/?[A-Za-z][^>]*>|<!--[\s\S]*?-->/g;
  * spaces.
  */
 export function htmlToText(html: string): string {
+  // Most record and feed text holds no markup at all: nothing to strip or decode.
+  if (!html.includes('<') && !html.includes('&')) return collapseWhitespace(html);
   const text = html
     .replace(/<(script|style|noscript)\b[\s\S]*?<\/\1\s*>/gi, ' ')
     .replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, '$1')
@@ -25,5 +27,6 @@ export function htmlToText(html: string): string {
  * `&name;` references are decoded, so "R&D" and "Q&A" stay as written.
  */
 export function inlineText(text: string): string {
+  if (!text.includes('<') && !text.includes('&')) return collapseWhitespace(text);
   return collapseWhitespace(decodeHTMLStrict(text.replace(TAG, '')));
 }

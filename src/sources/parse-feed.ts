@@ -1,6 +1,7 @@
 import Parser from 'rss-parser';
 import type { ParsedFeed, SourceItem } from '../domain.js';
 import { FinewsError } from '../errors.js';
+import { assertMarkupWithinBudget, FEED_MARKUP_BUDGET } from '../util/complexity.js';
 import { parseDate } from '../util/dates.js';
 import { collapseWhitespace, escapeHtml, truncate } from '../util/html.js';
 import { htmlToText, inlineText } from './html-text.js';
@@ -32,7 +33,8 @@ const TITLE_FROM_SUMMARY_MAX = 40;
  * parsed on its own and only the broken ones are dropped. An item with an invalid
  * date is kept without a date. Every such loss is reported in `warnings`.
  *
- * @throws FinewsError `not-a-feed` (not retryable) when the body is an HTML page,
+ * @throws FinewsError `too-complex` (not retryable) when the feed is nested deeper than the
+ *   markup budget (util/complexity); `not-a-feed` (not retryable) when the body is an HTML page,
  *   JSON, plain text, empty, or XML of another kind; `parse-failed` when it is a feed
  *   whose items cannot be read at all.
  */
@@ -41,7 +43,9 @@ export async function parseFeed(text: string, ctx: FeedContext): Promise<ParsedF
   if (sniffed.kind !== 'feed') throw notAFeed(sniffed, ctx.feedUrl);
 
   const body = text.replace(/^\uFEFF/, '').slice(sniffed.start, sniffed.end);
-  const { text: xml } = repairXml(body);
+  const { text: xml, fixes } = repairXml(body);
+  // Before xml2js builds it and our walks recurse into it: a feed nested 50,000 deep is refused, not parsed.
+  assertMarkupWithinBudget(xml, ctx.feedUrl, { xml: true, budget: FEED_MARKUP_BUDGET, what: 'feed' });
   const warnings: string[] = [];
 
   let raw: RawFeed;
@@ -51,7 +55,10 @@ export async function parseFeed(text: string, ctx: FeedContext): Promise<ParsedF
   } catch (err) {
     raw = await parseItemByItem(xml, sniffed.format, sniffed.rootStartTag, sniffed.root, warnings, err, ctx.feedUrl);
   }
-  return normalizeFeed(raw, ctx, warnings);
+  const feed = normalizeFeed(raw, ctx, warnings);
+  // After the item warnings, so "item N" warnings keep their place; the repairs are the feed's.
+  if (fixes.length > 0) feed.warnings.push(`XML repaired before parsing: ${fixes.join(', ')}`);
+  return feed;
 }
 
 // ---------------------------------------------------------------------------
@@ -334,7 +341,8 @@ function elementHtml(raw: RawItem, tag: TextElement): string | undefined {
   if (value === undefined || attrsOf(value).src !== undefined) return undefined;
   const type = typeOf(tag, value);
   const text = textOf(value);
-  if (type !== 'xhtml' && text !== undefined) return type === 'html' ? text : escapeHtml(text);
+  // Text beside child elements (`前<b>粗</b>后`) is mixed content: only the item's own XML has it in order.
+  if (type !== 'xhtml' && text !== undefined && !hasChildElements(value)) return type === 'html' ? text : escapeHtml(text);
   return markupOf(raw, tag, type === 'xhtml') ?? escapeHtml(collapseWhitespace(deepText(value)));
 }
 
@@ -364,11 +372,14 @@ function markupOf(raw: RawItem, tag: TextElement, xhtml: boolean): string | unde
   return (div?.[2] ?? inner).trim();
 }
 
+/** True when a field of the item holds elements (markup a feed forgot to escape, Atom xhtml), with or without text beside them. */
 function hasMarkup(raw: RawItem): boolean {
-  return Object.values(TEXT_FIELDS).some((field) => {
-    const value = (raw[field] as RawValue[] | undefined)?.[0];
-    return isRecord(value) && textOf(value) === undefined && Object.keys(value).some((k) => k !== '$');
-  });
+  return Object.values(TEXT_FIELDS).some((field) => hasChildElements((raw[field] as RawValue[] | undefined)?.[0]));
+}
+
+/** xml2js keeps attributes in `$` and text in `_`; any other key is a child element. */
+function hasChildElements(value: RawValue): boolean {
+  return isRecord(value) && Object.keys(value).some((k) => k !== '$' && k !== '_');
 }
 
 /** Gives each item its own XML, when the items and the item blocks line up one to one. */

@@ -30,8 +30,11 @@ end
 
 /**
  * Claims a key for a source.
- * KEYS: claim hash, item hash, unstored-claims zset, source item counters, category set.
- * ARGV: key, source id, categories (JSON), now ms, category index key prefix.
+ * KEYS: claim hash, item hash, unstored-claims zset, source item counters, category set,
+ *       pending-work zset.
+ * ARGV: key, source id, categories (JSON), now ms, category index key prefix, work JSON
+ *       (or '': none). While no item was ever saved, the work is kept on the claim
+ *       (`work`) and the key is in the pending-work zset, scored by when it was handed out.
  * Returns {isNew (1|0), pending (1|0), changed category...}; categories only when a
  * stored item gained some. Pending: claimed before and no item ever saved (the claim's
  * `saved` field is '0'). A claim hash without `saved` predates the field and counts as
@@ -52,6 +55,10 @@ local item = redis.call('HMGET', KEYS[2], 'cats', 'srcs', 'pubms')
 if not item[3] then
   -- Not stored (yet, or any more): the claim may be forgotten once old enough.
   redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
+  if ARGV[6] ~= '' and (not existed or claim[3] == '0') then
+    redis.call('HSET', KEYS[1], 'work', ARGV[6])
+    redis.call('ZADD', KEYS[6], ARGV[4], ARGV[1])
+  end
   if not existed then return {1, 0} end
   if claim[3] == '0' then return {0, 1} end
   return {0, 0}
@@ -82,9 +89,9 @@ return out
  * claims) and keeping a stored copy's dates; records the item's sources on its claim
  * and, the first time, when it was saved (the claim's `saved` field, ms).
  * KEYS: item hash, claim hash, all index, unstored-claims zset, source item counters,
- *       category set, expiry index.
+ *       category set, expiry index, pending-work zset.
  * ARGV: key, doc JSON, categories JSON, sources JSON, publishedAt, published ms,
- *       storedAt, stored ms, now ms, category index key prefix.
+ *       storedAt, stored ms, now ms, category index key prefix, publisher.
  * Returns the item's categories.
  */
 export const SAVE_ITEM = new LuaScript(
@@ -112,9 +119,11 @@ redis.call('HSET', KEYS[2], 'cats', encode_list(ccats), 'srcs', encode_list(csrc
 if not claim_existed then redis.call('HSET', KEYS[2], 'first', ARGV[9], 'seen', ARGV[9]) end
 if not claim[3] or claim[3] == '0' then redis.call('HSET', KEYS[2], 'saved', ARGV[9]) end
 redis.call('ZREM', KEYS[4], ARGV[1])
+redis.call('HDEL', KEYS[2], 'work')
+redis.call('ZREM', KEYS[8], ARGV[1])
 
 redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'cats', encode_list(cats), 'srcs', encode_list(srcs),
-  'pub', pub, 'pubms', pubms, 'stored', stored, 'storedms', storedms)
+  'pub', pub, 'pubms', pubms, 'stored', stored, 'storedms', storedms, 'publisher', ARGV[11])
 redis.call('ZADD', KEYS[3], pubms, ARGV[1])
 for _, c in ipairs(cats) do
   redis.call('ZADD', ARGV[10] .. c, pubms, ARGV[1])
@@ -161,7 +170,8 @@ return out
 
 /**
  * Forgets up to a batch of claims last seen before a time whose item is not stored.
- * KEYS: unstored-claims zset. ARGV: before ms, batch size, item key prefix, claim key prefix.
+ * KEYS: unstored-claims zset, pending-work zset.
+ * ARGV: before ms, batch size, item key prefix, claim key prefix.
  * Returns {claims looked at, claims forgotten}.
  */
 export const PRUNE_CLAIMS = new LuaScript(
@@ -173,10 +183,36 @@ for _, key in ipairs(keys) do
   redis.call('ZREM', KEYS[1], key)
   if redis.call('EXISTS', ARGV[3] .. key) == 0 then
     redis.call('DEL', ARGV[4] .. key)
+    redis.call('ZREM', KEYS[2], key)
     forgotten = forgotten + 1
   end
 end
 return {#keys, forgotten}
+`,
+);
+
+/**
+ * Hands out up to a batch of pending work handed out last before a time, oldest first,
+ * and marks it handed out now. An entry whose claim has no work or was saved is dropped.
+ * KEYS: pending-work zset. ARGV: before ms, batch size, now ms, claim key prefix.
+ * Returns {key, work JSON, key, work JSON, ...}.
+ */
+export const TAKE_PENDING = new LuaScript(
+  'take-pending',
+  `
+local keys = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+local out = {}
+for _, key in ipairs(keys) do
+  local claim = redis.call('HMGET', ARGV[4] .. key, 'work', 'saved')
+  if claim[1] and claim[2] == '0' then
+    redis.call('ZADD', KEYS[1], ARGV[3], key)
+    out[#out + 1] = key
+    out[#out + 1] = claim[1]
+  else
+    redis.call('ZREM', KEYS[1], key)
+  end
+end
+return out
 `,
 );
 

@@ -4,13 +4,16 @@ import { FinewsError } from '../errors.js';
 import type { Logger } from '../util/log.js';
 import { decodeCursor, encodeCursor, isAfter, type CursorPosition } from './cursor.js';
 import { ALL_SLUG, type Item } from '../domain.js';
+import { categoryPublisher } from './category-facts.js';
 import { itemMillis, ownCategories, pageSize, storeFailure, withAll } from './item-merge.js';
-import { ACQUIRE_LEASE, CLAIM, PRUNE_CLAIMS, PRUNE_ITEMS, RELEASE_LEASE, SAVE_ITEM } from './redis-scripts.js';
+import { ACQUIRE_LEASE, CLAIM, PRUNE_CLAIMS, PRUNE_ITEMS, RELEASE_LEASE, SAVE_ITEM, TAKE_PENDING } from './redis-scripts.js';
 import type {
   CategoryInfo,
   ClaimResult,
   ItemPage,
   ItemQuery,
+  PendingClaim,
+  PendingWork,
   PruneResult,
   RenderedDoc,
   SourceState,
@@ -39,7 +42,9 @@ export interface RedisStoreOptions {
  * Layout under the prefix: `item:<key>` and `claim:<key>` hashes (a claim's `saved`
  * is '0' until an item is saved for the key, then the first save's ms); sorted sets
  * `idx:all`, `idx:cat:<slug>` (score publishedAt ms), `idx:expiry` (score
- * max(publishedAt, storedAt) ms), `claims:unstored` (score last claim ms); set
+ * max(publishedAt, storedAt) ms), `claims:unstored` (score last claim ms),
+ * `claims:pending` (claims with `work` and no item ever saved, score when the work was
+ * last handed out); set
  * `categories`; hashes `sources` (state JSON) and `source-items` (counts);
  * `rendered:<name>` hashes of buffers.
  */
@@ -89,19 +94,39 @@ class RedisStore implements Store {
     this.closed = true;
   }
 
-  async claim(key: string, sourceId: string, categories: string[]): Promise<ClaimResult> {
+  async claim(key: string, sourceId: string, categories: string[], work?: PendingWork): Promise<ClaimResult> {
     const reply = await this.run(
       'claim',
       () =>
         CLAIM.run(
           this.redis,
-          [this.k.claim(key), this.k.item(key), this.k.unstoredClaims, this.k.sourceItems, this.k.categories],
-          [key, sourceId, JSON.stringify(ownCategories(categories)), Date.now(), this.serverPrefix + 'idx:cat:'],
+          [this.k.claim(key), this.k.item(key), this.k.unstoredClaims, this.k.sourceItems, this.k.categories, this.k.pendingClaims],
+          [
+            key,
+            sourceId,
+            JSON.stringify(ownCategories(categories)),
+            Date.now(),
+            this.serverPrefix + 'idx:cat:',
+            work ? JSON.stringify(work) : '',
+          ],
         ),
       key,
     );
     const [isNew, pending, ...changed] = reply as [number, number, ...string[]];
     return { isNew: isNew === 1, changedCategories: changed.length > 0 ? withAll(changed) : [], pending: pending === 1 };
+  }
+
+  async takePendingClaims(olderThan: Date, limit: number, now: Date): Promise<PendingClaim[]> {
+    const count = Math.max(0, Math.floor(limit));
+    if (count === 0) return [];
+    const flat = (await this.run('takePendingClaims', () =>
+      TAKE_PENDING.run(this.redis, [this.k.pendingClaims], [olderThan.getTime(), count, now.getTime(), this.serverPrefix + 'claim:']),
+    )) as string[];
+    const out: PendingClaim[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      out.push({ key: flat[i] as string, work: JSON.parse(flat[i + 1] as string) as PendingWork });
+    }
+    return out;
   }
 
   async saveItem(item: Item): Promise<string[]> {
@@ -120,6 +145,7 @@ class RedisStore implements Store {
             this.k.sourceItems,
             this.k.categories,
             this.k.expiry,
+            this.k.pendingClaims,
           ],
           [
             item.key,
@@ -132,6 +158,7 @@ class RedisStore implements Store {
             storedMs,
             Date.now(),
             this.serverPrefix + 'idx:cat:',
+            item.publisher,
           ],
         ),
       item.key,
@@ -192,14 +219,22 @@ class RedisStore implements Store {
         this.redis.pipeline(slugs.flatMap((s) => [['zcard', this.k.index(s)], ['zrevrange', this.k.index(s), 0, 0]])),
       );
       const newest = slugs.map((_, i) => (tops[2 * i + 1] as string[])[0]);
-      const hashes = await this.exec(this.redis.pipeline(newest.map((key) => ['hgetall', this.k.item(key ?? '')])));
+      // Only the fields the facts need; items saved before `publisher` was a field of its own need the doc.
+      const heads = await this.exec(this.redis.pipeline(newest.map((key) => ['hmget', this.k.item(key ?? ''), 'cats', 'pub', 'publisher'])));
+      const legacy = newest.filter((key, i) => key !== undefined && (heads[i] as (string | null)[])[2] === null);
+      const docs = legacy.length === 0 ? [] : await this.exec(this.redis.pipeline(legacy.map((key) => ['hget', this.k.item(key ?? ''), 'doc'])));
+      const legacyPublisher = new Map(legacy.map((key, i) => [key, docPublisher(docs[i] as string | null)]));
       const out: CategoryInfo[] = [];
       slugs.forEach((slug, i) => {
         const count = tops[2 * i] as number;
+        const [cats, pub, ownPublisher] = heads[i] as (string | null)[];
         if (count === 0) return;
-        const item = itemFromHash(hashes[i] as Record<string, string>);
-        const publisher = item?.categories[0] === slug ? item.publisher : undefined;
-        out.push({ slug, count, updated: item?.publishedAt ?? null, ...(publisher ? { publisher } : {}) });
+        const head = {
+          categories: JSON.parse(cats ?? '[]') as string[],
+          publisher: ownPublisher ?? legacyPublisher.get(newest[i] ?? '') ?? '',
+        };
+        const publisher = categoryPublisher(head, slug);
+        out.push({ slug, count, updated: pub ?? null, ...(publisher ? { publisher } : {}) });
       });
       return out;
     });
@@ -247,7 +282,7 @@ class RedisStore implements Store {
       for (;;) {
         const [looked, gone] = (await PRUNE_CLAIMS.run(
           this.redis,
-          [this.k.unstoredClaims],
+          [this.k.unstoredClaims, this.k.pendingClaims],
           [claimsBefore.getTime(), PRUNE_BATCH, this.serverPrefix + 'item:', this.serverPrefix + 'claim:'],
         )) as [number, number];
         forgotten += gone;
@@ -335,10 +370,15 @@ function redisKeys(prefix: string) {
     lease: (name: string) => `${prefix}lease:${name}`,
     expiry: `${prefix}idx:expiry`,
     unstoredClaims: `${prefix}claims:unstored`,
+    pendingClaims: `${prefix}claims:pending`,
     categories: `${prefix}categories`,
     sources: `${prefix}sources`,
     sourceItems: `${prefix}source-items`,
   };
+}
+
+function docPublisher(doc: string | null): string {
+  return doc === null ? '' : ((JSON.parse(doc) as Partial<Item>).publisher ?? '');
 }
 
 function itemFromHash(hash: Record<string, string>): Item | null {

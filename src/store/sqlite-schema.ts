@@ -1,11 +1,15 @@
 import type { Database } from 'better-sqlite3';
 import { FinewsError } from '../errors.js';
+import { SqliteCategoryFacts } from './sqlite-category-facts.js';
+
+/** One schema step: SQL to run, or a function for steps that need the store's rules in TypeScript. */
+export type Migration = string | ((db: Database) => void);
 
 /**
  * Schema migrations of the SQLite store, in order. Migration N (1-based) moves a
  * database from `user_version` N-1 to N. Append; never edit a released one.
  */
-export const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly Migration[] = [
   `
   CREATE TABLE items (
     key          TEXT PRIMARY KEY,
@@ -68,7 +72,43 @@ export const MIGRATIONS: readonly string[] = [
     expires_ms INTEGER NOT NULL
   );
   `,
+  // 4: a claim keeps its article work (JSON) until an item is saved, and when that work
+  // was last handed out, so lost work is queued again without waiting for the source.
+  // Only claims with work are indexed, so a sweep reads nothing else.
+  `
+  ALTER TABLE claims ADD COLUMN work TEXT;
+  ALTER TABLE claims ADD COLUMN queued_ms INTEGER;
+  CREATE INDEX claims_pending ON claims (queued_ms) WHERE work IS NOT NULL;
+  `,
+  // 5: per-category facts kept on every write, so listing categories reads one row per
+  // category instead of grouping every item (quadratic with a correlated subquery).
+  // `publisher` follows categoryPublisher() of the newest item; `count` is 0 only
+  // transiently inside a write.
+  (db) => {
+    db.exec(`
+      CREATE TABLE categories (
+        slug       TEXT PRIMARY KEY,
+        count      INTEGER NOT NULL,
+        newest_ms  INTEGER NOT NULL,
+        newest_key TEXT NOT NULL,
+        updated    TEXT NOT NULL,         -- the newest item's publishedAt as stored
+        publisher  TEXT                   -- NULL: not a publisher's category
+      ) WITHOUT ROWID;
+    `);
+    new SqliteCategoryFacts(db).rebuild();
+  },
 ];
+
+/**
+ * Runs migration `version` (1-based) alone, outside any version bookkeeping. For
+ * {@link migrate}, and for tests that build a file as an older finews left it.
+ */
+export function runMigration(db: Database, version: number): void {
+  const step = MIGRATIONS[version - 1];
+  if (step === undefined) throw new RangeError(`sqlite store: no migration ${version}`);
+  if (typeof step === 'string') db.exec(step);
+  else step(db);
+}
 
 /** The schema version this code writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -87,7 +127,7 @@ export function migrate(db: Database, file: string): number {
         `sqlite store ${file}: schema version ${found} is newer than this finews understands (${SCHEMA_VERSION})`,
       );
     }
-    for (let v = found; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v] ?? '');
+    for (let v = found; v < SCHEMA_VERSION; v++) runMigration(db, v + 1);
     if (found !== SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
     return found;
   });

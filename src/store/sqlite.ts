@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ALL_SLUG, type Item } from '../domain.js';
-import type { FinewsError } from '../errors.js';
+import { FinewsError } from '../errors.js';
 import type { Logger } from '../util/log.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import {
@@ -16,12 +16,16 @@ import {
   withAll,
   type ClaimRecord,
 } from './item-merge.js';
+import { SqliteCategoryFacts } from './sqlite-category-facts.js';
+import { assertIntact, damagedFileError, isPlainFile, SqliteFileIdentity } from './sqlite-file.js';
 import { migrate, SCHEMA_VERSION } from './sqlite-schema.js';
 import type {
   CategoryInfo,
   ClaimResult,
   ItemPage,
   ItemQuery,
+  PendingClaim,
+  PendingWork,
   PruneResult,
   RenderedDoc,
   SourceState,
@@ -66,13 +70,6 @@ interface SourceRow {
   items: number;
 }
 
-interface CategoryRow {
-  slug: string;
-  count: number;
-  updated: string | null;
-  publisher: string | null;
-}
-
 interface RenderedRow {
   content_type: string;
   body: Buffer;
@@ -82,118 +79,140 @@ interface RenderedRow {
   last_modified: string;
 }
 
+/**
+ * Every statement the SQLite store prepares, by name. Exported so tests can check their
+ * query plans: none may scan all items.
+ */
+export const SQLITE_STORE_SQL = {
+  insertClaim: `INSERT INTO claims (key, first_ms, seen_ms, sources, categories) VALUES (?, ?, ?, '[]', '[]')
+    ON CONFLICT (key) DO NOTHING`,
+  getClaim: 'SELECT sources, categories, saved_ms FROM claims WHERE key = ?',
+  touchClaim: 'UPDATE claims SET seen_ms = ?, sources = ?, categories = ? WHERE key = ?',
+  recordSave:
+    'UPDATE claims SET sources = ?, categories = ?, saved_ms = COALESCE(saved_ms, ?), work = NULL, queued_ms = NULL WHERE key = ?',
+  recordWork: 'UPDATE claims SET work = ?, queued_ms = ? WHERE key = ?',
+  pendingBefore: 'SELECT key, work FROM claims WHERE work IS NOT NULL AND queued_ms < ? ORDER BY queued_ms, key LIMIT ?',
+  markQueued: 'UPDATE claims SET queued_ms = ? WHERE key = ?',
+  countSourceItem: 'INSERT INTO sources (id, items) VALUES (?, 1) ON CONFLICT (id) DO UPDATE SET items = items + 1',
+  getItem: 'SELECT key, published_ms, stored_ms, doc FROM items WHERE key = ?',
+  upsertItem: `INSERT INTO items (key, published_ms, published_at, stored_ms, doc) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (key) DO UPDATE SET doc = excluded.doc`,
+  setItemDoc: 'UPDATE items SET doc = ? WHERE key = ?',
+  indexCategory: 'INSERT INTO item_categories (category, key, published_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+  newest: 'SELECT key, published_ms, stored_ms, doc FROM items ORDER BY published_ms DESC, key DESC LIMIT ?',
+  newestAfter: `SELECT key, published_ms, stored_ms, doc FROM items
+    WHERE (published_ms, key) < (?, ?) ORDER BY published_ms DESC, key DESC LIMIT ?`,
+  newestIn: `SELECT i.key, i.published_ms, i.stored_ms, i.doc FROM item_categories c JOIN items i ON i.key = c.key
+    WHERE c.category = ? ORDER BY c.published_ms DESC, c.key DESC LIMIT ?`,
+  newestInAfter: `SELECT i.key, i.published_ms, i.stored_ms, i.doc FROM item_categories c JOIN items i ON i.key = c.key
+    WHERE c.category = ? AND (c.published_ms, c.key) < (?, ?)
+    ORDER BY c.published_ms DESC, c.key DESC LIMIT ?`,
+  getSource: 'SELECT id, state, items FROM sources WHERE id = ?',
+  putSource: 'INSERT INTO sources (id, state) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state',
+  listSources: 'SELECT id, state, items FROM sources ORDER BY id',
+  prunableByCategory: `SELECT category, COUNT(*) AS n FROM item_categories
+    WHERE key IN (SELECT key FROM items WHERE published_ms < ? AND stored_ms < ?)
+    GROUP BY category`,
+  unindexPrunable: `DELETE FROM item_categories
+    WHERE key IN (SELECT key FROM items WHERE published_ms < ? AND stored_ms < ?)`,
+  deletePrunable: 'DELETE FROM items WHERE published_ms < ? AND stored_ms < ?',
+  forgetClaims: `DELETE FROM claims WHERE seen_ms < ? AND NOT EXISTS (SELECT 1 FROM items i WHERE i.key = claims.key)`,
+  putRendered: `INSERT INTO rendered (name, content_type, body, gzip, br, etag, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (name) DO UPDATE SET content_type = excluded.content_type, body = excluded.body,
+      gzip = excluded.gzip, br = excluded.br, etag = excluded.etag, last_modified = excluded.last_modified`,
+  getRendered: 'SELECT content_type, body, gzip, br, etag, last_modified FROM rendered WHERE name = ?',
+  deleteRendered: 'DELETE FROM rendered WHERE name = ?',
+  acquireLease: `INSERT INTO leases (name, token, expires_ms) VALUES (?, ?, ?)
+    ON CONFLICT (name) DO UPDATE SET token = excluded.token, expires_ms = excluded.expires_ms
+    WHERE leases.expires_ms <= ? OR leases.token = excluded.token`,
+  releaseLease: 'DELETE FROM leases WHERE name = ? AND token = ?',
+} as const;
+
 /** Store adapter on one better-sqlite3 connection. */
 class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly file: string;
   private readonly log: Logger | undefined;
   private readonly sql;
+  private readonly facts: SqliteCategoryFacts;
+  /** The file opened, to tell when the path stops holding it; null in memory. */
+  private readonly identity: SqliteFileIdentity | null = null;
+  /** What ping() last found wrong with the file, so it is logged once. */
+  private fileProblem: string | null = null;
 
   constructor(file: string, opts: SqliteStoreOptions) {
     this.file = file;
     this.log = opts.log;
-    if (file !== ':memory:' && !file.startsWith('file:')) mkdirSync(dirname(file), { recursive: true });
+    if (isPlainFile(file)) mkdirSync(dirname(file), { recursive: true });
+    let db: Database.Database | undefined;
     try {
-      this.db = new Database(file);
-      this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = NORMAL');
-      const found = migrate(this.db, file);
+      db = new Database(file);
+      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      assertIntact(db, file);
+      const found = migrate(db, file);
       if (found !== SCHEMA_VERSION) this.log?.info({ file, from: found, to: SCHEMA_VERSION }, 'sqlite store schema migrated');
+      this.identity = SqliteFileIdentity.of(file);
     } catch (err) {
-      throw this.failure('open', err);
+      db?.close();
+      throw damagedFileError(file, err) ?? this.failure('open', err);
     }
+    this.db = db;
     this.sql = this.prepare();
+    this.facts = new SqliteCategoryFacts(this.db);
   }
 
   private prepare() {
     const db = this.db;
     return {
-      insertClaim: db.prepare<[string, number, number]>(
-        `INSERT INTO claims (key, first_ms, seen_ms, sources, categories) VALUES (?, ?, ?, '[]', '[]')
-         ON CONFLICT (key) DO NOTHING`,
-      ),
-      getClaim: db.prepare<[string], ClaimRow>('SELECT sources, categories, saved_ms FROM claims WHERE key = ?'),
-      touchClaim: db.prepare<[number, string, string, string]>(
-        'UPDATE claims SET seen_ms = ?, sources = ?, categories = ? WHERE key = ?',
-      ),
-      recordSave: db.prepare<[string, string, number, string]>(
-        'UPDATE claims SET sources = ?, categories = ?, saved_ms = COALESCE(saved_ms, ?) WHERE key = ?',
-      ),
-      countSourceItem: db.prepare<[string]>(
-        'INSERT INTO sources (id, items) VALUES (?, 1) ON CONFLICT (id) DO UPDATE SET items = items + 1',
-      ),
-      getItem: db.prepare<[string], ItemRow>('SELECT key, published_ms, stored_ms, doc FROM items WHERE key = ?'),
-      upsertItem: db.prepare<[string, number, string, number, string]>(
-        `INSERT INTO items (key, published_ms, published_at, stored_ms, doc) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (key) DO UPDATE SET doc = excluded.doc`,
-      ),
-      setItemDoc: db.prepare<[string, string]>('UPDATE items SET doc = ? WHERE key = ?'),
-      indexCategory: db.prepare<[string, string, number]>(
-        'INSERT INTO item_categories (category, key, published_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
-      ),
-      newest: db.prepare<[number], ItemRow>(
-        'SELECT key, published_ms, stored_ms, doc FROM items ORDER BY published_ms DESC, key DESC LIMIT ?',
-      ),
-      newestAfter: db.prepare<[number, string, number], ItemRow>(
-        `SELECT key, published_ms, stored_ms, doc FROM items
-         WHERE (published_ms, key) < (?, ?) ORDER BY published_ms DESC, key DESC LIMIT ?`,
-      ),
-      newestIn: db.prepare<[string, number], ItemRow>(
-        `SELECT i.key, i.published_ms, i.stored_ms, i.doc FROM item_categories c JOIN items i ON i.key = c.key
-         WHERE c.category = ? ORDER BY c.published_ms DESC, c.key DESC LIMIT ?`,
-      ),
-      newestInAfter: db.prepare<[string, number, string, number], ItemRow>(
-        `SELECT i.key, i.published_ms, i.stored_ms, i.doc FROM item_categories c JOIN items i ON i.key = c.key
-         WHERE c.category = ? AND (c.published_ms, c.key) < (?, ?)
-         ORDER BY c.published_ms DESC, c.key DESC LIMIT ?`,
-      ),
-      categories: db.prepare<[], CategoryRow>(
-        `SELECT c.category AS slug, COUNT(*) AS count,
-           n.published_at AS updated,
-           CASE WHEN json_extract(n.doc, '$.categories[0]') = n.slug THEN json_extract(n.doc, '$.publisher') END AS publisher
-         FROM item_categories c
-         JOIN (SELECT c2.category AS slug, i.published_at, i.doc FROM item_categories c2 JOIN items i ON i.key = c2.key
-               WHERE (c2.published_ms, c2.key) = (SELECT published_ms, key FROM item_categories WHERE category = c2.category
-                                                 ORDER BY published_ms DESC, key DESC LIMIT 1)) n ON n.slug = c.category
-         GROUP BY c.category ORDER BY c.category`,
-      ),
-      getSource: db.prepare<[string], SourceRow>('SELECT id, state, items FROM sources WHERE id = ?'),
-      putSource: db.prepare<[string, string]>(
-        'INSERT INTO sources (id, state) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state',
-      ),
-      listSources: db.prepare<[], SourceRow>('SELECT id, state, items FROM sources ORDER BY id'),
-      prunableCategories: db.prepare<[number, number], { category: string }>(
-        `SELECT DISTINCT category FROM item_categories
-         WHERE key IN (SELECT key FROM items WHERE published_ms < ? AND stored_ms < ?)`,
-      ),
-      unindexPrunable: db.prepare<[number, number]>(
-        `DELETE FROM item_categories
-         WHERE key IN (SELECT key FROM items WHERE published_ms < ? AND stored_ms < ?)`,
-      ),
-      deletePrunable: db.prepare<[number, number]>('DELETE FROM items WHERE published_ms < ? AND stored_ms < ?'),
-      forgetClaims: db.prepare<[number]>(
-        `DELETE FROM claims WHERE seen_ms < ? AND NOT EXISTS (SELECT 1 FROM items i WHERE i.key = claims.key)`,
-      ),
-      putRendered: db.prepare<[string, string, Buffer, Buffer, Buffer, string, string]>(
-        `INSERT INTO rendered (name, content_type, body, gzip, br, etag, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (name) DO UPDATE SET content_type = excluded.content_type, body = excluded.body,
-           gzip = excluded.gzip, br = excluded.br, etag = excluded.etag, last_modified = excluded.last_modified`,
-      ),
-      getRendered: db.prepare<[string], RenderedRow>(
-        'SELECT content_type, body, gzip, br, etag, last_modified FROM rendered WHERE name = ?',
-      ),
-      deleteRendered: db.prepare<[string]>('DELETE FROM rendered WHERE name = ?'),
-      acquireLease: db.prepare<[string, string, number, number]>(
-        `INSERT INTO leases (name, token, expires_ms) VALUES (?, ?, ?)
-         ON CONFLICT (name) DO UPDATE SET token = excluded.token, expires_ms = excluded.expires_ms
-         WHERE leases.expires_ms <= ? OR leases.token = excluded.token`,
-      ),
-      releaseLease: db.prepare<[string, string]>('DELETE FROM leases WHERE name = ? AND token = ?'),
+      insertClaim: db.prepare<[string, number, number]>(SQLITE_STORE_SQL.insertClaim),
+      getClaim: db.prepare<[string], ClaimRow>(SQLITE_STORE_SQL.getClaim),
+      touchClaim: db.prepare<[number, string, string, string]>(SQLITE_STORE_SQL.touchClaim),
+      recordSave: db.prepare<[string, string, number, string]>(SQLITE_STORE_SQL.recordSave),
+      recordWork: db.prepare<[string, number, string]>(SQLITE_STORE_SQL.recordWork),
+      pendingBefore: db.prepare<[number, number], { key: string; work: string }>(SQLITE_STORE_SQL.pendingBefore),
+      markQueued: db.prepare<[number, string]>(SQLITE_STORE_SQL.markQueued),
+      countSourceItem: db.prepare<[string]>(SQLITE_STORE_SQL.countSourceItem),
+      getItem: db.prepare<[string], ItemRow>(SQLITE_STORE_SQL.getItem),
+      upsertItem: db.prepare<[string, number, string, number, string]>(SQLITE_STORE_SQL.upsertItem),
+      setItemDoc: db.prepare<[string, string]>(SQLITE_STORE_SQL.setItemDoc),
+      indexCategory: db.prepare<[string, string, number]>(SQLITE_STORE_SQL.indexCategory),
+      newest: db.prepare<[number], ItemRow>(SQLITE_STORE_SQL.newest),
+      newestAfter: db.prepare<[number, string, number], ItemRow>(SQLITE_STORE_SQL.newestAfter),
+      newestIn: db.prepare<[string, number], ItemRow>(SQLITE_STORE_SQL.newestIn),
+      newestInAfter: db.prepare<[string, number, string, number], ItemRow>(SQLITE_STORE_SQL.newestInAfter),
+      getSource: db.prepare<[string], SourceRow>(SQLITE_STORE_SQL.getSource),
+      putSource: db.prepare<[string, string]>(SQLITE_STORE_SQL.putSource),
+      listSources: db.prepare<[], SourceRow>(SQLITE_STORE_SQL.listSources),
+      prunableByCategory: db.prepare<[number, number], { category: string; n: number }>(SQLITE_STORE_SQL.prunableByCategory),
+      unindexPrunable: db.prepare<[number, number]>(SQLITE_STORE_SQL.unindexPrunable),
+      deletePrunable: db.prepare<[number, number]>(SQLITE_STORE_SQL.deletePrunable),
+      forgetClaims: db.prepare<[number]>(SQLITE_STORE_SQL.forgetClaims),
+      putRendered: db.prepare<[string, string, Buffer, Buffer, Buffer, string, string]>(SQLITE_STORE_SQL.putRendered),
+      getRendered: db.prepare<[string], RenderedRow>(SQLITE_STORE_SQL.getRendered),
+      deleteRendered: db.prepare<[string]>(SQLITE_STORE_SQL.deleteRendered),
+      acquireLease: db.prepare<[string, string, number, number]>(SQLITE_STORE_SQL.acquireLease),
+      releaseLease: db.prepare<[string, string]>(SQLITE_STORE_SQL.releaseLease),
     };
   }
 
+  /**
+   * Answers when the connection works and the path still holds the file that was
+   * opened (not deleted, replaced or overwritten); otherwise rejects, logging an error
+   * naming the file the first time.
+   */
   async ping(): Promise<void> {
+    const problem = this.identity ? await this.identity.problem() : null;
+    if (problem !== null) {
+      if (this.fileProblem !== problem) this.log?.error({ file: this.file, problem }, 'sqlite store file lost: not ready');
+      this.fileProblem = problem;
+      throw new FinewsError('store-unavailable', `sqlite store ${this.file}: ${problem}; what is written now is lost at restart`, {
+        retryable: false,
+      });
+    }
+    if (this.fileProblem !== null) this.log?.info({ file: this.file }, 'sqlite store file back');
+    this.fileProblem = null;
     this.run('ping', () => this.db.prepare('SELECT 1').get());
   }
 
@@ -201,7 +220,7 @@ class SqliteStore implements Store {
     if (this.db.open) this.db.close();
   }
 
-  async claim(key: string, sourceId: string, categories: string[]): Promise<ClaimResult> {
+  async claim(key: string, sourceId: string, categories: string[], work?: PendingWork): Promise<ClaimResult> {
     const claimCategories = ownCategories(categories);
     const tx = this.db.transaction((): ClaimResult => {
       const inserted = this.sql.insertClaim.run(key, Date.now(), Date.now()).changes === 1;
@@ -225,10 +244,25 @@ class SqliteStore implements Store {
         return { isNew: false, changedCategories: [], pending: false };
       }
       this.sql.setItemDoc.run(JSON.stringify(merged), key);
-      for (const c of merged.categories) this.sql.indexCategory.run(c, key, row.published_ms);
+      this.indexItem(merged, row.published_ms);
       return { isNew: false, changedCategories: withAll(merged.categories), pending: false };
     });
-    return this.run('claim', () => tx.immediate());
+    // The work is recorded in the claim's transaction (tx nests as a savepoint).
+    const withWork = this.db.transaction((): ClaimResult => {
+      const result = tx();
+      if (work && (result.isNew || result.pending)) this.sql.recordWork.run(JSON.stringify(work), Date.now(), key);
+      return result;
+    });
+    return this.run('claim', () => withWork.immediate());
+  }
+
+  async takePendingClaims(olderThan: Date, limit: number, now: Date): Promise<PendingClaim[]> {
+    const tx = this.db.transaction((): PendingClaim[] => {
+      const rows = this.sql.pendingBefore.all(olderThan.getTime(), Math.max(0, Math.floor(limit)));
+      for (const row of rows) this.sql.markQueued.run(now.getTime(), row.key);
+      return rows.map((row) => ({ key: row.key, work: JSON.parse(row.work) as PendingWork }));
+    });
+    return this.run('takePendingClaims', () => tx.immediate());
   }
 
   async saveItem(item: Item): Promise<string[]> {
@@ -250,7 +284,7 @@ class SqliteStore implements Store {
       this.sql.recordSave.run(JSON.stringify(claimSources), JSON.stringify(claimCategories), Date.now(), item.key);
 
       this.sql.upsertItem.run(item.key, publishedMs, merged.publishedAt, storedMs, JSON.stringify(merged));
-      for (const c of merged.categories) this.sql.indexCategory.run(c, item.key, publishedMs);
+      this.indexItem(merged, publishedMs);
       return withAll(merged.categories);
     });
     return this.run('saveItem', () => tx.immediate(), item.key);
@@ -282,7 +316,7 @@ class SqliteStore implements Store {
   }
 
   async listCategories(): Promise<CategoryInfo[]> {
-    return this.run('listCategories', () => this.sql.categories.all()).map((r) => ({
+    return this.run('listCategories', () => this.facts.list()).map((r) => ({
       slug: r.slug,
       count: r.count,
       updated: r.updated,
@@ -308,11 +342,13 @@ class SqliteStore implements Store {
     const itemsMs = itemsBefore.getTime();
     const claimsMs = claimsBefore.getTime();
     const tx = this.db.transaction((): PruneResult & { forgotten: number } => {
-      const categories = this.sql.prunableCategories.all(itemsMs, itemsMs).map((r) => r.category);
+      const leaving = this.sql.prunableByCategory.all(itemsMs, itemsMs);
       this.sql.unindexPrunable.run(itemsMs, itemsMs);
       const removed = this.sql.deletePrunable.run(itemsMs, itemsMs).changes;
+      for (const { category, n } of leaving) this.facts.noteRemoved(category, n);
       const forgotten = this.sql.forgetClaims.run(claimsMs).changes;
-      return { removed, forgotten, changedCategories: removed > 0 ? withAll(categories.sort()) : [] };
+      const categories = leaving.map((r) => r.category).sort();
+      return { removed, forgotten, changedCategories: removed > 0 ? withAll(categories) : [] };
     });
     const { forgotten, ...result } = this.run('prune', () => tx.immediate());
     this.log?.debug({ file: this.file, removed: result.removed, forgottenClaims: forgotten }, 'sqlite store pruned');
@@ -351,6 +387,14 @@ class SqliteStore implements Store {
       etag: row.etag,
       lastModified: row.last_modified,
     };
+  }
+
+  /** Indexes a written item under each of its categories and keeps those categories' facts. */
+  private indexItem(item: Item, publishedMs: number): void {
+    for (const c of item.categories) {
+      const added = this.sql.indexCategory.run(c, item.key, publishedMs).changes === 1;
+      this.facts.noteItem(c, item, publishedMs, added);
+    }
   }
 
   private claimRecord(key: string): ClaimRecord | null {

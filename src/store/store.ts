@@ -1,4 +1,4 @@
-import type { Item } from '../domain.js';
+import type { Item, SourceItem } from '../domain.js';
 
 /** Result of claiming an item key. */
 export interface ClaimResult {
@@ -15,6 +15,25 @@ export interface ClaimResult {
    * again. False for new claims and for items saved, even if since pruned.
    */
   pending: boolean;
+}
+
+/**
+ * The article work a claim keeps while no item is saved for its key, so that work lost
+ * with a process, a queue or a job that failed for good can be queued again without the
+ * source's help (its feed may answer 304 from then on). The article job, less its key.
+ */
+export interface PendingWork {
+  infoCode: string | null;
+  sourceId: string;
+  categories: string[];
+  feedTitle?: string;
+  item: SourceItem;
+}
+
+/** A claim whose item was never saved, with the work recorded for it. */
+export interface PendingClaim {
+  key: string;
+  work: PendingWork;
 }
 
 /** Per-source bookkeeping shown by `finews status` and `/api/sources`. */
@@ -93,8 +112,18 @@ export interface Store {
    * Atomically claim `key` for `sourceId`. Exactly one of any number of concurrent
    * callers gets isNew=true. Either way the source and its categories are recorded
    * on the claim, so they are merged into the item when it is (or already was) saved.
+   * When no item is saved for the key (isNew or pending), `work` is kept on the claim,
+   * as handed out now, until an item is saved (see takePendingClaims).
    */
-  claim(key: string, sourceId: string, categories: string[]): Promise<ClaimResult>;
+  claim(key: string, sourceId: string, categories: string[], work?: PendingWork): Promise<ClaimResult>;
+
+  /**
+   * Up to `limit` claims that have work recorded, no item ever saved, and whose work was
+   * last handed out (claimed or taken) before `olderThan`, oldest first. Each is marked
+   * handed out at `now`, so the next call moves on to others and a concurrent caller
+   * (another process) gets different ones. Reads an index of such claims only.
+   */
+  takePendingClaims(olderThan: Date, limit: number, now: Date): Promise<PendingClaim[]>;
 
   /**
    * Upsert an item. Its categories and sources are merged with those recorded by

@@ -96,6 +96,27 @@ describe('attribution with markup', () => {
   });
 });
 
+describe('pages over the markup budget', () => {
+  it('refuses a page nested 50,000 deep as permanent too-complex, naming the URL', () => {
+    const html = `<html><body>${'<div>'.repeat(50_000)}<p>正文</p>${'</div>'.repeat(50_000)}</body></html>`;
+    let caught: unknown;
+    try {
+      extractArticle(html, 'https://finance.eastmoney.com/a/202203302327572513.html', { fetch: true, remove: [] }, 'Asia/Shanghai');
+    } catch (err) {
+      caught = err;
+    }
+    expect(isFinewsError(caught, 'too-complex')).toBe(true);
+    expect(caught).toMatchObject({ retryable: false, url: 'https://finance.eastmoney.com/a/202203302327572513.html' });
+    expect((caught as Error).message).toContain('nested more than 256 deep');
+  });
+
+  it('extracts a page nested 200 deep', () => {
+    const html = `<html><body>${'<div>'.repeat(200)}<div id="ContentBody"><p>一季度工业经济稳中有进。</p></div>${'</div>'.repeat(200)}</body></html>`;
+    const article = extractArticle(html, 'https://finance.eastmoney.com/a/1.html', { fetch: true, remove: [] }, 'Asia/Shanghai');
+    expect(article.contentHtml).toBe('<p>一季度工业经济稳中有进。 </p>');
+  });
+});
+
 describe('hostile page', () => {
   const { contentHtml } = extract('hostile.html');
 

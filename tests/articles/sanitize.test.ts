@@ -95,3 +95,15 @@ describe('absoluteUrl', () => {
     },
   );
 });
+
+describe('sanitizeBody on content over the markup budget', () => {
+  it('keeps the text of feed content nested 50,000 deep as one paragraph, without building it', () => {
+    const html = `${'<div>'.repeat(50_000)}央行<b>保持</b>流动性合理充裕${'</div>'.repeat(50_000)}`;
+    expect(sanitizeBody(html, BASE)).toBe('<p>央行保持流动性合理充裕 </p>');
+  });
+
+  it('walks content nested within the budget without overflowing the stack', () => {
+    const html = `${'<div><section>'.repeat(120)}<p>第一段。</p><p>第二段。</p>${'</section></div>'.repeat(120)}`;
+    expect(sanitizeBody(html, BASE)).toBe('<p>第一段。 </p>\n <p>第二段。 </p>');
+  });
+});

@@ -41,6 +41,15 @@ describe('checkCommand', () => {
     expect(out).toEqual([`${file}: ok — 3 sources (3 enabled), 4 publishers, 0 categories, 2 warnings`]);
   });
 
+  it('refuses a catastrophic infoCode pattern with its line and column', async () => {
+    const file = path.join(FIXTURES, 'catastrophic-regex.yaml');
+    const { code, out, err } = await check(file);
+    expect(code).toBe(1);
+    expect(out).toEqual([]);
+    expect(err[0]).toMatch(new RegExp(`^${escape(file)}:9:16: sources\\[0\\]\\.infoCode\\.pattern.*"\\(a\\+\\)\\+\\$".*exponential time`));
+    expect(err[1]).toBe(`${file}: 1 error`);
+  });
+
   it('exits 1 naming a missing file', async () => {
     const file = path.join(FIXTURES, 'does-not-exist.yaml');
     const { code, err } = await check(file);

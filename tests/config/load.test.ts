@@ -77,6 +77,7 @@ describe('errors at their line and column', () => {
     ['bad-selector.yaml', 10, 29, ['sources[0].article.remove[1]', 'invalid CSS selector "div[data-type"']],
     ['bad-regex.yaml', 9, 16, ['sources[0].infoCode.pattern', 'invalid regular expression', 'Unterminated group']],
     ['regex-groups.yaml', 9, 16, ['exactly one capturing group', 'found 2']],
+    ['catastrophic-regex.yaml', 9, 16, ['sources[0].infoCode.pattern', '"(a+)+$"', 'exponential time', 'nested repetition']],
     ['bad-timezone.yaml', 5, 13, ['site.timezone', 'unknown time zone "Asia/Shangai"']],
     ['yaml-syntax.yaml', 8, 4, ['invalid YAML']],
     ['share-url.yaml', 5, 13, ['site.shareUrl', 'must contain {infoCode}']],

@@ -19,6 +19,47 @@ describe('decodeBody fixtures', () => {
   });
 });
 
+describe('decodeBody with a mislabelled header', () => {
+  const page = (metaCharset: string): string =>
+    `<!DOCTYPE html><html><head><meta charset="${metaCharset}"><title>工业经济稳中有进</title></head>` +
+    '<body><p>中国工业报：一季度规模以上工业增加值同比增长6.5%，制造业投资增长15.6%。</p></body></html>';
+
+  it('reads a UTF-8 page that says UTF-8 in <meta> as UTF-8 despite charset=gb2312, with a warning', () => {
+    const html = page('utf-8');
+    const { text, charset, warnings } = decodeBody(Buffer.from(html, 'utf8'), 'text/html; charset=gb2312');
+    expect(charset).toBe('utf-8');
+    expect(text).toBe(html);
+    expect(warnings).toEqual([expect.stringContaining('gb2312')]);
+    expect(warnings?.[0]).toContain('UTF-8');
+  });
+
+  it('reads valid UTF-8 that breaks as GBK as UTF-8 even without a <meta>', () => {
+    const text = '<rss><channel><title>证券时报网</title><item><title>央行：保持流动性合理充裕。</title></item></channel></rss>';
+    const bytes = Buffer.from(text, 'utf8');
+    // The premise: these bytes do not decode cleanly as GBK.
+    expect(iconv.decode(bytes, 'gbk')).toContain('\ufffd');
+    const decoded = decodeBody(bytes, 'application/rss+xml; charset=GBK');
+    expect(decoded.charset).toBe('utf-8');
+    expect(decoded.text).toBe(text);
+    expect(decoded.warnings).toHaveLength(1);
+  });
+
+  it('keeps the header for a real GBK page, even one whose <meta> wrongly says UTF-8', () => {
+    const html = page('utf-8');
+    const { text, charset, warnings } = decodeBody(iconv.encode(html, 'gbk'), 'text/html; charset=gb2312');
+    expect(charset).toBe('gb18030');
+    expect(text).toBe(html);
+    expect(warnings).toBeUndefined();
+  });
+
+  it('gives no warning when the header is right', () => {
+    const html = page('gbk');
+    expect(decodeBody(iconv.encode(html, 'gbk'), 'text/html; charset=GBK').warnings).toBeUndefined();
+    expect(decodeBody(Buffer.from(html, 'utf8'), 'text/html; charset=utf-8').warnings).toBeUndefined();
+    expect(decodeBody(Buffer.from('<p>ascii only</p>'), 'text/html; charset=gb2312').warnings).toBeUndefined();
+  });
+});
+
 describe('decodeBody rules', () => {
   it('reads a GBK-only character in a page labelled gb2312 (decoded as GB18030)', () => {
     const { text } = decodeBody(bytes('gb2312-page-http-equiv.html'));

@@ -150,6 +150,30 @@ describe('per-source rules', () => {
   });
 });
 
+describe('bounded pattern matching', () => {
+  it('refuses a nested-quantifier pattern as a config error instead of running it', () => {
+    const rule: InfoCodeRule = { param: 'infoCode', pattern: '(a+)+$' };
+    // On this link `(a+)+$` backtracks for hours if it is ever run.
+    const link = `https://www.example.cn/${'a'.repeat(40)}!`;
+    let caught: unknown;
+    try {
+      extractInfoCode(item({ link }), rule);
+    } catch (err) {
+      caught = err;
+    }
+    expect(isFinewsError(caught, 'config-invalid')).toBe(true);
+    expect((caught as Error).message).toContain('(a+)+$');
+  });
+
+  it('does not run the pattern on links and guids longer than 2,048 characters', () => {
+    const rule: InfoCodeRule = { param: 'infoCode', pattern: String.raw`/detail/(\d+)\.html` };
+    const long = `https://www.cinn.cn/detail/88123.html?pad=${'x'.repeat(2048)}&infoCode=NW9`;
+    expect(extractInfoCode(item({ link: long }), rule)).toBe('NW9');
+    const atCap = `https://www.cinn.cn/detail/88123.html?pad=`.padEnd(2048, 'x');
+    expect(extractInfoCode(item({ link: atCap }), rule)).toBe('88123');
+  });
+});
+
 describe('canonical and comparison forms', () => {
   it.each([
     ['202203302327572513', 'NW202203302327572513'],

@@ -41,7 +41,9 @@ describe('parseFeed keeps every good item of a dirty feed', () => {
     ]);
     expect(feed.items[0]?.title).toBe('AT&T与华为业务往来调查进展 — 美股盘前');
     expect(feed.items[1]?.publishedAt).toBeUndefined();
-    expect(feed.warnings).toHaveLength(3);
+    // Three item warnings, then what repairXml changed (escaped `&`, entities, control characters).
+    expect(feed.warnings).toHaveLength(4);
+    expect(feed.warnings[3]).toMatch(/^XML repaired before parsing: removed 3 control character\(s\), escaped 5 bare '&'/);
     expect(feed.warnings[0]).toMatch(/^item 2 .*invalid date "Wed, 30 Mar 2022 25:61:00 \+0800"/);
     expect(feed.warnings[2]).toMatch(/^item 4 \(http:\/\/www\.nbd\.com\.cn\/articles\/2022-03-30\/2198601\.html\): skipped/);
   });
@@ -181,6 +183,13 @@ describe('parseFeed normalizes items', () => {
     expect(feed.warnings).toEqual(['item 2: skipped, it has no title, link, guid or content']);
   });
 
+  it('keeps mixed content: text beside elements a feed forgot to escape', async () => {
+    const feed = await parseFeed(rss(item(1, '<description>前<b>粗</b>后</description>')), ctx);
+    expect(feed.items[0]?.contentHtml).toBe('前<b>粗</b>后');
+    expect(feed.items[0]?.summary).toBe('前粗后');
+    expect(feed.warnings).toEqual([]);
+  });
+
   it('keeps markup a feed forgot to escape in its order', async () => {
     const feed = await parseFeed(rss('<item><title>a</title><description><p>前文<b>粗体</b>后文</p></description></item>' + item(2)), ctx);
     expect(feed.items[0]?.contentHtml).toBe('<p>前文<b>粗体</b>后文</p>');
@@ -226,6 +235,15 @@ describe('parseFeed refuses what is not a feed', () => {
     expect(err.retryable).toBe(false);
     expect(err.url).toBe(ctx.feedUrl);
     expect(err.message).toBe(`not a feed: ${ctx.feedUrl} ${phrase}`);
+  });
+
+  it('refuses a feed nested 50,000 deep as too-complex, naming the URL, before parsing it', async () => {
+    const deep = `<item><title>深</title><description>${'<div>'.repeat(50_000)}${'</div>'.repeat(50_000)}</description></item>`;
+    const err = await parseError(rss(deep));
+    expect(isFinewsError(err, 'too-complex')).toBe(true);
+    expect(err.retryable).toBe(false);
+    expect(err.url).toBe(ctx.feedUrl);
+    expect(err.message).toBe(`feed too complex: ${ctx.feedUrl} is nested more than 256 deep`);
   });
 
   it('reports a feed none of whose items can be read as parse-failed, naming the URL', async () => {

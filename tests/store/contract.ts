@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FinewsError } from '../../src/errors.js';
 import { InvalidCursorError, encodeCursor } from '../../src/store/cursor.js';
 import type { Item } from '../../src/domain.js';
-import type { RenderedDoc, SourceState, Store } from '../../src/store/store.js';
+import type { PendingWork, RenderedDoc, SourceState, Store } from '../../src/store/store.js';
 import { isoShanghai, makeItem, newestFirst, newsKey } from './items.js';
 
 /** What a backend's test file hands the contract suite for each test. */
@@ -19,6 +19,27 @@ export interface StoreFixture {
 }
 
 const BASE_MS = Date.parse('2022-03-30T01:34:12Z');
+
+/** The article work a refresh records on a claim: a feed item of 中国工业报 as parsed. */
+function workFor(key: string, sourceId = 'cinn-industry'): PendingWork {
+  return {
+    infoCode: key,
+    sourceId,
+    categories: ['industry'],
+    feedTitle: '中国工业报 - 工业经济',
+    item: {
+      guid: key,
+      link: `https://finance.eastmoney.com/a/${key.replace(/^NW/, '')}.html`,
+      title: `工信部：一季度规模以上工业增加值同比增长6.5%（${key}）`,
+      summary: '3月30日，工业和信息化部召开新闻发布会。',
+      contentHtml: '<p>3月30日，工业和信息化部召开新闻发布会。</p>',
+      categories: ['工业经济'],
+      publishedAt: '2022-03-30T09:34:12+08:00',
+    },
+  };
+}
+
+const later = (ms: number): Date => new Date(Date.now() + ms);
 
 /** All pages of a listing, following `next` to the end. */
 async function allPages(store: Store, limit: number, category?: string): Promise<Item[]> {
@@ -188,6 +209,55 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>): 
             Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? store : other).claim(key, `source-${i % 4}`, [])),
           );
           expect(results.every((r) => !r.isNew && !r.pending)).toBe(true);
+        });
+      });
+
+      describe('pending work handed back', () => {
+        it('hands back work claimed and never saved once it is old enough, oldest first, then moves on', async () => {
+          const [a, b] = [newsKey(40), newsKey(41)];
+          await store.claim(a, 'cinn-industry', ['industry'], workFor(a));
+          await store.claim(b, 'eastmoney-finance', ['finance'], workFor(b, 'eastmoney-finance'));
+          // Just handed out: nothing is old enough yet.
+          expect(await store.takePendingClaims(new Date(Date.now() - 60_000), 10, new Date())).toEqual([]);
+
+          const t1 = later(1000);
+          expect(await store.takePendingClaims(t1, 1, t1)).toEqual([{ key: a, work: workFor(a) }]);
+          // a was just handed out at t1; the next call moves on to b.
+          expect(await store.takePendingClaims(t1, 10, t1)).toEqual([{ key: b, work: workFor(b, 'eastmoney-finance') }]);
+          expect(await store.takePendingClaims(t1, 10, t1)).toEqual([]);
+          const t2 = new Date(t1.getTime() + 1);
+          expect((await store.takePendingClaims(t2, 10, t2)).map((c) => c.key)).toEqual([a, b]);
+        });
+
+        it('forgets the work once its item is saved, and records none for saved keys or without work', async () => {
+          const [saved, plain, lost, old] = [newsKey(42), newsKey(43), newsKey(44), newsKey(45)];
+          await store.claim(saved, 'cinn-industry', [], workFor(saved));
+          await store.saveItem(makeItem(saved));
+          // Claimed again with work after the save: not pending, nothing recorded.
+          await store.claim(saved, 'eastmoney-finance', [], workFor(saved, 'eastmoney-finance'));
+          await store.claim(plain, 'cinn-industry', []);
+          // A pending claim made again with work records it.
+          await store.claim(lost, 'cinn-industry', []);
+          expect((await store.claim(lost, 'cinn-industry', [], workFor(lost))).pending).toBe(true);
+          await store.claim(old, 'cinn-industry', [], workFor(old));
+
+          const t = later(1000);
+          expect((await store.takePendingClaims(t, 10, new Date())).map((c) => c.key).sort()).toEqual([lost, old].sort());
+          // Forgotten claims take their work with them.
+          await store.prune(new Date('2000-01-01T00:00:00Z'), later(60_000));
+          expect(await store.takePendingClaims(later(120_000), 10, new Date())).toEqual([]);
+        });
+
+        it('hands each claim to only one of two store objects taking at once', async () => {
+          const keys = Array.from({ length: 30 }, (_, i) => newsKey(200 + i));
+          for (const key of keys) await store.claim(key, 'cinn-industry', ['industry'], workFor(key));
+          const other = await fx.openAnother();
+          const t = later(1000);
+          const batches = await Promise.all(
+            Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? store : other).takePendingClaims(t, 10, t)),
+          );
+          const taken = batches.flat().map((c) => c.key);
+          expect(taken.sort()).toEqual([...keys].sort());
         });
       });
 
@@ -394,6 +464,79 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>): 
         { slug: 'zhengquanshibao', count: 1, updated: '2022-03-31T10:00:00+08:00', publisher: '证券时报' },
         { slug: 'zhongguogongyebao', count: 2, updated: '2022-03-30T09:34:12+08:00', publisher: '中国工业报' },
       ]);
+    });
+
+    describe('category facts', () => {
+      const bySlug = (list: Awaited<ReturnType<Store['listCategories']>>) => [...list].sort((a, b) => a.slug.localeCompare(b.slug));
+
+      it('follow a claim that merges categories into a stored item, and a newer item after it', async () => {
+        // Saved without categories of its own: the first category a claim brings is its own.
+        await store.saveItem(makeItem('NW-m1', { publisher: '证券时报', categories: [], publishedAt: '2022-03-30T09:00:00+08:00' }));
+        expect(await store.listCategories()).toEqual([]);
+        await store.claim('NW-m1', 'stcn-finance', ['finance', 'markets']);
+        expect(bySlug(await store.listCategories())).toEqual([
+          { slug: 'finance', count: 1, updated: '2022-03-30T09:00:00+08:00', publisher: '证券时报' },
+          { slug: 'markets', count: 1, updated: '2022-03-30T09:00:00+08:00' },
+        ]);
+        // Claiming again changes nothing; the count stays one per item.
+        await store.claim('NW-m1', 'stcn-finance', ['finance']);
+        await store.saveItem(makeItem('NW-m1', { publisher: '证券时报', categories: ['finance'], publishedAt: '2022-03-30T09:00:00+08:00' }));
+        expect((await store.listCategories()).find((c) => c.slug === 'finance')?.count).toBe(1);
+
+        // A newer item of another publisher takes the category's date and its title away.
+        await store.saveItem(makeItem('NW-m2', { categories: ['zhongguogongyebao', 'finance'], publishedAt: '2022-03-30T10:00:00+08:00' }));
+        expect((await store.listCategories()).find((c) => c.slug === 'finance')).toEqual({
+          slug: 'finance',
+          count: 2,
+          updated: '2022-03-30T10:00:00+08:00',
+        });
+        // An older item changes neither.
+        await store.saveItem(makeItem('NW-m0', { publisher: '证券时报', categories: ['finance'], publishedAt: '2022-03-29T10:00:00+08:00' }));
+        expect((await store.listCategories()).find((c) => c.slug === 'finance')).toEqual({
+          slug: 'finance',
+          count: 3,
+          updated: '2022-03-30T10:00:00+08:00',
+        });
+      });
+
+      it('take the publisher of a re-saved newest item, and break equal dates by key', async () => {
+        const at = '2022-03-30T09:00:00+08:00';
+        await store.saveItem(makeItem('NW-b', { publisher: '中国工业报', categories: ['zhongguogongyebao'], publishedAt: at }));
+        // Same instant, smaller key: older in the store's order, so not the newest.
+        await store.saveItem(makeItem('NW-a', { publisher: '工业报', categories: ['zhongguogongyebao'], publishedAt: '2022-03-30T01:00:00Z' }));
+        expect(await store.listCategories()).toEqual([{ slug: 'zhongguogongyebao', count: 2, updated: at, publisher: '中国工业报' }]);
+        await store.saveItem(makeItem('NW-b', { publisher: '中国工业报社', categories: ['zhongguogongyebao'], publishedAt: at }));
+        expect(await store.listCategories()).toEqual([{ slug: 'zhongguogongyebao', count: 2, updated: at, publisher: '中国工业报社' }]);
+      });
+
+      it('move to the next newest item when prune removes the newest, and forget emptied categories', async () => {
+        const cutoff = new Date('2022-03-01T00:00:00Z');
+        const longAgo = new Date('2000-01-01T00:00:00Z');
+        // Older by date but stored recently: kept.
+        await store.saveItem(
+          makeItem('NW-p1', { publisher: '经济参考报', categories: ['industry'], publishedAt: '2022-01-01T08:00:00+08:00', storedAt: '2022-03-30T09:00:00+08:00' }),
+        );
+        // Newer by date, old by both: pruned, though it is the newest of both its categories.
+        await store.saveItem(
+          makeItem('NW-p2', { categories: ['zhongguogongyebao', 'industry'], publishedAt: '2022-01-02T08:00:00+08:00', storedAt: '2022-01-02T08:00:00+08:00' }),
+        );
+        expect(bySlug(await store.listCategories())).toEqual([
+          { slug: 'industry', count: 2, updated: '2022-01-02T08:00:00+08:00' },
+          { slug: 'zhongguogongyebao', count: 1, updated: '2022-01-02T08:00:00+08:00', publisher: '中国工业报' },
+        ]);
+
+        expect((await store.prune(cutoff, longAgo)).removed).toBe(1);
+        expect(await store.listCategories()).toEqual([
+          { slug: 'industry', count: 1, updated: '2022-01-01T08:00:00+08:00', publisher: '经济参考报' },
+        ]);
+
+        // Saving into a forgotten category starts it afresh.
+        await store.saveItem(makeItem('NW-p3', { publishedAt: '2022-03-30T09:00:00+08:00' }));
+        expect(bySlug(await store.listCategories())).toEqual([
+          { slug: 'industry', count: 1, updated: '2022-01-01T08:00:00+08:00', publisher: '经济参考报' },
+          { slug: 'zhongguogongyebao', count: 1, updated: '2022-03-30T09:00:00+08:00', publisher: '中国工业报' },
+        ]);
+      });
     });
 
     it('round-trips source state and keeps items counted by claims', async () => {

@@ -130,6 +130,19 @@ describe('redis store', () => {
     expect(await store.getItem(newsKey(2))).toBeNull();
   });
 
+  it('lists categories from the fields of their newest items, and from the doc of items saved before publisher was one', async () => {
+    const redis = client();
+    const prefix = prefixed(redis);
+    const store = createRedisStore({ redis, prefix });
+    await store.saveItem(makeItem(newsKey(1), { categories: ['zhongguogongyebao', 'industry'] }));
+    await store.saveItem(makeItem(newsKey(2), { publisher: '证券时报', categories: ['zhengquanshibao'] }));
+    const listed = await store.listCategories();
+    // An item hash as an older finews wrote it: no publisher field.
+    await redis.hdel(`${prefix}item:${newsKey(2)}`, 'publisher');
+    expect(await store.listCategories()).toEqual(listed);
+    expect(listed).toContainEqual({ slug: 'zhengquanshibao', count: 1, updated: '2022-03-30T09:34:12+08:00', publisher: '证券时报' });
+  });
+
   it('reports the store unavailable when Redis does not answer', async () => {
     const port = await new Promise<number>((resolve) => {
       const server = createServer();

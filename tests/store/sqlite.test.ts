@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/sqlite-schema.js';
+import { runMigration, SCHEMA_VERSION } from '../../src/store/sqlite-schema.js';
 import type { Store } from '../../src/store/store.js';
 import { storeContract } from './contract.js';
 import { makeItem, newsKey } from './items.js';
@@ -38,6 +39,19 @@ storeContract('sqlite', async () => {
 });
 
 describe('sqlite store file', () => {
+  it('finds pending work through an index of claims with work only, not by scanning claims', async () => {
+    const file = tempFile();
+    const store = openSqliteStore(file);
+    await store.claim(newsKey(1), 'cinn-industry', []);
+    await store.close();
+    const db = new Database(file, { readonly: true });
+    const plan = db
+      .prepare('EXPLAIN QUERY PLAN SELECT key, work FROM claims WHERE work IS NOT NULL AND queued_ms < ? ORDER BY queued_ms, key LIMIT ?')
+      .all(Date.now(), 100) as Array<{ detail: string }>;
+    db.close();
+    expect(plan.map((p) => p.detail).join('; ')).toContain('USING INDEX claims_pending');
+  });
+
   it('creates its directory, uses WAL and records the schema version', async () => {
     const file = tempFile();
     const store = openSqliteStore(file);
@@ -61,7 +75,7 @@ describe('sqlite store file', () => {
     // A file as finews with schema 1 left it: one stored item, one pruned item, both claimed.
     const v1 = new Database(file);
     v1.pragma('journal_mode = WAL');
-    v1.exec(MIGRATIONS[0] ?? '');
+    runMigration(v1, 1);
     v1.pragma('user_version = 1');
     const stored = makeItem(newsKey(1), { categories: ['zhongguogongyebao', 'industry'] });
     const storedMs = Date.parse(stored.storedAt);
@@ -110,6 +124,67 @@ describe('sqlite store file', () => {
     } catch (err) {
       expect(err).toMatchObject({ code: 'store-unavailable', retryable: false });
     }
+  });
+
+  it('refuses at start a file that is not a database, naming the file', () => {
+    const file = tempFile();
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, '<html>this is not a database</html>\n'.repeat(200));
+    expect(() => openSqliteStore(file)).toThrow(`sqlite store ${file}: the database file is corrupt or not a SQLite database`);
+  });
+
+  it('refuses at start a database whose pages are damaged (quick_check), naming the file', async () => {
+    const file = tempFile();
+    const store = openSqliteStore(file);
+    for (let n = 1; n <= 300; n++) await store.saveItem(makeItem(newsKey(n), { categories: ['zhongguogongyebao', 'industry'] }));
+    await store.close(); // checkpoints the WAL into the file
+    const pageSize = 4096;
+    expect(statSync(file).size).toBeGreaterThan(20 * pageSize);
+    const fd = openSync(file, 'r+');
+    writeSync(fd, Buffer.alloc(pageSize * 4, 0xab), 0, pageSize * 4, pageSize * 6);
+    closeSync(fd);
+
+    let thrown: unknown;
+    try {
+      openSqliteStore(file);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toMatchObject({ code: 'store-unavailable', retryable: false });
+    expect((thrown as Error).message.startsWith(`sqlite store ${file}: the database file is corrupt`)).toBe(true);
+  });
+
+  it('stops answering ping once its file is deleted or replaced, and logs the path once', async () => {
+    const lines: { level: number; msg: string; file?: string; problem?: string }[] = [];
+    const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s) as (typeof lines)[number]) });
+    const file = tempFile();
+    const store = openSqliteStore(file, { log });
+    await store.saveItem(makeItem(newsKey(1)));
+    await expect(store.ping()).resolves.toBeUndefined();
+
+    rmSync(file);
+    await expect(store.ping()).rejects.toThrow(`sqlite store ${file}: the database file is gone (ENOENT)`);
+    await expect(store.ping()).rejects.toMatchObject({ code: 'store-unavailable' });
+    const errors = lines.filter((l) => l.level >= 50);
+    expect(errors).toEqual([expect.objectContaining({ msg: 'sqlite store file lost: not ready', file })]);
+
+    // Another file put in its place is not the one this connection writes to.
+    const other = openSqliteStore(`${file}.other`);
+    await other.close();
+    renameSync(`${file}.other`, file);
+    await expect(store.ping()).rejects.toThrow('the database file was replaced by another file since it was opened');
+    await store.close();
+  });
+
+  it('stops answering ping once its file is overwritten in place', async () => {
+    const file = tempFile();
+    const store = openSqliteStore(file);
+    await store.saveItem(makeItem(newsKey(1)));
+    const fd = openSync(file, 'r+');
+    writeSync(fd, Buffer.from('garbage garbage garbage'), 0, 23, 0);
+    closeSync(fd);
+    await expect(store.ping()).rejects.toThrow('the database file no longer starts with the SQLite header');
+    await store.close();
   });
 
   it('lets exactly one of three processes win each claim on one file', async () => {

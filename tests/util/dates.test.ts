@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseDate } from '../../src/util/dates.js';
+import { DateTime } from 'luxon';
+import { dateFormatProblem, parseDate, parseDateValue } from '../../src/util/dates.js';
 
 const SH = 'Asia/Shanghai';
 
@@ -79,5 +80,54 @@ describe('parseDate', () => {
   it('returns undefined for a naive date in an unknown zone, and still reads explicit offsets there', () => {
     expect(parseDate('2022-03-30 09:34', 'Mars/Olympus')).toBeUndefined();
     expect(parseDate('2022-03-30T09:34:00+08:00', 'Mars/Olympus')).toBe('2022-03-30T09:34:00+08:00');
+  });
+});
+
+describe('parseDateValue: record dates of json/html sources', () => {
+  it.each([
+    ['2022-03-30T09:34:12+08:00', '2022-03-30T09:34:12+08:00'],
+    ['2022-03-30 09:34', '2022-03-30T09:34:00+08:00'],
+    ['2022/03/30 09:34:12', '2022-03-30T09:34:12+08:00'],
+    ['2022年03月30日 09:34:12', '2022-03-30T09:34:12+08:00'],
+    ['1648604052', '2022-03-30T09:34:12+08:00'],
+    ['1648604052000', '2022-03-30T09:34:12+08:00'],
+    [1648604052, '2022-03-30T09:34:12+08:00'],
+    [1648604052000, '2022-03-30T09:34:12+08:00'],
+  ] as [unknown, string][])('%j', (value, expected) => {
+    expect(parseDateValue(value, SH)).toBe(expected);
+  });
+
+  it('reads what no built-in form does with a dateFormat, in the site zone', () => {
+    expect(parseDateValue('03/30/2022 09:34', SH, 'MM/dd/yyyy HH:mm')).toBe('2022-03-30T09:34:00+08:00');
+    expect(parseDateValue('2022年3月30日9时34分', SH, "yyyy年M月d日H'时'm'分'")).toBe('2022-03-30T09:34:00+08:00');
+    // a value the format does not fit still gets the built-in forms
+    expect(parseDateValue('2022-03-30 09:34', SH, 'MM/dd/yyyy HH:mm')).toBe('2022-03-30T09:34:00+08:00');
+  });
+
+  it('is undefined for what is not a date', () => {
+    for (const v of ['昨天 11:30', '', null, undefined, {}, 12.5, 0, 123]) expect(parseDateValue(v, SH)).toBeUndefined();
+  });
+
+  it('dateFormatProblem names a format without tokens', () => {
+    expect(dateFormatProblem("'abc'")).toMatch(/no date tokens/);
+    expect(dateFormatProblem('yyyy年MM月dd日 HH:mm')).toBeUndefined();
+  });
+});
+
+describe('naive dates agree with luxon in every zone, across offset changes', () => {
+  it.each(['Asia/Shanghai', 'America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Asia/Kolkata', 'UTC'])('%s', (zone) => {
+    // Every 20 minutes through a year's both transitions, and unix times on the same grid.
+    for (let ms = Date.UTC(2022, 2, 1); ms < Date.UTC(2022, 10, 30); ms += 20 * 60_000 * 37) {
+      const d = new Date(ms);
+      const text = `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')} ${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}:07`;
+      const viaLuxon = DateTime.fromFormat(text, 'yyyy-MM-dd HH:mm:ss', { zone }).toISO({ suppressMilliseconds: true });
+      expect(parseDate(text, zone)).toBe(viaLuxon);
+      const seconds = String(Math.floor(ms / 1000));
+      expect(parseDate(seconds, zone)).toBe(DateTime.fromMillis(Number(seconds) * 1000, { zone }).toISO({ suppressMilliseconds: true }));
+    }
+    // A local time that does not exist (spring forward) and one that exists twice (fall back).
+    for (const text of ['2022-03-13 02:30:00', '2022-11-06 01:30:00', '2022-03-27 01:30:00', '2022-10-30 01:30:00', '2022-04-03 01:45:00']) {
+      expect(parseDate(text, zone)).toBe(DateTime.fromFormat(text, 'yyyy-MM-dd HH:mm:ss', { zone }).toISO({ suppressMilliseconds: true }));
+    }
   });
 });
