@@ -1,6 +1,9 @@
 #!/usr/bin/env node
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Command } from 'commander';
 import { checkCommand } from './cli/check.js';
+import { demoCommand } from './cli/demo.js';
 import { exportJekyll } from './cli/export-jekyll.js';
 import { onceCommand } from './cli/once.js';
 import { runDaemon } from './cli/start.js';
@@ -9,10 +12,10 @@ import type { Config } from './domain.js';
 import { isFinewsError } from './errors.js';
 import { resolveOptions, type GlobalFlags, type RuntimeOptions } from './runtime/options.js';
 import { ConfigError, formatIssue, loadConfigOrThrow } from './config/load.js';
-import { openRuntime } from './runtime/runtime.js';
+import { openRuntime, sqlitePath } from './runtime/runtime.js';
 import type { Store } from './store/store.js';
 import { parseDate } from './util/dates.js';
-import { createLogger, type Logger } from './util/log.js';
+import { createLogger, tolerateClosedStdio, type Logger } from './util/log.js';
 
 /**
  * The composition root of every command: flags → options → config → logger → runtime
@@ -23,6 +26,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = new Command()
     .name('finews')
     .description('Feed aggregator for Chinese financial and industrial news')
+    .version(packageVersion(), '-V, --version', 'print the version of finews')
     .option('--config <file>', 'feeds.yaml to use ($FINEWS_CONFIG or ./feeds.yaml)')
     .option('--redis <url>', 'Redis URL for Redis mode ($REDIS_URL; embedded SQLite mode when unset)')
     .option('--data <dir>', 'data directory of embedded mode ($FINEWS_DATA_DIR or ./data)')
@@ -73,7 +77,31 @@ export async function main(argv: string[]): Promise<number> {
     .command('status')
     .description('one row per source: state, last fetch, last error, items, next run')
     .action(async () => {
-      exitCode = await withStore(options(), (c, store) => statusCommand(c, store, process.stdout));
+      const o = options();
+      if (!o.redisUrl && !existsSync(sqlitePath(o.dataDir))) {
+        // Opening the store would create an empty database: say what is (not) there instead.
+        const config = await loadConfigOrThrow(o.configPath).catch(() => undefined);
+        console.log(`no data yet in ${o.dataDir}: run \`finews start\` or \`finews once\` first${config ? ` (${config.sources.length} sources configured)` : ''}`);
+        return;
+      }
+      exitCode = await withStore(o, (c, store) => statusCommand(c, store, process.stdout));
+    });
+  program
+    .command('demo')
+    .description('the daemon on a bundled offline news site, with its own data dir (./data-demo, or --data DIR)')
+    .option('--port <n>', 'HTTP port of finews', '8080')
+    .option('--news-port <n>', 'HTTP port of the news site (default: --port + 1; 0: any free port)')
+    .action(async (cmd: { port: string; newsPort?: string }) => {
+      const flags = program.opts<GlobalFlags>();
+      const port = portFlag('--port', cmd.port);
+      const newsPort = cmd.newsPort === undefined ? undefined : portFlag('--news-port', cmd.newsPort, 0);
+      if (port === undefined || (cmd.newsPort !== undefined && newsPort === undefined)) {
+        exitCode = 2;
+        return;
+      }
+      const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
+      const dataDir = path.resolve(flags.data ?? 'data-demo');
+      exitCode = await demoCommand({ port, newsPort, dataDir }, options(), log, process.stdout);
     });
   program
     .command('export')
@@ -108,6 +136,25 @@ export async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
+/** The version in package.json, from src/ (tsx) or dist/src/ (built). */
+function packageVersion(): string {
+  for (const up of ['..', '../..']) {
+    const file = path.resolve(import.meta.dirname, up, 'package.json');
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === 'finews' && pkg.version) return pkg.version;
+  }
+  return 'unknown';
+}
+
+/** A port number from a flag, or undefined after printing why it is not one. */
+function portFlag(flag: string, value: string, min = 1): number | undefined {
+  const n = Number(value);
+  if (Number.isInteger(n) && n >= min && n <= 65535) return n;
+  console.error(`finews demo: ${flag} ${value}: expected a port number ${min}-65535`);
+  return undefined;
+}
+
 /** Loads the config, printing every issue as file:line:col and returning 1 when invalid. */
 async function withConfig(
   o: RuntimeOptions,
@@ -139,6 +186,7 @@ async function withStore(o: RuntimeOptions, run: (config: Config, store: Store) 
   });
 }
 
+tolerateClosedStdio();
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {

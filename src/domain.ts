@@ -86,6 +86,8 @@ export interface SiteConfig {
   title: string;
   /** Public base URL, without a trailing slash. */
   url: string;
+  /** True when feeds.yaml sets no `url` and it was derived from HOST/PORT. */
+  urlDerived?: boolean;
   language: string;
   /** IANA zone, e.g. Asia/Shanghai. */
   timezone: string;

@@ -25,7 +25,9 @@ export type ErrorCode =
   // store
   | 'store-unavailable'
   // publish
-  | 'publish-failed';
+  | 'publish-failed'
+  // http
+  | 'port-in-use';
 
 export interface FinewsErrorOptions {
   retryable?: boolean;

@@ -8,7 +8,7 @@ import type { ArticleRules, ExtractedArticle } from '../domain.js';
 import { FinewsError } from '../errors.js';
 import { assertHtmlWithinBudget } from '../util/complexity.js';
 import { parseDate } from '../util/dates.js';
-import { collapseWhitespace, truncate } from '../util/html.js';
+import { collapseWhitespace, joinParagraphs, truncate } from '../util/html.js';
 import { parseAttribution, parseByline } from './lines.js';
 import { absoluteUrl, normalizeBody, removeNoise, renderBody } from './sanitize.js';
 
@@ -101,7 +101,7 @@ export function extractArticle(
 
   const article: ExtractedArticle = {
     contentHtml: renderBody(blocks, attribution),
-    summary: summarize(summaryBlocks.map((b) => b.text).join(' ')),
+    summary: summarize(joinParagraphs(summaryBlocks.map((b) => b.text))),
   };
   if (title !== undefined) article.title = title;
   if (publishedAt !== undefined) article.publishedAt = publishedAt;

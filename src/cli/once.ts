@@ -18,7 +18,8 @@ export interface OnceOptions {
 /**
  * One full pass: every enabled source (or one) is refreshed now, due or not, its new
  * articles processed to completion and the categories published. Exits 0 even when
- * some sources failed; they show in the summary and in `finews status`.
+ * some sources failed (they show in the summary and in `finews status`), 2 when every
+ * source it polled failed, so cron can tell.
  */
 export async function onceCommand(options: RuntimeOptions, config: Config, log: Logger, opts: OnceOptions): Promise<number> {
   const sources = config.sources.filter((s) => (opts.sourceId ? s.id === opts.sourceId : s.enabled));
@@ -51,7 +52,7 @@ export async function onceCommand(options: RuntimeOptions, config: Config, log: 
     await publishAll(deps);
     bar?.stop();
     opts.out.write(summaryTable(outcomes) + '\n');
-    return 0;
+    return outcomes.length > 0 && outcomes.every((o) => o.status === 'error') ? 2 : 0;
   } finally {
     bar?.stop();
     await jobs.close();

@@ -24,7 +24,14 @@ export interface Roles {
   http: boolean;
 }
 
+export interface DaemonHooks {
+  /** Called once the HTTP server listens, with its URL. */
+  onListening?(url: string): void;
+}
+
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
+/** Time past the drain deadline after which shutdown stops waiting and exits 1. */
+const FORCE_EXIT_GRACE_MS = 3_000;
 /** BullMQ's lock duration; embedded mode sweeps pending work as often. */
 const DEFAULT_JOB_LOCK_MS = 30_000;
 
@@ -32,7 +39,7 @@ const DEFAULT_JOB_LOCK_MS = 30_000;
  * Runs the given roles until SIGINT/SIGTERM, then stops taking work, lets in-flight
  * jobs finish (bounded), closes everything in reverse order and resolves 0.
  */
-export async function runDaemon(options: RuntimeOptions, config: Config, log: Logger, roles: Roles): Promise<number> {
+export async function runDaemon(options: RuntimeOptions, config: Config, log: Logger, roles: Roles, hooks: DaemonHooks = {}): Promise<number> {
   const runtime = await openRuntime(options, config, log);
   /** Shutdown steps, run in reverse; each gets the time left of the shared drain deadline. */
   const closers: Array<(remainingMs: number) => Promise<void>> = [() => runtime.close()];
@@ -111,8 +118,12 @@ export async function runDaemon(options: RuntimeOptions, config: Config, log: Lo
     );
     log.info({ url: server.url, mode: runtime.mode }, 'finews listening');
     closers.push(() => server.close());
+    hooks.onListening?.(server.url);
   }
   log.info({ mode: runtime.mode, roles, sources: config.sources.length }, 'finews started');
+  if (config.site.urlDerived) {
+    log.warn({ url: config.site.url }, 'site.url is not set in feeds.yaml: links in feeds, pages and exports point at this address; set site.url to the public URL');
+  }
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', resolve);
@@ -120,9 +131,22 @@ export async function runDaemon(options: RuntimeOptions, config: Config, log: Lo
   });
   log.info({ signal }, 'shutting down');
   const deadline = Date.now() + options.drainMs;
+  // The deadline holds whatever a closer does; a second signal means "now".
+  const force = (why: string): void => {
+    log.error({ why }, 'shutdown did not finish; exiting');
+    process.exit(1);
+  };
+  const watchdog = setTimeout(() => force('drain deadline passed'), options.drainMs + FORCE_EXIT_GRACE_MS);
+  watchdog.unref();
+  const again = (): void => force('second signal');
+  process.once('SIGINT', again);
+  process.once('SIGTERM', again);
   for (const close of closers.reverse()) {
     await close(Math.max(0, deadline - Date.now())).catch((err: unknown) => log.error({ err }, 'error while shutting down'));
   }
+  clearTimeout(watchdog);
+  process.off('SIGINT', again);
+  process.off('SIGTERM', again);
   log.info('stopped');
   return 0;
 }

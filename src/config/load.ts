@@ -16,6 +16,7 @@ import {
   SLUG_PATTERN,
   type RawConfig,
 } from './schema.js';
+import { defaultSiteUrl } from './site-url.js';
 import { findDuplicateKeys, YamlPositions, type DataPath, type Position } from './yaml-positions.js';
 
 export { ConfigError, formatIssue, formatWarning, type ConfigIssue } from './issues.js';
@@ -294,7 +295,7 @@ function crossCheck(data: unknown, pos: YamlPositions, at: At): ConfigIssue[] {
 
 /** Defaults merged into every source; site URL without its trailing slash. */
 function resolveConfig(raw: RawConfig): Config {
-  const siteUrl = raw.site.url.replace(/\/+$/, '');
+  const siteUrl = (raw.site.url ?? defaultSiteUrl()).replace(/\/+$/, '');
   const d = raw.defaults ?? {};
   const sources = (raw.sources ?? []).map((s): SourceConfig => {
     const content = s.article?.content ?? d.article?.content;
@@ -340,6 +341,7 @@ function resolveConfig(raw: RawConfig): Config {
     site: {
       title: raw.site.title,
       url: siteUrl,
+      ...(raw.site.url === undefined ? { urlDerived: true } : {}),
       language: raw.site.language ?? CONFIG_DEFAULTS.language,
       timezone: raw.site.timezone ?? CONFIG_DEFAULTS.timezone,
       itemsPerFeed: raw.site.itemsPerFeed ?? CONFIG_DEFAULTS.itemsPerFeed,

@@ -199,7 +199,7 @@ const positiveInt = z.number().int().min(1);
 
 const siteSchema = z.strictObject({
   title: text,
-  url: siteUrl,
+  url: siteUrl.optional(),
   language: language.optional(),
   timezone: timezone.optional(),
   itemsPerFeed: positiveInt.max(10_000).optional(),

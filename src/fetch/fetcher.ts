@@ -401,7 +401,7 @@ function toFetchError(err: unknown, req: FetchRequest, hopUrl: string, aborted: 
   if (blocked) {
     return new FetchError(
       'blocked-address',
-      `fetch ${url}: refused to connect, ${blocked.message}; content URLs must be on the source's host or public${at}`,
+      `fetch ${url}: refused to connect, ${blocked.message}; content URLs must be on the source's host or public (set allowPrivateNetworks: true on a source on your own network)${at}`,
       { url, cause: err },
     );
   }

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { fastify, LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
-import { isFinewsError } from '../errors.js';
+import { FinewsError, isFinewsError } from '../errors.js';
 import type { HttpDeps } from './deps.js';
 import { clientErrorCode, errorBody, rawClientErrorResponse } from './errors.js';
 import { registerAdminRoutes } from './routes/admin.js';
@@ -105,7 +105,13 @@ export interface RunningServer {
 /** Builds the server and listens on `host:port` (port 0 picks a free one). */
 export async function startServer(deps: HttpDeps, opts: { host: string; port: number }): Promise<RunningServer> {
   const app = buildServer(deps);
-  await app.listen({ host: opts.host, port: opts.port });
+  try {
+    await app.listen({ host: opts.host, port: opts.port });
+  } catch (err) {
+    await app.close();
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    throw new FinewsError('port-in-use', `${opts.host}:${opts.port} is already in use: stop what listens there, or choose another port (PORT=${opts.port + 1}; finews demo --port ${opts.port + 1})`, { cause: err });
+  }
   const addr = app.server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host}:${addr.port}`;

@@ -18,7 +18,7 @@
  *   post-processing the package's output.
  */
 import { Feed, type Item as FeedItem } from 'feed';
-import type { DateTime } from 'luxon';
+import { DateTime } from 'luxon';
 import { ALL_SLUG, type Item, type SiteConfig } from '../domain.js';
 import { cleanText, escapeHtml } from '../util/html.js';
 import { feedUrls, siteHost, type CategoryView, type FeedUrls, type RenderContext } from './context.js';
@@ -110,7 +110,19 @@ export function renderRss(ctx: RenderContext, cat: CategoryView, items: readonly
     };
     feed.addItem(entry);
   }
-  return feed.rss2();
+  return inZone(feed.rss2(), ctx.site.timezone);
+}
+
+/**
+ * `feed` writes RSS dates in GMT; feeds.yaml promises output dates in `site.timezone`, so
+ * each <pubDate>/<lastBuildDate> is rewritten with that zone's offset
+ * (`Wed, 30 Mar 2022 09:34:12 +0800`), the same instant.
+ */
+function inZone(xml: string, zone: string): string {
+  return xml.replace(/<(pubDate|lastBuildDate)>([^<]+ GMT)<\/\1>/g, (whole, tag: string, text: string) => {
+    const dt = DateTime.fromJSDate(new Date(text)).setZone(zone);
+    return dt.isValid ? `<${tag}>${dt.toRFC2822()}</${tag}>` : whole;
+  });
 }
 
 /** Renders a category (or `all`) as Atom 1.0. `items` newest first, already cut to itemsPerFeed. */

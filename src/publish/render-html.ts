@@ -61,18 +61,28 @@ export interface SourceStatusRow {
   nextRunAt?: string;
 }
 
-/** One category on the home page: its latest items and how many it holds. */
-export interface HomeSection {
+/** One category in the home page's navigation. */
+export interface HomeCategory {
   cat: CategoryView;
   count: number;
+  /** A publisher's own category (listed under 来源), else a topic (栏目). */
+  publisher: boolean;
+}
+
+/** What the home page shows: the merged stream and the categories to navigate by. */
+export interface HomeView {
+  /** The newest items of `all`, one per story, newest first. */
   items: readonly Item[];
+  categories: readonly HomeCategory[];
 }
 
 /**
- * The home page: each category with its latest items and feed links, the feeds of
- * `all` advertised for autodiscovery, and the sources status table when `sources` is given.
+ * The home page: the merged, deduplicated stream of `all` (each item once, with its
+ * publisher and categories as links), the categories as navigation with their counts,
+ * the feeds of `all` advertised for autodiscovery, and the sources status table when
+ * `sources` is given.
  */
-export function renderHomePage(ctx: RenderContext, sections: readonly HomeSection[], sources?: readonly SourceStatusRow[]): string {
+export function renderHomePage(ctx: RenderContext, home: HomeView, sources?: readonly SourceStatusRow[]): string {
   const { site } = ctx;
   const all = feedLinks(site, ALL_SLUG);
   const body = html`
@@ -80,8 +90,9 @@ export function renderHomePage(ctx: RenderContext, sections: readonly HomeSectio
 <h1>${site.title}</h1>
 <p class="feeds">订阅全部新闻：${feedLinksHtml(ctx, ALL_SLUG)} · <a href="${sitePath(site, 'feeds.opml')}">OPML</a></p>
 </header>
+${home.categories.length === 0 ? '' : categoriesNav(ctx, home.categories)}
 <main>
-${sections.length === 0 ? html`<p class="empty">暂无新闻。</p>` : sections.map((s) => homeSection(ctx, s))}
+${home.items.length === 0 ? html`<p class="empty">暂无新闻。</p>` : streamSection(ctx, home.items)}
 ${sources === undefined ? '' : sourcesSection(ctx, sources)}
 </main>`;
   return page(ctx, { title: site.title, feedsFor: { title: site.title, links: all }, body });
@@ -141,19 +152,45 @@ ${rows.map(
 </section>`;
 }
 
-function homeSection(ctx: RenderContext, s: HomeSection): SafeHtml {
-  const links = feedLinks(ctx.site, s.cat.slug);
-  return html`<section class="category" id="cat-${s.cat.slug}">
-<h2><a href="${links.html}">${s.cat.title}</a> <span class="count">${s.count} 篇</span></h2>
-<p class="feeds">${feedLinksHtml(ctx, s.cat.slug)}</p>
-<ul>
-${s.items.map(
-  (item) => html`<li>${itemTitleLink(item)} <span class="meta">${itemTime(ctx, item)} · ${item.publisher}</span></li>
-`,
-)}</ul>
-<p class="more"><a href="${links.html}">更多${s.cat.title}新闻 →</a></p>
+function categoriesNav(ctx: RenderContext, categories: readonly HomeCategory[]): SafeHtml {
+  const group = (label: string, list: readonly HomeCategory[]): SafeHtml | string =>
+    list.length === 0
+      ? ''
+      : html`<div class="group"><h2>${label}</h2><ul>
+${list.map((c) => html`<li><a href="${categoryHref(ctx, c.cat.slug)}">${c.cat.title}</a> <span class="count">${c.count}</span></li>
+`)}</ul></div>
+`;
+  return html`<nav class="categories" aria-label="分类">
+${group('来源', categories.filter((c) => c.publisher))}${group('栏目', categories.filter((c) => !c.publisher))}</nav>`;
+}
+
+function streamSection(ctx: RenderContext, items: readonly Item[]): SafeHtml {
+  // feedLinks gives `all` the home page itself; the stream's own page is its category page.
+  const allPage = sitePath(ctx.site, `category/${ALL_SLUG}.html`);
+  return html`<section class="stream" id="all">
+<h2><a href="${allPage}">最新新闻</a></h2>
+<ol class="items">
+${items.map((item) => streamItem(ctx, item))}</ol>
+<p class="more"><a href="${allPage}">全部新闻 →</a></p>
 </section>
 `;
+}
+
+/** One story of the stream: its title, date, publisher and other categories as links. */
+function streamItem(ctx: RenderContext, item: Item): SafeHtml {
+  const [own, ...others] = item.categories;
+  const titles = ctx.categoryTitles ?? ((slug: string) => slug);
+  const publisher = own === undefined ? html`${item.publisher}` : html`<a class="publisher" href="${categoryHref(ctx, own)}">${item.publisher}</a>`;
+  const categories = others
+    .filter((slug, i) => slug !== own && others.indexOf(slug) === i)
+    .map((slug) => html` · <a class="category" href="${categoryHref(ctx, slug)}">${titles(slug)}</a>`);
+  return html`<li class="item" data-key="${item.infoCode ?? item.key}">${itemTitleLink(item)}
+<span class="meta">${itemTime(ctx, item)} · ${publisher}${categories}</span></li>
+`;
+}
+
+function categoryHref(ctx: RenderContext, slug: string): string {
+  return feedLinks(ctx.site, slug).html;
 }
 
 function articleHtml(ctx: RenderContext, item: Item): SafeHtml {
@@ -236,7 +273,13 @@ h1 { font-size: 1.6rem; margin: 1.2rem 0 .2rem; } h2 { font-size: 1.15rem; margi
 nav { margin-top: 1rem; }
 ul { padding-left: 1.1rem; margin: .3rem 0; } li { margin: .35rem 0; }
 li .meta { display: block; }
-section.category { border-top: 1px solid var(--line); }
+nav.categories { display: flex; flex-wrap: wrap; gap: 0 2rem; border-top: 1px solid var(--line); }
+nav.categories h2 { font-size: .95rem; margin: .6rem 0 0; }
+nav.categories ul { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .1rem .9rem; }
+nav.categories li { margin: .1rem 0; }
+section.stream { border-top: 1px solid var(--line); }
+section.stream ol { list-style: none; padding: 0; }
+section.stream li { margin: .6rem 0; }
 article { border-top: 1px solid var(--line); padding: .2rem 0 .6rem; }
 article h2 { margin-bottom: 0; }
 .summary { margin: .3rem 0; }

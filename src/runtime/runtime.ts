@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Config } from '../domain.js';
+import { FinewsError } from '../errors.js';
 import { createHttpClient } from '../fetch/fetcher.js';
 import { createMetrics, type Metrics } from '../metrics.js';
 import type { Fetcher, HostLimiter, Jobs, PipelineDeps } from '../pipeline/ports.js';
@@ -38,6 +39,53 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/**
+ * Connects to Redis, or fails at once with one line naming the (redacted) URL and what
+ * to do; errors while connecting are logged at debug level only.
+ */
+async function connectRedis(url: string, log: Logger): Promise<Redis> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 3, lazyConnect: true });
+  let connected = false;
+  let firstError: Error | undefined;
+  const outage = outageLog(log);
+  redis.on('ready', () => outage.recovered());
+  redis.on('error', (err: Error) => {
+    if (connected) outage.error(err, {}, 'redis connection error');
+    else {
+      firstError ??= err;
+      log.debug({ err }, 'redis connection error');
+    }
+  });
+  try {
+    await redis.connect();
+  } catch (err) {
+    redis.disconnect();
+    const reason = (firstError ?? (err instanceof Error ? err : new Error(String(err)))).message;
+    throw new FinewsError(
+      'store-unavailable',
+      `Redis at ${redactedUrl(url)} is not reachable (${reason}): start it, or leave REDIS_URL and --redis unset to run embedded`,
+      { cause: err },
+    );
+  }
+  connected = true;
+  return redis;
+}
+
+function redactedUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.href;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+/** The SQLite database of embedded mode in `dataDir`. */
+export function sqlitePath(dataDir: string): string {
+  return path.join(dataDir, 'finews.db');
+}
+
 /** Opens store, politeness and fetcher for the mode the options select. */
 export async function openRuntime(options: StoreOptions, config: Config, log: Logger, metrics = createMetrics({ withDefaults: true })): Promise<Runtime> {
   let current = config;
@@ -47,16 +95,12 @@ export async function openRuntime(options: StoreOptions, config: Config, log: Lo
   let redis: Redis | undefined;
   let limiter: HostLimiter;
   if (options.redisUrl) {
-    redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true });
-    const outage = outageLog(log);
-    redis.on('error', (err) => outage.error(err, {}, 'redis connection error'));
-    redis.on('ready', () => outage.recovered());
-    await redis.connect();
+    redis = await connectRedis(options.redisUrl, log);
     store = createRedisStore({ redis, prefix: options.redisPrefix, log });
     limiter = new RedisHostLimiter(redis, { prefix: options.redisPrefix, politeness });
   } else {
     mkdirSync(options.dataDir, { recursive: true });
-    store = openSqliteStore(path.join(options.dataDir, 'finews.db'), { log });
+    store = openSqliteStore(sqlitePath(options.dataDir), { log });
     limiter = new MemoryHostLimiter(politeness);
   }
   const http = createHttpClient();

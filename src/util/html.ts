@@ -56,3 +56,21 @@ export function truncate(text: string, max: number): string {
   }
   return text;
 }
+
+/** Han characters, CJK punctuation and full-width forms: text that joins without spaces. */
+const CJK = /[\p{Script=Han}\u3000-\u303f\uff00-\uffef\u2018-\u201d]/u;
+
+/**
+ * Joins paragraphs' texts into one line the way the language writes it: Chinese runs on
+ * without a space ("情况。数据显示…"), other text gets one space between paragraphs.
+ */
+export function joinParagraphs(texts: readonly string[]): string {
+  let out = '';
+  for (const raw of texts) {
+    const text = collapseWhitespace(raw);
+    if (text === '') continue;
+    if (out === '') out = text;
+    else out += (CJK.test(out.at(-1) ?? '') || CJK.test(text[0] ?? '') ? '' : ' ') + text;
+  }
+  return out;
+}

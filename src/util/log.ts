@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
@@ -27,12 +28,63 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   };
   if (opts.stream) return pino(options, opts.stream);
   if (pretty) return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:standard', destination: 2 } } });
-  return pino(options, pino.destination(2));
+  return pino(options, stderrDestination());
 }
 
 /** A logger that writes nothing, for tests and library use. */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
+}
+
+/** How long one log line may wait for a full pipe (EAGAIN) before it is dropped. */
+const FULL_PIPE_BUDGET_MS = 200;
+
+/**
+ * fd 2 as a pino destination that never blocks the process: each line is written at once
+ * (so a crash loses nothing), and a write that cannot succeed — EPIPE when nobody reads the
+ * pipe any more (`finews start 2>&1 | tee log` after tee is gone), EBADF, any other error —
+ * turns logging off instead of being retried forever (pino.destination's SonicBoom retries
+ * such a write every 100 ms for ever, and no signal gets through). A pipe that stays full
+ * past a short budget drops the line.
+ */
+export function stderrDestination(fd = 2): DestinationStream {
+  let open = true;
+  return {
+    write(line: string): void {
+      if (!open) return;
+      let buf = Buffer.from(line, 'utf8');
+      const deadline = Date.now() + FULL_PIPE_BUDGET_MS;
+      while (buf.length > 0) {
+        try {
+          buf = buf.subarray(writeSync(fd, buf));
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code !== 'EAGAIN') open = false;
+          else if (Date.now() < deadline) {
+            sleepSync(5);
+            continue;
+          }
+          return;
+        }
+      }
+    },
+  };
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Keeps the process running when the reader of stdout or stderr is gone: Node reports
+ * EPIPE on those streams as an 'error' event, which would otherwise crash it mid-drain.
+ */
+export function tolerateClosedStdio(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE' && err.code !== 'EBADF') throw err;
+    });
+  }
 }
 
 /** Caps on what one log line carries. */

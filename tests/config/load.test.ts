@@ -13,6 +13,7 @@ import {
   type ConfigIssue,
   type ConfigResult,
 } from '../../src/config/load.js';
+import { defaultSiteUrl } from '../../src/config/site-url.js';
 import type { Config } from '../../src/domain.js';
 import { isFinewsError } from '../../src/errors.js';
 
@@ -48,8 +49,10 @@ describe('the shipped feeds.yaml', () => {
     const config = configOf(result);
     expect(result.warnings).toEqual([]);
     expect(config.site.title).toBe('财经新闻聚合');
-    expect(config.site.url).toBe('https://finews.example.com');
-    expect(config.site.shareUrl).toContain('{infoCode}');
+    // No other people's URLs by default: links point where finews serves until site.url is set.
+    expect(config.site.url).toBe(defaultSiteUrl());
+    expect(config.site.urlDerived).toBe(true);
+    expect(config.site.shareUrl).toBeUndefined();
     expect(config.sources.length).toBeGreaterThanOrEqual(3);
     expect(config.publishers['中国工业报']).toEqual({ slug: 'zhongguogongyebao' });
     expect(config.publishers['证券时报网']).toEqual({ alias: '证券时报' });
@@ -361,6 +364,14 @@ describe('loadConfigOrThrow', () => {
 });
 
 describe('site.url forms', () => {
+  it('defaults to where finews serves, from HOST and PORT', () => {
+    const result = parseConfig('site:\n  title: t\nsources: []\n', 'feeds.yaml');
+    expect(result.ok && result.config.site).toMatchObject({ url: defaultSiteUrl(), urlDerived: true });
+    expect(defaultSiteUrl({})).toBe('http://127.0.0.1:8080');
+    expect(defaultSiteUrl({ HOST: '0.0.0.0', PORT: '9000' })).toBe('http://127.0.0.1:9000');
+    expect(defaultSiteUrl({ HOST: 'news.internal', PORT: '80' })).toBe('http://news.internal:80');
+  });
+
   it('accepts a protocol-relative site.url, as Jekyll sites write it', () => {
     const result = parseConfig('site:\n  title: t\n  url: //finews.withounder.com/\nsources: []\n', 'feeds.yaml');
     expect(result.ok && result.config.site.url).toBe('//finews.withounder.com');

@@ -411,6 +411,7 @@ describe('address policy for content URLs', () => {
     expect(err.code).toBe('blocked-address');
     expect(err.retryable).toBe(false);
     expect(err.message).toContain(server.url('/ok?blocked-literal'));
+    expect(err.message).toContain('allowPrivateNetworks');
     expect(server.requests.length).toBe(before.requests);
     expect(server.connections()).toBe(before.connections);
   });

@@ -70,4 +70,23 @@ describe.skipIf(!existsSync(CHROMIUM))('pages in a real browser', () => {
     expect(res.status()).toBe(200);
     expect(res.headers()['content-type']).toBe('application/rss+xml; charset=utf-8');
   });
+
+  it('leads the home page with the merged stream, each story once, categories as navigation', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${base}/`);
+    const keys = await page.$$eval('main .stream li.item', (rows) => rows.map((r) => r.getAttribute('data-key') ?? ''));
+    // Three articles, the seed carried by all three feeds: three rows, each infoCode once.
+    expect(keys.sort()).toEqual(['NW202203302327570001', 'NW202203302327570002', 'NW202203302327572513']);
+    const seed = page.locator('main .stream li.item[data-key="NW202203302327572513"]');
+    await expect(seed.locator('a.publisher').textContent()).resolves.toBe('中国工业报');
+    const categories = await seed.locator('a.category').allTextContents();
+    expect(categories.sort()).toEqual(['finance', 'industry', 'policy']);
+    const nav = await page.$$eval('nav.categories li', (lis) => lis.map((li) => li.textContent?.replace(/\s+/g, ' ').trim() ?? ''));
+    expect(nav).toEqual(expect.arrayContaining(['中国工业报 1', 'industry 2']));
+    await page.screenshot({ path: path.join(OUTPUT, 'home-desktop.png'), fullPage: true });
+
+    await page.click('nav.categories a[href$="/category/industry.html"]');
+    await page.waitForURL(/\/category\/industry\.html$/);
+    await expect(page.locator('article').count()).resolves.toBe(2);
+  });
 });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -58,6 +59,31 @@ describe('finews once and status (embedded)', () => {
     expect(row('huge')).toMatch(/ error .*too-large/);
     expect(row('server-error')).toMatch(/ error .*500/);
     expect(row('not-a-feed')).toMatch(/ error .*not-a-feed/);
+  });
+
+  it('once exits 2 when every source it polled failed, still printing the summary', async () => {
+    const { site, dir } = fixture;
+    site.route('/down.xml', (_req, res) => {
+      res.writeHead(503, { 'content-type': 'text/plain' });
+      res.end('maintenance');
+    });
+    const config = await writeConfig(dir, configYaml([
+      { id: 'down-a', url: site.url('/down.xml') },
+      { id: 'down-b', url: site.url('/missing.xml') },
+    ]));
+    const once = await runCli(['once', '--config', config], { FINEWS_DATA_DIR: path.join(dir, 'data') });
+    expect(once.code, once.stderr).toBe(2);
+    expect(once.stdout).toMatch(/2 sources, 2 failed/);
+  });
+
+  it('status on an empty data dir says there is no data yet, and creates no database', async () => {
+    const { site, dir } = fixture;
+    const config = await writeConfig(dir, configYaml(threeFeedSite(site)));
+    const data = path.join(dir, 'data');
+    const status = await runCli(['status', '--config', config], { FINEWS_DATA_DIR: data });
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout.trim()).toBe(`no data yet in ${data}: run \`finews start\` or \`finews once\` first (3 sources configured)`);
+    expect(existsSync(data)).toBe(false);
   });
 
   it('exits 1 with line:column for an invalid config, and check agrees', async () => {

@@ -92,7 +92,13 @@ describe('renderRss', () => {
     const broken = { ...items[3], publishedAt: 'not a date', storedAt: '' } as Item;
     const out = renderRss(ctx, all, [broken]);
     expect(out).not.toContain('Invalid');
-    expect(parseRssFeed(out).items?.[0]?.pubDate).toBe(generatedAt.toUTCString());
+    expect(Date.parse(parseRssFeed(out).items?.[0]?.pubDate ?? '')).toBe(generatedAt.getTime());
+  });
+
+  it("writes dates with site.timezone's offset, as feeds.yaml says output dates are", () => {
+    const out = renderRss(ctx, all, items.slice(0, 1));
+    expect(out).toContain('<pubDate>Wed, 30 Mar 2022 09:34:12 +0800</pubDate>');
+    expect(out).toMatch(/<lastBuildDate>[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} \+0800<\/lastBuildDate>/);
   });
 });
 

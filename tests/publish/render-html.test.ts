@@ -47,7 +47,7 @@ describe('renderCategoryPage', () => {
   });
 
   it('declares the site language', () => {
-    const traditional = renderHomePage({ ...ctx, site: { ...site, language: 'zh-TW' } }, []);
+    const traditional = renderHomePage({ ...ctx, site: { ...site, language: 'zh-TW' } }, { items: [], categories: [] });
     expect(cheerio.load(traditional)('html').attr('lang')).toBe('zh-TW');
   });
 
@@ -99,26 +99,43 @@ describe('renderHomePage', () => {
     { id: 'em-stock', url: 'https://news.example.com/rss/stock.xml', state: 'error', lastFetchAt: '2022-03-30T01:41:00Z', lastError: 'http-status: HTTP 503 <Service Unavailable>', items: 7 },
     { id: 'yicai', url: 'https://www.yicai.com/rss', state: 'pending', items: 0 },
   ];
+  const titles = (slug: string): string => ({ industry: '工业', macro: '宏观经济' })[slug] ?? slug;
   const page = renderHomePage(
-    ctx,
-    [
-      { cat: { slug: 'zhongguogongyebao', title: '中国工业报' }, count: 12, items: items.slice(0, 1) },
-      { cat: { slug: 'industry', title: '工业' }, count: 3, items: [items[0] as Item, items[3] as Item, xss] },
-    ],
+    { ...ctx, categoryTitles: titles },
+    {
+      items: [...items, xss],
+      categories: [
+        { cat: { slug: 'zhongguogongyebao', title: '中国工业报' }, count: 12, publisher: true },
+        { cat: { slug: 'industry', title: '工业' }, count: 3, publisher: false },
+        { cat: { slug: 'zhengquanshibao', title: '证券时报' }, count: 2, publisher: true },
+      ],
+    },
     sources,
   );
   const $ = cheerio.load(page);
 
-  it('lists each category with its latest items, count and feed links', () => {
-    const sections = $('section.category');
-    expect(sections.length).toBe(2);
-    expect(sections.eq(0).find('h2 a').attr('href')).toBe('/category/zhongguogongyebao.html');
-    expect(sections.eq(0).find('h2 a').text()).toBe('中国工业报');
-    expect(sections.eq(0).find('.count').text()).toBe('12 篇');
-    expect(sections.eq(1).find('li').length).toBe(3);
-    expect(sections.eq(1).find('li a').first().attr('href')).toBe('http://finance.eastmoney.com/a/202203302327572513.html');
-    expect(sections.eq(1).find('.feeds a').first().attr('href')).toBe('/feeds/industry.xml');
+  it('leads with the merged stream: each item once, its publisher and categories as links', () => {
+    const rows = $('main section.stream li.item');
+    expect(rows.length).toBe(items.length + 1);
+    expect(rows.toArray().map((li) => $(li).attr('data-key'))).toEqual([...items, xss].map((i) => i.infoCode ?? i.key));
+    const first = rows.eq(0);
+    expect(first.find('a').first().attr('href')).toBe('http://finance.eastmoney.com/a/202203302327572513.html');
+    expect(first.find('a.publisher').attr('href')).toBe('/category/zhongguogongyebao.html');
+    expect(first.find('a.publisher').text()).toBe('中国工业报');
+    expect(first.find('a.category').toArray().map((a) => [$(a).attr('href'), $(a).text()])).toEqual([['/category/industry.html', '工业']]);
+    expect(rows.eq(3).find('a.category').toArray().map((a) => $(a).text())).toEqual(['工业', '宏观经济']);
+    expect($('section.stream .more a').attr('href')).toBe('/category/all.html');
     expect($('script').length).toBe(0);
+  });
+
+  it('lists the categories as navigation with their counts, publishers apart from topics', () => {
+    const groups = $('nav.categories .group');
+    expect(groups.length).toBe(2);
+    expect(groups.eq(0).find('h2').text()).toBe('来源');
+    expect(groups.eq(0).find('li a').toArray().map((a) => $(a).attr('href'))).toEqual(['/category/zhongguogongyebao.html', '/category/zhengquanshibao.html']);
+    expect(groups.eq(0).find('li').first().find('.count').text()).toBe('12');
+    expect(groups.eq(1).find('h2').text()).toBe('栏目');
+    expect(groups.eq(1).find('li').text()).toBe('工业 3');
   });
 
   it('advertises the merged feeds for autodiscovery', () => {
@@ -140,7 +157,7 @@ describe('renderHomePage', () => {
   });
 
   it('omits the sources section when not given, and says so when there is nothing', () => {
-    const bare = cheerio.load(renderHomePage(ctx, []));
+    const bare = cheerio.load(renderHomePage(ctx, { items: [], categories: [] }));
     expect(bare('section.sources').length).toBe(0);
     expect(bare('.empty').text()).toBe('暂无新闻。');
   });

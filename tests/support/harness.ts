@@ -7,9 +7,10 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach } from 'vitest';
 import { FixtureSite } from './fixture-site.js';
+import { REDIS_URL } from './redis-url.js';
 
+export { REDIS_URL };
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
-export const REDIS_URL = 'redis://127.0.0.1:6379';
 
 /** A temporary directory removed by the returned cleanup. */
 export async function tempDir(prefix = 'finews-test-'): Promise<{ dir: string; cleanup(): Promise<void> }> {

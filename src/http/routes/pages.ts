@@ -4,18 +4,14 @@ import {
   buildCategoryTitles,
   categoryView,
   feedUrls,
-  type CategoryTitles,
   type RenderContext,
 } from '../../publish/context.js';
-import { html, renderCategoryPage, renderHomePage, type HomeSection, type SourceStatusRow } from '../../publish/render-html.js';
+import { html, renderCategoryPage, renderHomePage, type HomeCategory, type SourceStatusRow } from '../../publish/render-html.js';
 import { CONTENT_TYPES, strongEtag } from '../../publish/rendered.js';
-import type { CategoryInfo, Store } from '../../store/store.js';
+import type { CategoryInfo } from '../../store/store.js';
 import type { HttpDeps } from '../deps.js';
 import { PUBLIC_CACHE_CONTROL, sendJson, sendRepresentation } from '../send.js';
 import { sourceRows, type SourceRow } from '../../pipeline/source-status.js';
-
-/** Latest items shown per category on the home page. */
-const HOME_ITEMS_PER_CATEGORY = 10;
 
 /** Newest first by `updated`, then by slug, so the busiest categories lead the home page. */
 function byUpdated(a: CategoryInfo, b: CategoryInfo): number {
@@ -24,20 +20,9 @@ function byUpdated(a: CategoryInfo, b: CategoryInfo): number {
   return ub - ua || (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0);
 }
 
-/**
- * The categories that hold items, each with its newest items, and the titles built
- * from them: an item's publisher titles its own category (INTERFACE §5).
- */
-async function loadCategories(store: Store, config: Config, perCategory: number): Promise<{
-  categories: CategoryInfo[];
-  items: Map<string, Item[]>;
-  titles: CategoryTitles;
-}> {
-  const categories = (await store.listCategories()).sort(byUpdated);
-  const pages = await Promise.all(categories.map((c) => store.listItems({ category: c.slug, limit: perCategory })));
-  const items = new Map<string, Item[]>();
-  categories.forEach((c, i) => items.set(c.slug, pages[i]?.items ?? []));
-  return { categories, items, titles: buildCategoryTitles(config, categories) };
+/** Most items first, then by slug: the home page's navigation. */
+function byCount(a: CategoryInfo, b: CategoryInfo): number {
+  return b.count - a.count || (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0);
 }
 
 /** The `SourceStatusRow` the HTML renderer takes, from a `/api/sources` row. */
@@ -112,19 +97,21 @@ export function registerPageRoutes(app: FastifyInstance, deps: HttpDeps): void {
     const config = deps.config();
     const now = Date.now();
     const ctx: RenderContext = { site: config.site, generatedAt: new Date(now) };
-    const [{ categories, items, titles }, states] = await Promise.all([
-      loadCategories(store, config, HOME_ITEMS_PER_CATEGORY),
+    const [categories, stream, states] = await Promise.all([
+      store.listCategories(),
+      store.listItems({ limit: config.site.itemsPerFeed }),
       store.listSourceStates(),
     ]);
+    const titles = buildCategoryTitles(config, categories);
     ctx.categoryTitles = titles;
-    const sections: HomeSection[] = categories.map((c) => ({
+    const nav: HomeCategory[] = categories.sort(byCount).map((c) => ({
       cat: categoryView(c.slug, titles),
       count: c.count,
-      items: items.get(c.slug) ?? [],
+      publisher: c.publisher !== undefined,
     }));
     const rows = sourceRows(config, states);
-    const text = renderHomePage(ctx, sections, rows.map(statusRow));
-    const times = [...sections.flatMap((s) => itemTimes(s.items)), ...rows.map((r) => r.lastFetchAt)];
+    const text = renderHomePage(ctx, { items: stream.items, categories: nav }, rows.map(statusRow));
+    const times = [...itemTimes(stream.items), ...rows.map((r) => r.lastFetchAt)];
     return sendPage(req, reply, text, lastModifiedOf(times, now));
   });
 
