@@ -129,9 +129,14 @@ export async function main(argv: string[]): Promise<number> {
           console.error(`finews export: --since: not a date: ${cmd.since} (use YYYY-MM-DD)`);
           return 2;
         }
-        const r = await exportJekyll(c, store, dir, { since: since === undefined ? undefined : new Date(since) });
-        console.log(`${dir}: ${r.written} posts written, ${r.unchanged} unchanged`);
-        return 0;
+        const r = await exportJekyll(c, store, dir, {
+          since: since === undefined ? undefined : new Date(since),
+          onFailure: (f) => console.error(`finews export: skipped ${f.infoCode ?? f.key}${f.path === undefined ? '' : ` (${f.path})`}: ${f.error}`),
+        });
+        const failed = r.failed.length === 0 ? '' : `, ${r.failed.length} failed`;
+        console.log(`${dir}: ${r.written} posts written, ${r.unchanged} unchanged${failed}`);
+        // Exit 1 when any post is missing, so a cron job or CI step notices.
+        return r.failed.length === 0 ? 0 : 1;
       });
     });
 

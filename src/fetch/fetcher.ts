@@ -32,10 +32,17 @@ export interface FetchRequest {
   userAgent: string;
   /** Sent as If-None-Match / If-Modified-Since. */
   validators?: { etag?: string; lastModified?: string };
-  /** 'operator' = source URL from config (trusted); 'content' = URL that came from feed content (article links). */
+  /**
+   * 'operator' = a URL from config: that URL itself is trusted (may be private), its redirect
+   * hops are checked like content URLs against its own origin; 'content' = a URL that came
+   * from feed content (article links).
+   */
   origin: 'operator' | 'content';
-  /** Host of the source feed; content URLs on this host are allowed even if private. */
-  sourceHost?: string;
+  /**
+   * The source's URL (or its origin): content URLs on the same origin — scheme, host and
+   * port — are allowed even if private. Another port of the same host is another service.
+   */
+  sourceOrigin?: string;
   allowPrivateNetworks: boolean;
   /** Accept header; any type when absent. */
   accept?: string;
@@ -163,11 +170,11 @@ async function followRedirects(
 ): Promise<FetchResult> {
   let url = parseHttpUrl(req.url, req.url);
   let permanentRedirect = false;
-  const sourceHost = req.sourceHost === undefined ? undefined : normalizeHost(req.sourceHost);
+  const trustedOrigin = req.origin === 'operator' ? url.origin : originOf(req.sourceOrigin);
 
   for (let redirects = 0; ; redirects++) {
     onHop(url.href);
-    const agent = agentForHop(agents, req, url, sourceHost);
+    const agent = agentForHop(agents, req, url, redirects === 0, trustedOrigin);
     const res = await agent.request({
       origin: url.origin,
       path: `${url.pathname}${url.search}`,
@@ -267,23 +274,41 @@ function requestHeaders(req: FetchRequest): Record<string, string> {
 
 /**
  * Chooses the pool for one hop, refusing it outright when its host is an address literal we may
- * not reach (sockets to literals skip the DNS lookup, so the lookup guard cannot see them).
+ * not reach (sockets to literals skip the DNS lookup, so the lookup guard cannot see them). Only
+ * an operator's URL itself, hops on the trusted origin, and anything with allowPrivateNetworks
+ * skip the check: a source that redirects to a private address is refused like a content URL.
  */
-function agentForHop(agents: Agents, req: FetchRequest, url: URL, sourceHost: string | undefined): Agent {
-  if (req.origin === 'operator' || req.allowPrivateNetworks) return agents.trusted;
-  const host = normalizeHost(url.hostname);
-  if (sourceHost !== undefined && host === sourceHost) return agents.trusted;
-  const literal = ipLiteralOf(host);
+function agentForHop(agents: Agents, req: FetchRequest, url: URL, firstHop: boolean, trustedOrigin: string | undefined): Agent {
+  if (req.allowPrivateNetworks || (req.origin === 'operator' && firstHop)) return agents.trusted;
+  if (trustedOrigin !== undefined && sameOrigin(url, trustedOrigin)) return agents.trusted;
+  const literal = ipLiteralOf(normalizeHost(url.hostname));
   if (literal !== undefined && !isPublicAddress(literal)) {
-    throw new BlockedAddressError(host, literal);
+    throw new BlockedAddressError(url.host, literal);
   }
   return agents.publicOnly;
 }
 
-/** Lower-cased host name without a trailing dot or IPv6 brackets; accepts "host:port" too. */
+/** The serialized origin of a URL or origin string; undefined when it has none. */
+function originOf(text: string | undefined): string | undefined {
+  if (text === undefined || !URL.canParse(text)) return undefined;
+  const origin = new URL(text).origin;
+  return origin === 'null' ? undefined : origin;
+}
+
+/**
+ * True when `url` is on `origin` (scheme, host and port; WHATWG serialization lower-cases the
+ * host and drops default ports), or is that origin's plain upgrade from http on port 80 to
+ * https on port 443 — the redirect most sites send, not a way to reach another service.
+ */
+function sameOrigin(url: URL, origin: string): boolean {
+  if (url.origin === origin) return true;
+  const o = new URL(origin);
+  return o.protocol === 'http:' && o.port === '' && url.protocol === 'https:' && url.port === '' && url.hostname === o.hostname;
+}
+
+/** Lower-cased host name without a trailing dot or IPv6 brackets. */
 function normalizeHost(host: string): string {
   let h = host.trim().toLowerCase();
-  if (!h.startsWith('[') && h.split(':').length === 2) h = h.slice(0, h.indexOf(':'));
   if (h.startsWith('[')) h = h.slice(1, h.indexOf(']') === -1 ? undefined : h.indexOf(']'));
   return h.endsWith('.') ? h.slice(0, -1) : h;
 }

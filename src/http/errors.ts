@@ -14,3 +14,39 @@ export function errorBody(code: string, message: string): ErrorBody {
 export function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
   return reply.code(status).type('application/json; charset=utf-8').send(errorBody(code, message));
 }
+
+/** Project codes for fastify's own 4xx errors (FST_ERR_…), by status; the message is kept. */
+const CODES_BY_STATUS: Record<number, string> = {
+  400: 'bad-request',
+  404: 'not-found',
+  405: 'method-not-allowed',
+  406: 'not-acceptable',
+  408: 'request-timeout',
+  413: 'too-large',
+  414: 'uri-too-long',
+  415: 'unsupported-media-type',
+  431: 'headers-too-large',
+};
+
+/** The stable code of a client error: finews's own as is, fastify's and Node's mapped by status. */
+export function clientErrorCode(status: number, code: string | undefined): string {
+  if (code !== undefined && /^[a-z][a-z0-9-]*$/.test(code)) return code;
+  return CODES_BY_STATUS[status] ?? 'bad-request';
+}
+
+/**
+ * The raw HTTP response for a request Node could not even parse (bad header bytes, headers
+ * over the size limit, a request that timed out): the same JSON body as every other error,
+ * then the connection is closed.
+ */
+export function rawClientErrorResponse(err: NodeJS.ErrnoException): string {
+  const [status, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'request headers are too large']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'the request did not arrive in time']
+        : [400, 'malformed HTTP request'];
+  const body = JSON.stringify(errorBody(clientErrorCode(status, undefined), message));
+  const reason = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' }[status];
+  return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}

@@ -1,13 +1,13 @@
 import type { AddressInfo } from 'node:net';
-import { fastify, LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { fastify, LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { FinewsError, isFinewsError } from '../errors.js';
 import type { HttpDeps } from './deps.js';
-import { errorBody } from './errors.js';
+import { clientErrorCode, errorBody, rawClientErrorResponse } from './errors.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerApiRoutes } from './routes/api.js';
 import { registerFeedRoutes } from './routes/feeds.js';
 import { registerOpsRoutes } from './routes/ops.js';
-import { registerPageRoutes } from './routes/pages.js';
+import { errorPage, registerPageRoutes } from './routes/pages.js';
 
 export type { HttpDeps } from './deps.js';
 
@@ -25,8 +25,8 @@ function classify(err: FastifyError | Error): { status: number; code: string; me
   }
   const status = 'statusCode' in err && typeof err.statusCode === 'number' ? err.statusCode : 500;
   if (status >= 400 && status < 500) {
-    const code = 'code' in err && typeof err.code === 'string' ? err.code : 'bad-request';
-    return { status, code, message: err.message };
+    const code = 'code' in err && typeof err.code === 'string' ? err.code : undefined;
+    return { status, code: clientErrorCode(status, code), message: err.message };
   }
   return { status: status >= 500 && status < 600 ? status : 500, code: 'internal', message: 'internal server error' };
 }
@@ -43,6 +43,17 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     return503OnClosing: true,
+    // A URL the router cannot decode (`/category/%ff%fe.html`) answers like any other bad request.
+    frameworkErrors: (err, req, reply) => {
+      req.log.info({ err: { code: err.code, message: err.message }, url: req.url }, 'request rejected');
+      return sendErrorFor(deps, req.url, reply, 400, 'bad-url', `not a valid URL: ${req.url.slice(0, 200)}`);
+    },
+    // Requests Node cannot parse never reach a route: same JSON body, then the socket closes.
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
+      if (err.code === 'ECONNRESET' || socket.destroyed) return;
+      if (socket.writable) socket.write(rawClientErrorResponse(err));
+      socket.destroy(err);
+    },
   });
   const { httpRequests, httpDuration } = deps.metrics;
 
@@ -59,14 +70,11 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
     if (status >= 500) req.log.error({ err, url: req.url }, 'request failed');
     else req.log.info({ err: { code, message: err.message }, url: req.url }, 'request rejected');
     if (status === 503) reply.header('retry-after', '5');
-    return reply.code(status).type('application/json; charset=utf-8').send(errorBody(code, message));
+    return sendErrorFor(deps, req.url, reply, status, code, message);
   });
 
   app.setNotFoundHandler((req, reply) => {
-    return reply
-      .code(404)
-      .type('application/json; charset=utf-8')
-      .send(errorBody('not-found', `no route for ${req.method} ${req.url.split('?', 1)[0] ?? ''}`));
+    return sendErrorFor(deps, req.url, reply, 404, 'not-found', `no route for ${req.method} ${(req.url.split('?', 1)[0] ?? '').slice(0, 200)}`);
   });
 
   registerAdminRoutes(app, deps);
@@ -75,6 +83,15 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
   registerPageRoutes(app, deps);
   registerApiRoutes(app, deps);
   return app;
+}
+
+/** HTML pages (`/`, `/category/…`) answer errors with the site's error page; every other path in JSON. */
+function sendErrorFor(deps: HttpDeps, url: string, reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+  const path = url.split('?', 1)[0] ?? '';
+  if (path === '/' || path.startsWith('/category/')) {
+    return reply.code(status).type('text/html; charset=utf-8').send(errorPage(deps.config(), status, message));
+  }
+  return reply.code(status).type('application/json; charset=utf-8').send(errorBody(code, message));
 }
 
 /** A listening server. */

@@ -5,6 +5,7 @@ import { sanitizeBody } from '../articles/sanitize.js';
 import { decodeBody } from '../fetch/decode.js';
 import { choosePublisher, resolvePublisher } from '../tagging/publisher.js';
 import { escapeHtml } from '../util/html.js';
+import { itemTitle, itemUrl } from './item-fields.js';
 import { isoInZone } from '../util/time.js';
 import { fetchApiArticle } from './article-api.js';
 import type { ArticleJob, PipelineDeps } from './ports.js';
@@ -71,7 +72,7 @@ export async function buildArticleItem(deps: ArticleDeps, job: ArticleJob, opts:
       const res = await deps.fetcher.fetch({
         url: item.link,
         origin: 'content',
-        sourceHost: new URL(source.url).hostname,
+        sourceOrigin: source.url,
         timeoutMs: source.timeoutMs,
         maxBytes: source.maxBytes,
         userAgent: source.userAgent,
@@ -109,8 +110,8 @@ function toItem(deps: ArticleDeps, job: ArticleJob, source: SourceConfig | undef
   return {
     key: job.key,
     infoCode: job.infoCode,
-    title: item.title || page?.title || job.key,
-    url: pageUrl ?? item.link ?? item.guid ?? '',
+    title: itemTitle(item.title || page?.title || job.key),
+    url: itemUrl(pageUrl, item.link, item.guid),
     publishedAt: item.publishedAt ?? page?.publishedAt ?? isoInZone(now, config.site.timezone),
     publisher: publisher.name,
     author: page?.author ?? item.author,

@@ -23,7 +23,7 @@ import { ALL_SLUG, type Item, type SiteConfig } from '../domain.js';
 import { cleanText, escapeHtml } from '../util/html.js';
 import { feedUrls, siteHost, type CategoryView, type FeedUrls, type RenderContext } from './context.js';
 import { isoOf, itemDate, readDate, validDate } from './item-date.js';
-import { isHttpUrl } from './text.js';
+import { httpUrlOf } from './text.js';
 
 /** The JSON shape of an item (INTERFACE §3): `/api/items` and the JSON Feed `_finews` extension. */
 export interface ItemJson {
@@ -55,7 +55,8 @@ export function itemJson(item: Item, fallbackDate?: Date): ItemJson {
   return {
     infoCode: item.infoCode === null ? null : cleanText(item.infoCode),
     title: cleanText(item.title),
-    url: cleanText(item.url),
+    // Stored items carry only http(s) URLs; older rows (or other writers) are checked again here.
+    url: httpUrlOf(cleanText(item.url)) ?? '',
     publishedAt: itemIsoDate(item, fallbackDate),
     publisher: cleanText(item.publisher),
     author: item.author === undefined ? null : cleanText(item.author),
@@ -269,8 +270,7 @@ function itemView(ctx: RenderContext, urls: FeedUrls, item: Item): ItemView {
  * page, so the feed still renders.
  */
 function itemLink(item: Item, urls: FeedUrls): string {
-  const url = cleanText(item.url).trim();
-  return isHttpUrl(url) ? new URL(url).href : urls.html;
+  return httpUrlOf(cleanText(item.url)) ?? urls.html;
 }
 
 /** ISO 8601 with offset of the item's date (see {@link itemDate}); the stored text when it is readable. */

@@ -9,7 +9,7 @@ import { ALL_SLUG, type Item } from '../domain.js';
 import { escapeHtml } from '../util/html.js';
 import { feedLinks, sitePath, type CategoryView, type RenderContext } from './context.js';
 import { itemDate, readDate } from './item-date.js';
-import { isHttpUrl } from './text.js';
+import { httpUrlOf } from './text.js';
 
 /** A string of markup that is already safe to insert as is. */
 export class SafeHtml {
@@ -228,8 +228,7 @@ function feedLinksHtml(ctx: RenderContext, slug: string): SafeHtml {
 
 /** An http(s) URL normalized for an href; undefined for anything else (javascript:, data:, relative…). */
 function safeHref(url: string): string | undefined {
-  const u = url.trim();
-  return isHttpUrl(u) ? new URL(u).href : undefined;
+  return httpUrlOf(url);
 }
 
 interface PageParts {

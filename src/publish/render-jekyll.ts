@@ -2,11 +2,13 @@
  * The Jekyll export: one Markdown post per item, in the format of the seed post
  * (INTERFACE §6, shared/seed/000_45b47f1536f67d00.txt), byte for byte.
  */
+import { createHash } from 'node:crypto';
 import { ensureAttribution } from '../articles/lines.js';
 import type { Item, SiteConfig } from '../domain.js';
 import { cleanText } from '../util/html.js';
 import { joinUrl } from './context.js';
 import { itemDate } from './item-date.js';
+import { isHttpUrl } from './text.js';
 
 /** A post to write below the export directory. */
 export interface JekyllPost {
@@ -52,7 +54,7 @@ export function renderJekyllPost(
   const date = itemDate(item, opts.fallbackDate ?? new Date(0)).setZone(site.timezone);
   const name = cleanText(pub.name).trim();
   const slug = cleanText(pub.slug).trim();
-  const id = fileSafe(item.infoCode ?? item.key);
+  const id = postFileId(item.infoCode ?? item.key);
 
   const frontMatter = [
     '---',
@@ -68,7 +70,7 @@ export function renderJekyllPost(
 
   return {
     path: `_posts/${date.toFormat('yyyy-MM-dd')}-${id}.md`,
-    content: `${frontMatter}\n${bodyWithAttribution(item.contentHtml, name)}\n\n<${shareLink(item, site)}>\n\n${links}`,
+    content: `${frontMatter}\n${bodyWithAttribution(item.contentHtml, name)}\n\n${linkLine(item, site)}${links}`,
   };
 }
 
@@ -77,21 +79,44 @@ function bodyWithAttribution(contentHtml: string, publisher: string): string {
   return ensureAttribution(cleanText(contentHtml).trim(), publisher);
 }
 
-/** `site.shareUrl` with the infoCode filled in; the item's own link without either. */
-function shareLink(item: Item, site: Pick<SiteConfig, 'shareUrl'>): string {
+/**
+ * The link paragraph: `<site.shareUrl with the infoCode>`, else `<the item's own link>`,
+ * followed by the blank line before the back-links; nothing when neither is an http(s)
+ * URL (an item whose feed gave no usable link), so no `javascript:` or `file:` link is
+ * ever written.
+ */
+function linkLine(item: Item, site: Pick<SiteConfig, 'shareUrl'>): string {
   const template = site.shareUrl?.trim();
-  const url =
+  const shared =
     template !== undefined && template !== '' && item.infoCode !== null && template.includes('{infoCode}')
       ? template.replaceAll('{infoCode}', encodeURIComponent(item.infoCode))
-      : item.url.trim();
+      : undefined;
+  const url = [shared, item.url.trim()].map((u) => (u === undefined ? '' : cleanText(u))).find((u) => isHttpUrl(u));
+  if (url === undefined) return '';
   // Inside a Markdown autolink `<…>` there may be no spaces, `<` or `>`.
-  return cleanText(url).replace(/[\s<>]/g, (c) => encodeURIComponent(c));
+  return `<${url.replace(/[\s<>]/g, (c) => encodeURIComponent(c))}>\n\n`;
 }
 
-/** A file name part: letters, digits, `.`, `_`, `-`; anything else becomes `-`. */
-function fileSafe(text: string): string {
-  const safe = cleanText(text).trim().replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[.-]+/, '');
-  return safe === '' ? 'item' : safe;
+/** Longest id part of a post's file name, so `YYYY-MM-DD-<id>.md` stays far below 255 bytes. */
+export const MAX_POST_ID_CHARS = 100;
+const HASH_CHARS = 12;
+const HASHED = new RegExp(`-[0-9a-f]{${HASH_CHARS}}$`);
+
+/**
+ * The id part of a post's file name. An id made only of letters, digits, `.`, `_` and `-`,
+ * at most {@link MAX_POST_ID_CHARS} long, is used as is (the seed's `NW2022…`). Any other
+ * (`COLL/A`, `COLL?A`, a 300-character code) becomes its file-safe form, cut short, plus
+ * `-` and a hash of the whole id, so two ids never share a file and the same id always
+ * gets the same name. A plain id that itself ends like a hash suffix is hashed too, so a
+ * plain name can never equal a hashed one.
+ */
+export function postFileId(rawId: string): string {
+  const raw = cleanText(rawId).trim();
+  const safe = raw.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[.-]+/, '');
+  if (safe !== '' && safe === raw && safe.length <= MAX_POST_ID_CHARS && !HASHED.test(safe)) return safe;
+  const hash = createHash('sha256').update(rawId, 'utf8').digest('hex').slice(0, HASH_CHARS);
+  const prefix = safe.slice(0, MAX_POST_ID_CHARS - HASH_CHARS - 1).replace(/-+$/, '');
+  return `${prefix === '' ? 'item' : prefix}-${hash}`;
 }
 
 /**

@@ -1,10 +1,4 @@
 /**
- * URL checks shared by the renderers.
+ * URL checks shared by the renderers (the rule itself lives in util/url).
  */
-
-/** True for an absolute http(s) URL that the WHATWG URL parser accepts. */
-export function isHttpUrl(url: string): boolean {
-  if (!URL.canParse(url)) return false;
-  const { protocol } = new URL(url);
-  return protocol === 'http:' || protocol === 'https:';
-}
+export { httpUrlOf, isHttpUrl } from '../util/url.js';

@@ -1,6 +1,7 @@
 import { Queue, type JobsOptions, type RedisOptions } from 'bullmq';
 import type { ArticleJob } from '../pipeline/ports.js';
 import type { Logger } from '../util/log.js';
+import { outageLog } from '../util/outage-log.js';
 
 /** The three queues of Redis mode, by role. */
 export const QUEUE_NAMES = ['refresh', 'article', 'publish'] as const;
@@ -92,9 +93,13 @@ export interface ErrorEmitter {
   on(event: 'error', listener: (err: Error) => void): unknown;
 }
 
-/** Logs `error` events of a BullMQ object (without a listener they would crash the process). */
+/**
+ * Logs `error` events of a BullMQ object (without a listener they would crash the process),
+ * through the process's outage log: one line per backoff period while Redis is down.
+ */
 export function logErrors(emitter: ErrorEmitter, log: Logger, queue: QueueName): void {
-  emitter.on('error', (err: Error) => log.error({ err, queue }, 'queue connection error'));
+  const outage = outageLog(log);
+  emitter.on('error', (err: Error) => outage.error(err, { queue }, 'queue connection error'));
 }
 
 /** Opens the three queues for producing jobs, with finews's default job options. */

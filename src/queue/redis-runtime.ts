@@ -5,6 +5,7 @@ import { refreshProcessor } from '../../workers/refresh-worker.js';
 import type { PipelineDeps } from '../pipeline/ports.js';
 import { startPendingSweep } from '../runtime/pending-sweep.js';
 import type { Logger } from '../util/log.js';
+import { outageLog } from '../util/outage-log.js';
 import { BullmqJobs, type BullmqJobsOptions } from './bullmq-jobs.js';
 import {
   closeQueues,
@@ -98,7 +99,7 @@ export async function startRedisWorkers(deps: PipelineDeps, opts: RedisWorkersOp
         deps.metrics.queueDepth.set({ queue: name }, (counts.wait ?? 0) + (counts.prioritized ?? 0));
       }
     } catch (err) {
-      log.warn({ err }, 'cannot sample queue depth');
+      outageLog(log).error(err, {}, 'cannot sample queue depth');
     }
   };
   void sample();

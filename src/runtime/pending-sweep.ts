@@ -1,5 +1,7 @@
 import type { PipelineDeps } from '../pipeline/ports.js';
+import { isFinewsError } from '../errors.js';
 import { requeuePending } from '../pipeline/requeue-pending.js';
+import { outageLog } from '../util/outage-log.js';
 
 export interface PendingSweepOptions {
   /**
@@ -37,7 +39,12 @@ export function startPendingSweep(deps: PipelineDeps, opts: PendingSweepOptions)
     first = undefined;
     running = requeuePending(deps, { olderThan })
       .then(() => undefined)
-      .catch((err: unknown) => deps.log.error({ err }, 'cannot re-queue pending article work; the next sweep tries again'))
+      .catch((err: unknown) => {
+        const msg = 'cannot re-queue pending article work; the next sweep tries again';
+        // An unreachable store is the outage every connection already reports: one line per backoff period.
+        if (isFinewsError(err, 'store-unavailable')) outageLog(deps.log).error(err, {}, msg);
+        else deps.log.error({ err }, msg);
+      })
       .finally(() => (running = undefined));
   };
   sweep();

@@ -13,6 +13,7 @@ import { createRedisStore } from '../store/redis.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../util/log.js';
+import { outageLog } from '../util/outage-log.js';
 import type { RuntimeOptions } from './options.js';
 import { Readiness } from './readiness.js';
 
@@ -46,8 +47,10 @@ async function connectRedis(url: string, log: Logger): Promise<Redis> {
   const redis = new Redis(url, { maxRetriesPerRequest: 3, lazyConnect: true });
   let connected = false;
   let firstError: Error | undefined;
+  const outage = outageLog(log);
+  redis.on('ready', () => outage.recovered());
   redis.on('error', (err: Error) => {
-    if (connected) log.error({ err }, 'redis connection error');
+    if (connected) outage.error(err, {}, 'redis connection error');
     else {
       firstError ??= err;
       log.debug({ err }, 'redis connection error');

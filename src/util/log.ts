@@ -7,6 +7,8 @@ export interface LoggerOptions {
   level?: string;
   /** Pretty output (pino-pretty); defaults to stdout being a TTY. */
   pretty?: boolean;
+  /** Where JSON lines go instead of stderr (tests). */
+  stream?: DestinationStream;
 }
 
 /**
@@ -17,11 +19,14 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   const pretty = opts.pretty ?? process.stderr.isTTY === true;
   const options = {
     level: opts.level ?? process.env.LOG_LEVEL ?? 'info',
+    // One feed's thousands of warnings or a 1 MB title must not become a multi-megabyte line.
+    formatters: { log: (object: Record<string, unknown>) => boundLogObject(object) },
     redact: {
       paths: ['*.authorization', '*.password', 'redisUrl', '*.redisUrl', 'adminToken', '*.adminToken', 'headers.authorization'],
       censor: '[redacted]',
     },
   };
+  if (opts.stream) return pino(options, opts.stream);
   if (pretty) return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:standard', destination: 2 } } });
   return pino(options, stderrDestination());
 }
@@ -80,4 +85,50 @@ export function tolerateClosedStdio(): void {
       if (err.code !== 'EPIPE' && err.code !== 'EBADF') throw err;
     });
   }
+}
+
+/** Caps on what one log line carries. */
+export const LOG_LIMITS = {
+  /** Characters of one string value. */
+  string: 1000,
+  /** Entries of one array (the rest summarized as one string). */
+  array: 20,
+  /** Keys of one object. */
+  keys: 50,
+  /** Nesting depth; deeper values are summarized. */
+  depth: 5,
+} as const;
+
+/**
+ * A copy of a logged object within {@link LOG_LIMITS}: long strings cut with the count of
+ * what was left out, long arrays cut to their first entries plus a "… N more" entry, deep
+ * values summarized. Errors go through pino's serializer first, so their message and stack
+ * are bounded too. Small objects come back unchanged in content.
+ */
+export function boundLogObject(object: Record<string, unknown>): Record<string, unknown> {
+  return bound(object, 0) as Record<string, unknown>;
+}
+
+function bound(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') {
+    return value.length <= LOG_LIMITS.string ? value : `${value.slice(0, LOG_LIMITS.string)}… (${value.length - LOG_LIMITS.string} more chars)`;
+  }
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Error) return bound(pino.stdSerializers.err(value), depth);
+  if (value instanceof Date) return value;
+  if (depth >= LOG_LIMITS.depth) return Array.isArray(value) ? `[array of ${value.length}]` : '[object]';
+  if (Array.isArray(value)) {
+    const head = value.slice(0, LOG_LIMITS.array).map((v: unknown) => bound(v, depth + 1));
+    return value.length <= LOG_LIMITS.array ? head : [...head, `… ${value.length - LOG_LIMITS.array} more`];
+  }
+  const out: Record<string, unknown> = {};
+  let n = 0;
+  for (const [k, v] of Object.entries(value)) {
+    if (n++ === LOG_LIMITS.keys) {
+      out['…'] = `${Object.keys(value).length - LOG_LIMITS.keys} more keys`;
+      break;
+    }
+    out[k] = bound(v, depth + 1);
+  }
+  return out;
 }

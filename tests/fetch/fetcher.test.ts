@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
@@ -416,7 +418,7 @@ describe('connection errors', () => {
 
 describe('address policy for content URLs', () => {
   const content = (url: string, extra: Partial<FetchRequest> = {}): FetchRequest =>
-    req(url, { origin: 'content', sourceHost: 'news.example.com', ...extra });
+    req(url, { origin: 'content', sourceOrigin: 'https://news.example.com', ...extra });
 
   it('blocks 127.0.0.1 from another source host; the server never hears of it', async () => {
     const before = { requests: server.requests.length, connections: server.connections() };
@@ -452,10 +454,10 @@ describe('address policy for content URLs', () => {
   });
 
   it("allows a private content URL on the source's own host", async () => {
-    const res = await fetcher.fetchUrl(content(server.url('/ok?same-host'), { sourceHost: '127.0.0.1' }));
+    const res = await fetcher.fetchUrl(content(server.url('/ok?same-host'), { sourceOrigin: server.url('/rss.xml') }));
     expect(res.status).toBe(200);
     const named = await fetcher.fetchUrl(
-      content(`http://feed.example.test:${server.port}/ok?same-name`, { sourceHost: 'FEED.example.test' }),
+      content(`http://feed.example.test:${server.port}/ok?same-name`, { sourceOrigin: `http://FEED.example.test:${server.port}` }),
     );
     expect(named.body.toString()).toBe('沪指收涨0.5%');
   });
@@ -471,15 +473,56 @@ describe('address policy for content URLs', () => {
     );
     server.route('/secret', (_req, res) => res.writeHead(200).end('internal'));
     const err = await failure(
-      content(`http://feed.example.test:${server.port}/leave`, { sourceHost: 'feed.example.test' }),
+      content(`http://feed.example.test:${server.port}/leave`, { sourceOrigin: `http://feed.example.test:${server.port}` }),
     );
     expect(err.code).toBe('blocked-address');
     expect(seen('/leave')).toHaveLength(1);
     expect(seen('/secret')).toHaveLength(0);
 
     const allowed = await fetcher.fetchUrl(
-      content(`http://feed.example.test:${server.port}/leave`, { sourceHost: 'feed.example.test', allowPrivateNetworks: true }),
+      content(`http://feed.example.test:${server.port}/leave`, { sourceOrigin: `http://feed.example.test:${server.port}`, allowPrivateNetworks: true }),
     );
     expect(allowed.body.toString()).toBe('internal');
+  });
+
+  describe('with a canary listener on 127.0.0.2', () => {
+    let canary: http.Server;
+    let canaryPort = 0;
+    let canaryConnections = 0;
+    beforeAll(async () => {
+      canary = http.createServer((_req, res) => res.writeHead(200).end('canary'));
+      canary.on('connection', () => canaryConnections++);
+      await new Promise<void>((resolve) => canary.listen(0, '127.0.0.2', resolve));
+      canaryPort = (canary.address() as AddressInfo).port;
+    });
+    afterAll(async () => {
+      canary.closeAllConnections();
+      await new Promise<void>((resolve) => canary.close(() => resolve()));
+    });
+
+    it('refuses a source feed that redirects to a private address; only the configured URL is trusted', async () => {
+      server.route('/rss/moved', (_req, res) => void res.writeHead(302, { location: `http://127.0.0.2:${canaryPort}/admin` }).end());
+      const before = canaryConnections;
+      const err = await failure(req(server.url('/rss/moved')));
+      expect(err.code).toBe('blocked-address');
+      expect(err.message).toContain(`127.0.0.2:${canaryPort}`);
+      expect(canaryConnections).toBe(before);
+
+      // A redirect within the source's own origin is still followed, and allowPrivateNetworks opens the rest.
+      server.route('/rss/here', (_req, res) => void res.writeHead(301, { location: '/ok' }).end());
+      expect((await fetcher.fetchUrl(req(server.url('/rss/here')))).status).toBe(200);
+      const allowed = await fetcher.fetchUrl(req(server.url('/rss/moved'), { allowPrivateNetworks: true }));
+      expect(allowed.body.toString()).toBe('canary');
+    });
+
+    it("refuses a content link to another port of the source's host", async () => {
+      const before = canaryConnections;
+      const other = await failure(content(`http://127.0.0.2:${canaryPort}/a/1.html`, { sourceOrigin: `http://127.0.0.2:${server.port}/rss.xml` }));
+      expect(other.code).toBe('blocked-address');
+      const named = await failure(content(`http://feed.example.test:${canaryPort}/a/1.html`, { sourceOrigin: `http://feed.example.test:${server.port}` }));
+      expect(named.code).toBe('blocked-address');
+      expect(canaryConnections).toBe(before);
+      expect((await fetcher.fetchUrl(content(`http://127.0.0.2:${canaryPort}/a/1.html`, { sourceOrigin: `http://127.0.0.2:${canaryPort}/rss.xml` }))).status).toBe(200);
+    });
   });
 });

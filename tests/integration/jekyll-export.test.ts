@@ -1,6 +1,8 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, it } from 'vitest';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import { cinnItem, newsCode } from '../http/harness.js';
 import { rssFeed } from '../support/fixture-site.js';
 import { configYaml, REPO_ROOT, runCli, useFixtureSite, writeConfig } from '../support/harness.js';
 import { SEED_CODE, seedArticle } from '../support/news-fixtures.js';
@@ -52,4 +54,37 @@ it('exports only items published since --since, and rejects a date it cannot rea
   const bad = await runCli(['export', 'jekyll', out, '--since', 'yesterday-ish', '--config', config], env);
   expect(bad.code).toBe(2);
   expect(bad.stderr).toContain('not a date: yesterday-ish');
+});
+
+it('writes every other post when infoCodes are 300 characters long or collide, and reports the one it cannot write', async () => {
+  const { dir } = fixture;
+  const config = await writeConfig(dir, configYaml([{ id: 'cinn-industry', url: 'http://127.0.0.1:9/rss.xml' }]));
+  const dataDir = path.join(dir, 'data');
+  await mkdir(dataDir, { recursive: true });
+  const store = openSqliteStore(path.join(dataDir, 'finews.db'));
+  const codes = [`NW${'7'.repeat(298)}`, 'COLL/A', 'COLL?A', ...Array.from({ length: 6 }, (_v, i) => newsCode(i + 1))];
+  for (const [i, code] of codes.entries()) await store.saveItem(cinnItem(i + 1, { key: code, infoCode: code, title: `条目 ${code}` }));
+  await store.close();
+
+  const out = path.join(dir, 'site');
+  // Something in the way of one post: a directory where its file goes.
+  const blocked = newsCode(3);
+  await mkdir(path.join(out, '_posts', `2022-03-30-${blocked}.md`), { recursive: true });
+
+  const env = { FINEWS_DATA_DIR: dataDir };
+  const first = await runCli(['export', 'jekyll', out, '--config', config], env);
+  expect(first.code).toBe(1);
+  expect(first.stdout).toContain(`${codes.length - 1} posts written, 0 unchanged, 1 failed`);
+  expect(first.stderr).toContain(`skipped ${blocked}`);
+  expect(first.stderr).not.toMatch(/\n\s+at /); // a line per bad item, no stack trace
+  const files = (await readdir(path.join(out, '_posts'))).filter((f) => !f.includes(blocked));
+  expect(files).toHaveLength(codes.length - 1);
+  const titles = await Promise.all(files.map(async (f) => /title: "条目 (.*)"/.exec(await readFile(path.join(out, '_posts', f), 'utf8'))?.[1]));
+  expect(titles.sort()).toEqual(codes.filter((c) => c !== blocked).sort());
+
+  // Deterministic names: a second run finds every file as it left it.
+  await rm(path.join(out, '_posts', `2022-03-30-${blocked}.md`), { recursive: true });
+  const second = await runCli(['export', 'jekyll', out, '--config', config], env);
+  expect(second.code, second.stderr).toBe(0);
+  expect(second.stdout).toContain(`1 posts written, ${codes.length - 1} unchanged`);
 });

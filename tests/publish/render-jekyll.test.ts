@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import type { Item, SiteConfig } from '../../src/domain.js';
-import { renderJekyllPost, yamlDoubleQuoted } from '../../src/publish/render-jekyll.js';
+import { MAX_POST_ID_CHARS, postFileId, renderJekyllPost, yamlDoubleQuoted } from '../../src/publish/render-jekyll.js';
 
 const seed = readFileSync(new URL('../fixtures/publish/seed-post.md', import.meta.url), 'utf8');
 
@@ -116,5 +116,29 @@ describe('renderJekyllPost', () => {
     const fm = frontMatter(post.content);
     expect(fm.tags).toEqual(['Caixin Global新闻']);
     expect(fm.categories).toBe('caixinglobal');
+  });
+
+  it('bounds file names and keeps odd infoCodes apart, the same name on every run', () => {
+    const long = `NW${'9'.repeat(298)}`;
+    const names = [long, 'COLL/A', 'COLL?A', 'COLL-A'].map((code) => renderJekyllPost(seedItem({ infoCode: code, key: code }), site, pub).path);
+    expect(new Set(names).size).toBe(4);
+    for (const name of names) {
+      expect(name).toMatch(/^_posts\/2022-03-30-[A-Za-z0-9._-]+\.md$/);
+      expect(Buffer.byteLength(name)).toBeLessThan(11 + 11 + MAX_POST_ID_CHARS + 3 + 1);
+    }
+    expect(names[3]).toBe('_posts/2022-03-30-COLL-A.md');
+    expect(postFileId('COLL/A')).toBe(postFileId('COLL/A'));
+    // A plain id shaped like a hashed name is hashed too, so it cannot take another item's file.
+    const hashed = postFileId('COLL/A');
+    expect(postFileId(hashed)).not.toBe(hashed);
+  });
+
+  it('writes no link line for an item without an http(s) URL', () => {
+    for (const url of ['javascript:alert(1)', 'file:///etc/passwd', '']) {
+      const post = renderJekyllPost(seedItem({ infoCode: null, key: 'g-1', url }), site, pub);
+      expect(post.content).not.toContain('<javascript');
+      expect(post.content).not.toContain('file:');
+      expect(post.content).toContain('（文章来源：中国工业报）</p>\n\n[返回中国工业报新闻]');
+    }
   });
 });

@@ -65,12 +65,20 @@ function sendPage(req: FastifyRequest, reply: FastifyReply, text: string, lastMo
 }
 
 function notFoundPage(config: Config, message: string): string {
+  return errorPage(config, 404, message);
+}
+
+const HEADINGS: Record<number, string> = { 400: '400 请求无效', 404: '404 未找到', 405: '405 方法不允许', 500: '500 服务器错误', 503: '503 暂不可用' };
+
+/** The site's HTML error page (page paths answer errors in HTML, everything else in JSON). */
+export function errorPage(config: Config, status: number, message: string): string {
   const home = feedUrls(config.site, ALL_SLUG).html;
+  const heading = HEADINGS[status] ?? `${status} 错误`;
   return html`<!doctype html>
 <html lang="${config.site.language}">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>未找到 - ${config.site.title}</title></head>
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${status === 404 ? '未找到' : '错误'} - ${config.site.title}</title></head>
 <body>
-<h1>404 未找到</h1>
+<h1>${heading}</h1>
 <p>${message}</p>
 <p><a href="${home}">返回首页</a></p>
 </body>

@@ -1,5 +1,6 @@
-import type { ParsedFeed, SourceItem } from '../../domain.js';
+import type { ParsedFeed } from '../../domain.js';
 import { decodeBody } from '../../fetch/decode.js';
+import { capItems } from '../max-items.js';
 import { parseFeed } from '../parse-feed.js';
 import type { ReadContext, SourceReader } from '../reader-types.js';
 
@@ -11,23 +12,6 @@ export const rssReader: SourceReader = {
     const { text, warnings: charsetWarnings = [] } = decodeBody(body, ctx.contentType);
     const feed = await parseFeed(text, { feedUrl: ctx.url, timezone: ctx.timezone });
     feed.warnings.unshift(...charsetWarnings);
-    return keepNewest(feed, ctx.source.maxItems);
+    return capItems(feed, ctx.source.maxItems);
   },
 };
-
-/**
- * At most `max` items, from the newest end of the feed (feeds are newest first; the dates
- * of the first and last item tell an oldest-first one); the rest are a warning.
- */
-export function keepNewest(feed: ParsedFeed, max: number): ParsedFeed {
-  const { items } = feed;
-  if (items.length <= max) return feed;
-  const time = (item: SourceItem | undefined): number => (item?.publishedAt ? Date.parse(item.publishedAt) : Number.NaN);
-  const oldestFirst = time(items[items.length - 1]) > time(items[0]);
-  const kept = oldestFirst ? items.slice(items.length - max) : items.slice(0, max);
-  return {
-    ...feed,
-    items: kept,
-    warnings: [...feed.warnings, `${items.length} items, more than maxItems (${max}): kept the ${max} newest, ${items.length - max} left out`],
-  };
-}

@@ -1,0 +1,59 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfigOrThrow } from '../../src/config/load.js';
+import { createMetrics } from '../../src/metrics.js';
+import { refreshSource } from '../../src/pipeline/refresh-source.js';
+import { InProcessJobs } from '../../src/runtime/in-process-jobs.js';
+import { openRuntime } from '../../src/runtime/runtime.js';
+import { capItems } from '../../src/sources/max-items.js';
+import { silentLogger } from '../../src/util/log.js';
+import { rssFeed, type FixtureArticle } from '../support/fixture-site.js';
+import { configYaml, useFixtureSite, writeConfig } from '../support/harness.js';
+
+const fixture = useFixtureSite();
+
+/** Article n, published n minutes after 08:00 UTC; the feed lists them oldest first, on purpose. */
+function article(n: number): FixtureArticle {
+  return {
+    code: `2022033023275${String(n).padStart(5, '0')}`,
+    title: `第${n}条快讯`,
+    publisher: '证券时报',
+    pageDate: '2022年03月30日 16:00',
+    pubDate: new Date(Date.UTC(2022, 2, 30, 8, n)).toUTCString(),
+    paragraphs: [`快讯正文${n}`],
+  };
+}
+
+describe('maxItems', () => {
+  it('keeps the newest maxItems items of one poll and says so in one warning', async () => {
+    const { site, dir } = fixture;
+    const articles = Array.from({ length: 40 }, (_v, i) => article(i + 1));
+    site.feed('/rss/flood.xml', () => rssFeed(site, '快讯', articles, (a) => site.url(`/a/${a.code}.html`)));
+    const configPath = await writeConfig(dir, configYaml([{ id: 'flood', url: site.url('/rss/flood.xml'), articleFetch: false }]));
+    const loaded = await loadConfigOrThrow(configPath);
+    const config = { ...loaded, sources: loaded.sources.map((s) => ({ ...s, maxItems: 25 })) };
+    const runtime = await openRuntime({ dataDir: path.join(dir, 'data'), redisPrefix: 'unused:' }, config, silentLogger(), createMetrics());
+    const jobs = new InProcessJobs({ publishDebounceMs: 50 });
+    try {
+      const deps = runtime.pipeline(jobs);
+      jobs.bind(deps);
+      const outcome = await refreshSource(deps, 'flood', { force: true });
+      await jobs.onIdle();
+      expect(outcome.status).toBe('ok');
+      if (outcome.status !== 'ok') return;
+      expect(outcome.newItems).toBe(25);
+      expect(outcome.warnings.filter((w) => w.includes('maxItems'))).toEqual(['40 items, more than maxItems 25: kept the newest 25, skipped 15']);
+      const { items } = await runtime.store.listItems({ limit: 100 });
+      expect(items.map((i) => i.title).sort()).toEqual(articles.slice(15).map((a) => a.title).sort());
+    } finally {
+      await jobs.close();
+      await runtime.close();
+    }
+  });
+
+  it('leaves a feed within the cap as it is, and counts undated items as oldest', () => {
+    const feed = { items: [{ title: 'a', categories: [] }, { title: 'b', categories: [], publishedAt: '2022-03-30T09:00:00+08:00' }], warnings: [] };
+    expect(capItems(feed, 2)).toBe(feed);
+    expect(capItems(feed, 1).items.map((i) => i.title)).toEqual(['b']);
+  });
+});
