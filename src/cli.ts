@@ -9,6 +9,7 @@ import { onceCommand } from './cli/once.js';
 import { previewCommand } from './cli/preview.js';
 import { runDaemon } from './cli/start.js';
 import { statusCommand } from './cli/status.js';
+import { sourcesDocument } from './pipeline/source-status.js';
 import type { Config } from './domain.js';
 import { isFinewsError } from './errors.js';
 import { resolveOptions, type GlobalFlags, type RuntimeOptions } from './runtime/options.js';
@@ -89,15 +90,21 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command('status')
     .description('one row per source: state, last fetch, last error, items, next run')
-    .action(async () => {
+    .option('--json', 'print the /api/sources document')
+    .action(async (cmd: { json?: boolean }) => {
       const o = options();
       if (!o.redisUrl && !existsSync(sqlitePath(o.dataDir))) {
         // Opening the store would create an empty database: say what is (not) there instead.
         const config = await loadConfigOrThrow(o.configPath).catch(() => undefined);
+        if (cmd.json && config) {
+          // Every source pending, as /api/sources would say of an empty store.
+          console.log(JSON.stringify(await sourcesDocument(config, { listSourceStates: async () => [] }), null, 2));
+          return;
+        }
         console.log(`no data yet in ${o.dataDir}: run \`finews start\` or \`finews once\` first${config ? ` (${config.sources.length} sources configured)` : ''}`);
         return;
       }
-      exitCode = await withStore(o, (c, store) => statusCommand(c, store, process.stdout));
+      exitCode = await withStore(o, (c, store) => statusCommand(c, store, process.stdout, { json: cmd.json === true }));
     });
   program
     .command('demo')

@@ -1,22 +1,87 @@
 import Table from 'cli-table3';
 import type { Config } from '../domain.js';
-import { sourceRows } from '../pipeline/source-status.js';
+import { readDate } from '../publish/item-date.js';
+import { sourcesDocument, type SourceRow } from '../pipeline/source-status.js';
 import type { Store } from '../store/store.js';
+import { fitWidth, textWidth } from '../util/text-width.js';
 
-/** Prints one row per configured source: state, last fetch, last error, items, next run. */
-export async function statusCommand(config: Config, store: Store, out: NodeJS.WritableStream): Promise<number> {
-  const rows = sourceRows(config, await store.listSourceStates());
-  const table = new Table({ head: ['source', 'state', 'last fetch', 'status', 'failures', 'last error', 'items', 'warnings', 'next run'], style: { head: [], border: [] } });
-  for (const r of rows) {
-    table.push([r.id, r.state, r.lastFetchAt ?? '-', r.lastStatus ?? '-', r.consecutiveFailures, r.lastError ?? '', r.items, r.warningCount, r.nextRunAt ?? '-']);
+/** Columns `finews status` fits in: a common terminal, without wrapping. */
+export const STATUS_COLUMNS = 100;
+/** Between two columns. */
+const GAP = '  ';
+/** No borders: a table of aligned columns, like `ps` or `kubectl get`. */
+const PLAIN = {
+  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
+  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
+  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: GAP,
+};
+
+export interface StatusOptions {
+  /** Print the `/api/sources` document instead of the table. */
+  json?: boolean;
+}
+
+/**
+ * Prints one row per configured source (state, last fetch, HTTP status, failures, items,
+ * warnings, next run), then each failing source's last error and the first warnings of
+ * each source's last poll: every line at most {@link STATUS_COLUMNS} columns, long ids,
+ * errors and warnings shortened with '…', times in `site.timezone`. `--json` prints the
+ * `/api/sources` document, with everything in full.
+ */
+export async function statusCommand(config: Config, store: Store, out: NodeJS.WritableStream, opts: StatusOptions = {}): Promise<number> {
+  const doc = await sourcesDocument(config, store);
+  if (opts.json) {
+    out.write(JSON.stringify(doc, null, 2) + '\n');
+    return 0;
   }
-  out.write(table.toString() + '\n');
-  // The reasons, beneath the table: a cell would make it too wide to read.
+  out.write(statusText(config.site.timezone, doc.sources));
+  return 0;
+}
+
+/** The table, then errors and warnings, each line at most {@link STATUS_COLUMNS} wide. */
+export function statusText(timezone: string, rows: readonly SourceRow[]): string {
+  const when = (iso: string | null): string => {
+    const dt = iso === null ? undefined : readDate(iso)?.setZone(timezone);
+    return dt?.isValid ? dt.toFormat('MM-dd HH:mm') : '-';
+  };
+  const head = ['source', 'state', 'last fetch', 'http', 'fails', 'items', 'warn', 'next run'];
+  const cells = rows.map((r) => [
+    oneLine(r.id),
+    r.state,
+    when(r.lastFetchAt),
+    r.lastStatus === null ? '-' : String(r.lastStatus),
+    String(r.consecutiveFailures),
+    String(r.items),
+    String(r.warningCount),
+    when(r.nextRunAt),
+  ]);
+  // Each column as wide as its widest cell; the id gets what is left of the line.
+  const widths = head.map((h, i) => Math.max(textWidth(h), ...cells.map((c) => textWidth(c[i] ?? ''))));
+  const fixed = widths.slice(1).reduce((a, b) => a + b, 0);
+  widths[0] = Math.max(textWidth(head[0] ?? ''), Math.min(widths[0] ?? 0, STATUS_COLUMNS - GAP.length * (head.length - 1) - fixed));
+  const table = new Table({ head, colWidths: widths, chars: PLAIN, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 } });
+  for (const c of cells) table.push(c.map((text, i) => fitWidth(text, widths[i] ?? 0)));
+
+  const lines = [`times in ${timezone}`, ...table.toString().split('\n').map((l) => l.trimEnd())];
+  let shortened = cells.some((c) => textWidth(c[0] ?? '') > (widths[0] ?? 0));
+  const fit = (text: string): string => {
+    const line = fitWidth(text, STATUS_COLUMNS);
+    if (line !== text) shortened = true;
+    return line;
+  };
+  const failing = rows.filter((r) => r.lastError !== null && r.consecutiveFailures > 0);
+  if (failing.length > 0) lines.push('', 'last errors:');
+  for (const r of failing) lines.push(fit(`  ${oneLine(r.id)}: ${oneLine(r.lastError ?? '')}`));
   for (const r of rows) {
     if (r.warningCount === 0) continue;
-    out.write(`${r.id}: ${r.warningCount} ${r.warningCount === 1 ? 'warning' : 'warnings'} in the last poll\n`);
-    for (const w of r.warnings) out.write(`  ${w}\n`);
-    if (r.warningCount > r.warnings.length) out.write(`  … and ${r.warningCount - r.warnings.length} more\n`);
+    lines.push('', fit(`${oneLine(r.id)}: ${r.warningCount} ${r.warningCount === 1 ? 'warning' : 'warnings'} in the last poll`));
+    for (const w of r.warnings) lines.push(fit(`  ${oneLine(w)}`));
+    if (r.warningCount > r.warnings.length) lines.push(`  … and ${r.warningCount - r.warnings.length} more`);
   }
-  return 0;
+  if (shortened) lines.push('', 'shortened with …: `finews status --json` has every id, error and warning in full');
+  return lines.join('\n') + '\n';
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
 }

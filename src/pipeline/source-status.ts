@@ -1,5 +1,5 @@
 import type { Config, SourceKind } from '../domain.js';
-import type { SourceState } from '../store/store.js';
+import type { SourceState, Store } from '../store/store.js';
 
 /** What a source is doing, as shown by `finews status` and `/api/sources`. */
 export type SourceRowState = 'ok' | 'error' | 'pending' | 'disabled';
@@ -56,4 +56,9 @@ export function sourceRows(config: Config, states: readonly SourceState[]): Sour
       warningCount: st?.warningCount ?? st?.warnings?.length ?? 0,
     };
   });
+}
+
+/** The `/api/sources` document, also printed by `finews status --json`: one function, so the two never differ. */
+export async function sourcesDocument(config: Config, store: Pick<Store, 'listSourceStates'>): Promise<{ sources: SourceRow[] }> {
+  return { sources: sourceRows(config, await store.listSourceStates()) };
 }

@@ -7,7 +7,7 @@ import { isKnownSlug } from '../categories.js';
 import type { HttpDeps } from '../deps.js';
 import { sendError } from '../errors.js';
 import { sendJson } from '../send.js';
-import { sourceRows } from '../../pipeline/source-status.js';
+import { sourcesDocument } from '../../pipeline/source-status.js';
 
 /** Items per `/api/items` page when `limit` is not given. */
 export const DEFAULT_ITEMS_LIMIT = 50;
@@ -68,7 +68,6 @@ export function registerApiRoutes(app: FastifyInstance, deps: HttpDeps): void {
   });
 
   app.get('/api/sources', async (req, reply) => {
-    const rows = sourceRows(deps.config(), await store.listSourceStates());
-    return sendJson(req, reply, { sources: rows });
+    return sendJson(req, reply, await sourcesDocument(deps.config(), store));
   });
 }
