@@ -13,6 +13,12 @@ export interface OnceOptions {
   sourceId?: string;
   /** Where the progress bar and summary go. */
   out: NodeJS.WriteStream;
+  /**
+   * Draw a progress bar, holding logs to warnings while it runs so that they do not tear
+   * it. Default: when `out` is a TTY and LOG_LEVEL is not set (asking for a level asks
+   * for the logs, so then there is no bar).
+   */
+  progress?: boolean;
 }
 
 /**
@@ -27,11 +33,15 @@ export async function onceCommand(options: RuntimeOptions, config: Config, log: 
     console.error(`finews once: no source "${opts.sourceId}" in ${options.configPath}`);
     return 2;
   }
+  const progress = opts.progress ?? (opts.out.isTTY === true && process.env.LOG_LEVEL === undefined);
+  // Before the runtime is opened: child loggers take their level from the logger when made.
+  const level = log.level;
+  if (progress && log.isLevelEnabled('info')) log.level = 'warn';
   const runtime = await openRuntime(options, config, log);
   const jobs = new InProcessJobs({ publishDebounceMs: 500 });
   const deps = runtime.pipeline(jobs);
   jobs.bind(deps);
-  const bar = opts.out.isTTY ? new SingleBar({ format: 'sources {bar} {value}/{total} {sourceId}', stream: opts.out }, Presets.shades_classic) : undefined;
+  const bar = progress ? new SingleBar({ format: 'sources {bar} {value}/{total} {sourceId}', stream: opts.out }, Presets.shades_classic) : undefined;
   bar?.start(sources.length, 0, { sourceId: '' });
   try {
     const queue = new PQueue({ concurrency: 4 });
@@ -51,16 +61,19 @@ export async function onceCommand(options: RuntimeOptions, config: Config, log: 
     await jobs.onIdle();
     await publishAll(deps);
     bar?.stop();
+    log.level = level;
     opts.out.write(summaryTable(outcomes) + '\n');
     return outcomes.length > 0 && outcomes.every((o) => o.status === 'error') ? 2 : 0;
   } finally {
     bar?.stop();
+    log.level = level;
     await jobs.close();
     await runtime.close();
   }
 }
 
-function summaryTable(outcomes: RefreshOutcome[]): string {
+/** One row per source, then the totals: new items are stored once, duplicates add only a source. */
+export function summaryTable(outcomes: RefreshOutcome[]): string {
   const table = new Table({ head: ['source', 'result', 'new', 'duplicates', 'error'], style: { head: [], border: [] } });
   for (const o of outcomes) {
     if (o.status === 'ok') table.push([o.sourceId, 'ok', o.newItems, o.duplicates, '']);
@@ -69,5 +82,12 @@ function summaryTable(outcomes: RefreshOutcome[]): string {
     else table.push([o.sourceId, 'not modified', 0, '', '']);
   }
   const failed = outcomes.filter((o) => o.status === 'error').length;
-  return `${table.toString()}\n${outcomes.length} sources, ${failed} failed`;
+  let newItems = 0;
+  let duplicates = 0;
+  for (const o of outcomes) {
+    if (o.status !== 'ok') continue;
+    newItems += o.newItems;
+    duplicates += o.duplicates;
+  }
+  return `${table.toString()}\n${outcomes.length} sources, ${failed} failed; ${newItems} new items, ${duplicates} duplicates`;
 }

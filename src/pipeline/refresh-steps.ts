@@ -18,6 +18,7 @@ export interface ClaimCounts {
   newItems: number;
   /** Items handed to article processing: new ones and claims whose work was lost. */
   queued: number;
+  /** Keys claimed before, by this source or another (saved or still in flight). */
   duplicates: number;
   /** Categories that gained an already-stored item. */
   changedCategories: string[];
@@ -39,7 +40,10 @@ export async function claimItems(deps: PipelineDeps, source: SourceConfig, feed:
     if (claim.isNew || claim.pending) {
       // A pending claim is work that was lost before its item was saved; the Jobs port
       // drops it again if that work is in fact still queued or running.
+      // A key claimed before (by another source of this pass whose article is still in
+      // flight, or by work since lost) is a duplicate here all the same.
       if (claim.isNew) counts.newItems++;
+      else counts.duplicates++;
       counts.queued++;
       await deps.jobs.enqueueArticle({ key, ...work });
     } else {
