@@ -7,6 +7,12 @@ import { fitWidth, textWidth } from '../util/text-width.js';
 
 /** Columns `finews status` fits in: a common terminal, without wrapping. */
 export const STATUS_COLUMNS = 100;
+/** Widest the source id column gets before ids are shortened. */
+const ID_MAX = 20;
+/** Narrowest the error column gets (the id column gives way first). */
+const ERROR_MIN = 16;
+/** Before each line of the table. */
+const INDENT = ' ';
 /** Between two columns. */
 const GAP = '  ';
 /** No borders: a table of aligned columns, like `ps` or `kubectl get`. */
@@ -23,8 +29,8 @@ export interface StatusOptions {
 
 /**
  * Prints one row per configured source (state, last fetch, HTTP status, failures, items,
- * warnings, next run), then each failing source's last error and the first warnings of
- * each source's last poll: every line at most {@link STATUS_COLUMNS} columns, long ids,
+ * warnings, next run, last error), then the errors too long for their row and the first
+ * warnings of each source's last poll: every line at most {@link STATUS_COLUMNS} columns, long ids,
  * errors and warnings shortened with '…', times in `site.timezone`. `--json` prints the
  * `/api/sources` document, with everything in full.
  */
@@ -44,7 +50,7 @@ export function statusText(timezone: string, rows: readonly SourceRow[]): string
     const dt = iso === null ? undefined : readDate(iso)?.setZone(timezone);
     return dt?.isValid ? dt.toFormat('MM-dd HH:mm') : '-';
   };
-  const head = ['source', 'state', 'last fetch', 'http', 'fails', 'items', 'warn', 'next run'];
+  const head = ['source', 'state', 'last fetch', 'http', 'fails', 'items', 'warn', 'next run', 'last error'];
   const cells = rows.map((r) => [
     oneLine(r.id),
     r.state,
@@ -54,22 +60,28 @@ export function statusText(timezone: string, rows: readonly SourceRow[]): string
     String(r.items),
     String(r.warningCount),
     when(r.nextRunAt),
+    oneLine(r.lastError ?? ''),
   ]);
-  // Each column as wide as its widest cell; the id gets what is left of the line.
+  // Each column as wide as its widest cell; the id and the error share what is left of
+  // the line (an indent of one, two spaces between columns), the error the larger part.
   const widths = head.map((h, i) => Math.max(textWidth(h), ...cells.map((c) => textWidth(c[i] ?? ''))));
-  const fixed = widths.slice(1).reduce((a, b) => a + b, 0);
-  widths[0] = Math.max(textWidth(head[0] ?? ''), Math.min(widths[0] ?? 0, STATUS_COLUMNS - GAP.length * (head.length - 1) - fixed));
+  const last = head.length - 1;
+  const room = STATUS_COLUMNS - INDENT.length - GAP.length * last - widths.slice(1, last).reduce((a, b) => a + b, 0);
+  widths[0] = Math.max(textWidth(head[0] ?? ''), Math.min(widths[0] ?? 0, ID_MAX, room - ERROR_MIN));
+  widths[last] = Math.max(textWidth(head[last] ?? ''), Math.min(widths[last] ?? 0, room - (widths[0] ?? 0)));
   const table = new Table({ head, colWidths: widths, chars: PLAIN, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 } });
   for (const c of cells) table.push(c.map((text, i) => fitWidth(text, widths[i] ?? 0)));
 
-  const lines = [`times in ${timezone}`, ...table.toString().split('\n').map((l) => l.trimEnd())];
+  const lines = [`times in ${timezone}`, ...table.toString().split('\n').map((l) => (INDENT + l).trimEnd())];
   let shortened = cells.some((c) => textWidth(c[0] ?? '') > (widths[0] ?? 0));
+  const errorCut = cells.some((c) => textWidth(c[last] ?? '') > (widths[last] ?? 0));
   const fit = (text: string): string => {
     const line = fitWidth(text, STATUS_COLUMNS);
     if (line !== text) shortened = true;
     return line;
   };
-  const failing = rows.filter((r) => r.lastError !== null && r.consecutiveFailures > 0);
+  // Errors the row had to cut, again beneath the table with the whole line for them.
+  const failing = errorCut ? rows.filter((r) => r.lastError !== null && textWidth(oneLine(r.lastError)) > (widths[last] ?? 0)) : [];
   if (failing.length > 0) lines.push('', 'last errors:');
   for (const r of failing) lines.push(fit(`  ${oneLine(r.id)}: ${oneLine(r.lastError ?? '')}`));
   for (const r of rows) {

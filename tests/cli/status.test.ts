@@ -59,7 +59,8 @@ describe('finews status', () => {
     // One header and exactly one row per source: no cell wrapped onto a second line.
     const table = lines.slice(1, lines.indexOf(''));
     expect(table).toHaveLength(1 + h.config.sources.length);
-    expect(table.map((l) => l.split(' ')[0])).toEqual(['source', 'cinn-industry', 'stcn-finance', 'caixin-new', 'paused-source', expect.stringMatching(/^证券时报-要闻.*…$/), 'xinhua-finance']);
+    expect(table.map((l) => l.trim().split(' ')[0])).toEqual(['source', 'cinn-industry', 'stcn-finance', 'caixin-new', 'paused-source', expect.stringMatching(/^证券时报-要闻.*…$/), 'xinhua-finance']);
+    expect(lines.find((l) => l.startsWith(' stcn-finance '))).toMatch(/ error .*503 .*http-status/);
     expect(text).toContain('http-status: 503 Service Unavailable');
     expect(text).toContain('bad-gateway: 上游服务器');
     expect(text).toContain('14 warnings in the last poll');
