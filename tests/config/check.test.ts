@@ -17,7 +17,7 @@ describe('checkCommand', () => {
     const { code, out, err } = await check(ROOT_CONFIG);
     expect(code).toBe(0);
     expect(err).toEqual([]);
-    expect(out).toEqual([`${ROOT_CONFIG}: ok — 4 sources (3 enabled), 4 publishers, 3 categories`]);
+    expect(out).toEqual([`${ROOT_CONFIG}: ok — 6 sources (3 enabled), 4 publishers, 3 categories`]);
   });
 
   it('exits 1 and prints every error as file:line:col: message', async () => {

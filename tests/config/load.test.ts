@@ -16,6 +16,8 @@ import {
 import { defaultSiteUrl } from '../../src/config/site-url.js';
 import type { Config } from '../../src/domain.js';
 import { isFinewsError } from '../../src/errors.js';
+import { identify } from '../../src/identity/identify.js';
+import { listUrl, readerFor } from '../../src/sources/reader.js';
 
 const FIXTURES = path.join(import.meta.dirname, '../fixtures/config');
 const ROOT_CONFIG = path.join(import.meta.dirname, '../../feeds.yaml');
@@ -59,13 +61,39 @@ describe('the shipped feeds.yaml', () => {
     expect(config.categories.industry).toEqual({ title: '工业' });
   });
 
-  it('keeps its Eastmoney infoCode pattern as a working one-group regex', async () => {
+  // None of the shipped sources can be reached from here: each reads a recorded answer of
+  // its endpoint (tests/fixtures/sources/records) with the mapping feeds.yaml gives it.
+  const recorded: Array<[string, string, string]> = [
+    ['em-fastnews', 'em-fastnews.json', 'application/json'],
+    ['em-industry', 'em-news-by-columns.json', 'application/json;charset=UTF-8'],
+    ['em-kuaixun', 'em-kuaixun-ajax-result.txt', 'text/html'],
+    ['zning-industry', 'em-webapi-102.json', 'application/json'],
+    ['zning-news', 'em-webapi-45.json', 'application/json'],
+    ['zning-markets', 'em-newmarket-37.json', 'application/json'],
+  ];
+
+  it.each(recorded)('source %s maps its recorded answer %s into items with infoCodes', async (id, file, contentType) => {
     const config = configOf(await loadConfigFile(ROOT_CONFIG));
-    const eastmoney = config.sources.find((s) => s.id === 'eastmoney-industry');
-    const pattern = eastmoney?.infoCode.pattern;
-    expect(pattern).toBeDefined();
-    const m = new RegExp(pattern ?? '').exec('https://finance.eastmoney.com/a/202203302327572513.html');
-    expect(m?.[1]).toBe('202203302327572513');
+    const source = config.sources.find((s) => s.id === id);
+    expect(source?.kind).toBe('json');
+    if (!source) return;
+    const body = await readFile(path.join(import.meta.dirname, '../fixtures/sources/records', file));
+    const feed = await readerFor(source.kind).read(body, { source, url: listUrl(source, 1, new Date()), contentType, timezone: config.site.timezone });
+    expect(feed.items.length).toBeGreaterThan(0);
+    for (const item of feed.items) {
+      expect(item.title).not.toBe('');
+      expect(identify(item, source.infoCode).infoCode).toMatch(/^NW\d{18}$/);
+    }
+  });
+
+  it('sends each Eastmoney API its Referer and a fresh req_trace', async () => {
+    const config = configOf(await loadConfigFile(ROOT_CONFIG));
+    const industry = config.sources.find((s) => s.id === 'em-industry');
+    expect(industry?.headers).toEqual({ Referer: 'https://finance.eastmoney.com/' });
+    const url = new URL(industry ? listUrl(industry, 2, new Date(1_648_600_000_000)) : '');
+    expect(url.searchParams.get('req_trace')).toBe('1648600000000');
+    expect(url.searchParams.get('page_index')).toBe('2');
+    expect(config.politeness.hosts?.['np-listapi.eastmoney.com']).toEqual({ perHostConcurrency: 1, minSpacingMs: 2000 });
   });
 });
 
