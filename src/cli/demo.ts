@@ -54,6 +54,8 @@ function banner(url: string, newsOrigin: string, dataDir: string, config: Config
     [`${url}/category/${slug('证券时报网')}.html`, '证券时报: pages say 证券时报网, an alias in feeds.yaml files them here'],
     [`${url}/category/${slug('重庆日报')}.html`, '重庆日报: slug by context-aware pinyin (重庆 → chongqing)'],
     [`${url}/category/markets.html`, '证券市场: a GBK feed with GBK pages'],
+    [`${url}/category/headlines.html`, '要闻: a JSON list API (kind: json), bodies from a JSON body API'],
+    [`${url}/category/enterprise.html`, '企业动态: an HTML list page in GBK (kind: html), relative links'],
     [`${url}/api/sources`, 'each source: state, last fetch, items'],
   ];
   const width = Math.max(...rows.map(([u]) => u.length));

@@ -36,7 +36,7 @@ const FORCE_EXIT_GRACE_MS = 3_000;
 const DEFAULT_JOB_LOCK_MS = 30_000;
 
 /**
- * Runs the given roles until SIGINT/SIGTERM, then stops taking work, lets in-flight
+ * Runs the given roles until SIGINT/SIGTERM (SIGHUP rereads the config), then stops taking work, lets in-flight
  * jobs finish (bounded), closes everything in reverse order and resolves 0.
  */
 export async function runDaemon(options: RuntimeOptions, config: Config, log: Logger, roles: Roles, hooks: DaemonHooks = {}): Promise<number> {
@@ -94,6 +94,8 @@ export async function runDaemon(options: RuntimeOptions, config: Config, log: Lo
 
   const watcher = watchConfig(options.configPath, {
     log,
+    watch: options.configWatch,
+    pollMs: options.configPollMs,
     onChange: (c) => {
       runtime.setConfig(c);
       log.info({ sources: c.sources.length }, 'config reloaded');
@@ -101,7 +103,17 @@ export async function runDaemon(options: RuntimeOptions, config: Config, log: Lo
       if (deps) void publishAll(deps).catch((err: unknown) => log.error({ err }, 'publish after reload failed'));
     },
   });
-  closers.push(async () => watcher.close());
+  // SIGHUP rereads feeds.yaml now, whatever the watch saw; a listener also keeps the
+  // signal's default (exit) from killing the daemon.
+  const onHangup = (): void => {
+    log.info({ signal: 'SIGHUP', path: options.configPath }, 'reloading config');
+    watcher.reload();
+  };
+  process.on('SIGHUP', onHangup);
+  closers.push(async () => {
+    process.off('SIGHUP', onHangup);
+    watcher.close();
+  });
 
   if (roles.http) {
     const server = await startServer(

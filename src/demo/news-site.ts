@@ -2,7 +2,9 @@
  * The demo news site's HTTP server on 127.0.0.1: the feeds and article pages of
  * demo/site.yaml, plus the files of demo/static (which win over generated ones). Article
  * pages answer in every link form the feeds use (`/a/<code>.html`, any path with an
- * `infoCode` query parameter). Conditional GET by ETag; nothing is fetched from elsewhere.
+ * `infoCode` query parameter). The articles of a json list API also have their bodies at
+ * Eastmoney's body API path, `/NewsData/GetNewsText.do?id=NW<code>`. Conditional GET by
+ * ETag; nothing is fetched from elsewhere.
  */
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
@@ -11,11 +13,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import iconv from 'iconv-lite';
-import { articlesOf, renderArticlePage, renderFeed, renderSiteIndex } from './render-site.js';
+import { articlesOf, renderArticlePage, renderBodyApi, renderFeed, renderSiteIndex } from './render-site.js';
 import type { DemoSite } from './site-model.js';
 
 /** Written in static files where the site's own origin (http://127.0.0.1:PORT) goes. */
 export const ORIGIN_PLACEHOLDER = '$NEWS';
+
+/** Where the body API answers, as on Eastmoney. */
+export const BODY_API_PATH = '/NewsData/GetNewsText.do';
 
 interface Doc {
   body: Buffer;
@@ -51,7 +56,13 @@ const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'";
 export async function startNewsSite(site: DemoSite, port: number): Promise<NewsSite> {
   const docs = new Map<string, Doc>();
   const articlePages = new Map<string, Doc>();
-  const server = createServer((req, res) => serve(req, res, docs, articlePages));
+  const bodies = new Map<string, Doc>();
+  const lookup = (url: URL): Doc | undefined => {
+    if (url.pathname === BODY_API_PATH) return bodies.get((url.searchParams.get('id') ?? '').replace(/^NW/i, ''));
+    const code = articleCode(url);
+    return docs.get(url.pathname) ?? (code === undefined ? undefined : articlePages.get(code));
+  };
+  const server = createServer((req, res) => serve(req, res, lookup));
   server.listen(port, '127.0.0.1');
   try {
     await once(server, 'listening');
@@ -67,6 +78,9 @@ export async function startNewsSite(site: DemoSite, port: number): Promise<NewsS
     docs.set(feed.path, doc(text, contentType, feed.charset));
   }
   for (const a of site.articles) articlePages.set(a.code, doc(renderArticlePage(a), 'text/html', a.charset));
+  for (const feed of site.feeds.filter((f) => f.format === 'json')) {
+    for (const a of articlesOf(site, feed)) bodies.set(a.code, doc(renderBodyApi(a), 'application/json', 'utf-8'));
+  }
   docs.set('/', doc(renderSiteIndex(site, origin), 'text/html', 'utf-8'));
   for (const [urlPath, text] of await staticFiles(site.staticDir)) {
     const type = CONTENT_TYPES[path.extname(urlPath)] ?? 'application/octet-stream';
@@ -103,10 +117,8 @@ function articleCode(url: URL): string | undefined {
   return undefined;
 }
 
-function serve(req: IncomingMessage, res: ServerResponse, docs: Map<string, Doc>, articlePages: Map<string, Doc>): void {
-  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-  const code = articleCode(url);
-  const d = docs.get(url.pathname) ?? (code === undefined ? undefined : articlePages.get(code));
+function serve(req: IncomingMessage, res: ServerResponse, lookup: (url: URL) => Doc | undefined): void {
+  const d = lookup(new URL(req.url ?? '/', 'http://127.0.0.1'));
   if (!d || (req.method !== 'GET' && req.method !== 'HEAD')) {
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
     res.end('not found');

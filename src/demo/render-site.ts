@@ -98,11 +98,51 @@ ${entries.join('\n')}
 `;
 }
 
+/** A list API in the shape of Eastmoney's getNewsByColumns: records with a bare code and a local showTime. */
+function json(feed: DemoFeed, items: DemoArticle[], origin: string): string {
+  const list = items.map((a) => ({
+    code: a.code,
+    showTime: a.date,
+    title: a.title,
+    mediaName: a.publisher,
+    summary: a.paragraphs[0] ?? '',
+    uniqueUrl: linkIn(feed, a, origin),
+  }));
+  return JSON.stringify({ code: 1, message: 'success', data: { list, page_index: 1, page_size: 20, total_hits: list.length } });
+}
+
+/** A list page as industry news sites have them: links relative to the page, dates as `2022年03月30日 10:15`. */
+function html(feed: DemoFeed, items: DemoArticle[]): string {
+  const entries = items.map(
+    (a) => `      <li><a href="${escapeHtml(feed.link.replaceAll('{code}', a.code))}" target="_blank">${escapeHtml(a.title)}</a><span class="time">${dateOf(a).toFormat('yyyy年MM月dd日 HH:mm')}</span></li>`,
+  );
+  return `<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+  <meta charset="${feed.charset === 'gbk' ? 'gbk' : 'utf-8'}">
+  <title>${escapeHtml(feed.title)}_演示财经网</title>
+</head>
+<body>
+  <div class="header"><a href="/">演示财经网首页</a> &gt; ${escapeHtml(feed.title)}</div>
+  <div class="list-box">
+    <h2>${escapeHtml(feed.title)}</h2>
+    <ul class="news-list">
+${entries.join('\n')}
+    </ul>
+    <div class="pager"><span>第1页</span></div>
+  </div>
+</body>
+</html>
+`;
+}
+
 /** One renderer per feed format: a new format is one row here. */
 const FEED_RENDERERS: Record<DemoFeed['format'], { contentType: string; render: typeof rss }> = {
   rss: { contentType: 'application/rss+xml', render: rss },
   atom: { contentType: 'application/atom+xml', render: atom },
   rdf: { contentType: 'application/rdf+xml', render: rdf },
+  json: { contentType: 'application/json', render: json },
+  html: { contentType: 'text/html', render: html },
 };
 
 /** A feed's document and its content type (without the charset). */
@@ -111,10 +151,22 @@ export function renderFeed(site: DemoSite, feed: DemoFeed, origin: string): { te
   return { text: render(feed, articlesOf(site, feed), origin), contentType };
 }
 
+/** An article's body as Eastmoney's pages and body API have it, ending with its （文章来源：…） line. */
+function articleBody(a: DemoArticle, indent: string): string {
+  const lines = a.paragraphs.map((p) => `<p>&#12288;&#12288;${escapeHtml(p)}</p>`);
+  if (a.author) lines.push(`<p>(${escapeHtml(a.author)})</p>`);
+  lines.push(`<p class="em_media">（文章来源：${escapeHtml(a.publisher)}）</p>`, '<p class="res-edit">（责任编辑：DEMO01）</p>');
+  return lines.map((l) => indent + l).join('\n');
+}
+
+/** The answer of Eastmoney's body API (GetNewsText.do) for an article: `{"content": "<p>…</p>"}`. */
+export function renderBodyApi(a: DemoArticle): string {
+  return JSON.stringify({ content: articleBody(a, '') });
+}
+
 /** An Eastmoney-style article page with the （文章来源：…） line finews reads the publisher from. */
 export function renderArticlePage(a: DemoArticle): string {
   const date = dateOf(a).toFormat('yyyy年MM月dd日 HH:mm');
-  const body = a.paragraphs.map((p) => `      <p>&#12288;&#12288;${escapeHtml(p)}</p>`).join('\n');
   return `<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
@@ -127,9 +179,7 @@ export function renderArticlePage(a: DemoArticle): string {
     <h1>${escapeHtml(a.title)}</h1>
     <div class="infos"><div class="item">${date}</div><div class="item">来源：${escapeHtml(a.publisher)}</div></div>
     <div id="ContentBody" class="txtinfos">
-${body}
-${a.author ? `      <p>(${escapeHtml(a.author)})</p>\n` : ''}      <p class="em_media">（文章来源：${escapeHtml(a.publisher)}）</p>
-      <p class="res-edit">（责任编辑：DEMO01）</p>
+${articleBody(a, '      ')}
     </div>
   </div>
   <script>window.adSlot = 1;</script>

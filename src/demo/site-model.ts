@@ -10,8 +10,11 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { FinewsError } from '../errors.js';
 
-/** Formats a demo feed can be written in; a new one is a renderer in render-site.ts plus its name here. */
-export const DEMO_FEED_FORMATS = ['rss', 'atom', 'rdf'] as const;
+/**
+ * Formats a demo feed can be written in: feeds, a JSON list API (Eastmoney's getNewsByColumns
+ * shape) and an HTML list page. A new one is a renderer in render-site.ts plus its name here.
+ */
+export const DEMO_FEED_FORMATS = ['rss', 'atom', 'rdf', 'json', 'html'] as const;
 
 const charset = z.enum(['utf-8', 'gbk']);
 
@@ -20,7 +23,10 @@ const feedSchema = z.strictObject({
   format: z.enum(DEMO_FEED_FORMATS),
   charset: charset.default('utf-8'),
   title: z.string().min(1),
-  /** Link form of the feed's items; `{code}` is the article's code. */
+  /**
+   * Link form of the feed's items; `{code}` is the article's code. Absolute on the site
+   * (`/a/{code}.html`), or relative to the list page in an html one (`../a/{code}.html`).
+   */
   link: z.string().includes('{code}'),
 });
 

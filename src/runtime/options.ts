@@ -19,6 +19,13 @@ export interface RuntimeOptions {
   host: string;
   /** HTTP port. @defaultValue 8080 */
   port: number;
+  /**
+   * Whether the daemon watches and polls feeds.yaml for edits (`FINEWS_CONFIG_WATCH=on`);
+   * false (`off`) reloads it only on SIGHUP. @defaultValue true
+   */
+  configWatch: boolean;
+  /** Poll interval of the config file in ms; 0 disables polling. @defaultValue 2000 */
+  configPollMs: number;
   /** How long shutdown waits for in-flight work before closing anyway. @defaultValue 25000 */
   drainMs: number;
 }
@@ -41,6 +48,8 @@ export function resolveOptions(flags: GlobalFlags, env: NodeJS.ProcessEnv = proc
     host: env.HOST || '127.0.0.1',
     port: env.PORT ? port(env.PORT) : 8080,
     drainMs: 25_000,
+    configWatch: onOff('FINEWS_CONFIG_WATCH', env.FINEWS_CONFIG_WATCH),
+    configPollMs: env.FINEWS_CONFIG_POLL_MS ? wholeMs('FINEWS_CONFIG_POLL_MS', env.FINEWS_CONFIG_POLL_MS) : 2_000,
   };
 }
 
@@ -48,6 +57,18 @@ function positiveInt(name: string, value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new FinewsError('config-invalid', `${name}=${value}: expected a whole number of milliseconds`);
   return n;
+}
+
+function wholeMs(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new FinewsError('config-invalid', `${name}=${value}: expected a whole number of milliseconds (0 turns it off)`);
+  return n;
+}
+
+function onOff(name: string, value: string | undefined): boolean {
+  if (value === undefined || value === '' || value === 'on') return true;
+  if (value === 'off') return false;
+  throw new FinewsError('config-invalid', `${name}=${value}: expected on or off`);
 }
 
 function port(value: string): number {

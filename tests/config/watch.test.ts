@@ -1,4 +1,4 @@
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -26,6 +26,18 @@ function capturingLogger(): { log: pino.Logger; lines: LogLine[] } {
   const lines: LogLine[] = [];
   const log = pino({ level: 'debug' }, { write: (s: string) => void lines.push(JSON.parse(s) as LogLine) });
   return { log, lines };
+}
+
+/** Rewrites the file through the same inode, as `>>`, a single-file bind mount or some editors do. */
+async function rewriteInPlace(file: string, text: string): Promise<void> {
+  const handle = await open(file, 'r+');
+  try {
+    const bytes = Buffer.from(text);
+    await handle.write(bytes, 0, bytes.length, 0);
+    await handle.truncate(bytes.length);
+  } finally {
+    await handle.close();
+  }
 }
 
 function sleep(ms: number): Promise<void> {
@@ -130,5 +142,59 @@ describe('watchConfig', () => {
     await writeFile(file, config('工业新闻'));
     await sleep(300);
     expect(seen).toEqual([]);
+  });
+  it('reloads an in-place rewrite of the same inode', async () => {
+    const { log } = capturingLogger();
+    const seen: Config[] = [];
+    const inode = (await stat(file)).ino;
+    watcher = watchConfig(file, { log, debounceMs: 50, onChange: (c) => seen.push(c) });
+    await rewriteInPlace(file, config('原地修改', '5m'));
+    await until(() => seen.length > 0);
+    expect((await stat(file)).ino).toBe(inode);
+    expect(seen.map((c) => c.site.title)).toEqual(['原地修改']);
+    expect(seen[0]?.sources[0]?.everyMs).toBe(300_000);
+  });
+
+  it('ignores an invalid in-place edit with its line:col, keeps the last good config, then takes the fix', async () => {
+    const { log, lines } = capturingLogger();
+    const seen: Config[] = [];
+    watcher = watchConfig(file, { log, debounceMs: 50, onChange: (c) => seen.push(c) });
+    await rewriteInPlace(file, config('坏的', 'soon'));
+    await until(() => lines.some((l) => l.msg === 'config invalid; keeping last good config'));
+    const logged = lines.find((l) => l.msg === 'config invalid; keeping last good config');
+    expect(logged?.issues?.[0]).toMatch(new RegExp(`^${file.replace(/[.\\]/g, '\\$&')}:7:12: sources\\[0\\]\\.every: invalid duration "soon"`));
+    expect(seen).toEqual([]);
+    await rewriteInPlace(file, config('修好了'));
+    await until(() => seen.length > 0);
+    expect(seen.map((c) => c.site.title)).toEqual(['修好了']);
+  });
+
+  it('keeps following in-place writes after a rename-over replaced the inode', async () => {
+    const { log } = capturingLogger();
+    const seen: Config[] = [];
+    watcher = watchConfig(file, { log, debounceMs: 50, onChange: (c) => seen.push(c) });
+    const tmp = path.join(dir, 'feeds.yaml.tmp');
+    await writeFile(tmp, config('换了文件'));
+    await rename(tmp, file);
+    await until(() => seen.length === 1);
+    await rewriteInPlace(file, config('再原地改'));
+    await until(() => seen.length === 2);
+    expect(seen.map((c) => c.site.title)).toEqual(['换了文件', '再原地改']);
+  });
+
+  it('with watching off, reloads only when asked, and reload() reads the file at once', async () => {
+    const { log } = capturingLogger();
+    const seen: Config[] = [];
+    watcher = watchConfig(file, { log, debounceMs: 50, watch: false, onChange: (c) => seen.push(c) });
+    await rewriteInPlace(file, config('手动重载'));
+    await sleep(300);
+    expect(seen).toEqual([]);
+    watcher.reload();
+    await until(() => seen.length > 0);
+    expect(seen.map((c) => c.site.title)).toEqual(['手动重载']);
+    // Asking again with the same text changes nothing.
+    watcher.reload();
+    await sleep(100);
+    expect(seen).toHaveLength(1);
   });
 });

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { load } from 'cheerio';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNewsSite, type NewsSite } from '../../src/demo/news-site.js';
@@ -37,7 +38,7 @@ describe('the demo news site', () => {
 
   it('publishes every article once per feed that carries it, the seed in three feeds in three link forms', async () => {
     const seedLinks: string[] = [];
-    for (const feed of site.feeds) {
+    for (const feed of site.feeds.filter((f) => f.format !== 'json' && f.format !== 'html')) {
       const body = await get(news.origin + feed.path);
       expect(body.status).toBe(200);
       const parsed = await parseFeed(body.text, { feedUrl: news.origin + feed.path, timezone: 'Asia/Shanghai' });
@@ -56,8 +57,54 @@ describe('the demo news site', () => {
     }
   });
 
+  it('has a getNewsByColumns-shaped JSON list API whose articles have bodies at GetNewsText.do, some also in RSS feeds', async () => {
+    const feed = site.feeds.find((f) => f.format === 'json');
+    if (!feed) throw new Error('no json list in demo/site.yaml');
+    const body = await get(news.origin + feed.path);
+    expect(body.status).toBe(200);
+    const parsed = JSON.parse(body.text) as { code: number; data: { page_index: number; list: Array<Record<string, string>> } };
+    expect(parsed.code).toBe(1);
+    expect(parsed.data.page_index).toBe(1);
+    const carried = site.articles.filter((a) => a.in.includes(feed.id));
+    expect(parsed.data.list.map((r) => r.code).sort()).toEqual(carried.map((a) => a.code).sort());
+    expect(carried.some((a) => a.in.length === 1)).toBe(true);
+    expect(carried.some((a) => a.in.some((id) => site.feeds.find((f) => f.id === id)?.format === 'rss'))).toBe(true);
+    for (const record of parsed.data.list) {
+      expect(Object.keys(record).sort()).toEqual(['code', 'mediaName', 'showTime', 'summary', 'title', 'uniqueUrl']);
+      expect(record.showTime).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+      expect(record.uniqueUrl).toBe(`${news.origin}/a/${record.code}.html`);
+      const api = await get(`${news.origin}/NewsData/GetNewsText.do?id=NW${record.code}`);
+      expect(api.status).toBe(200);
+      const content = (JSON.parse(api.text) as { content: string }).content;
+      expect(content).toMatch(/^<p>/);
+      expect(content).toContain(`（文章来源：${record.mediaName}）`);
+    }
+    // Articles not in the list have no body there.
+    expect((await fetch(`${news.origin}/NewsData/GetNewsText.do?id=NW${SEED_CODE}`)).status).toBe(404);
+  });
+
+  it('has a GBK HTML list page with links relative to it and 年月日 dates, overlapping the other lists', async () => {
+    const feed = site.feeds.find((f) => f.format === 'html');
+    if (!feed) throw new Error('no html list in demo/site.yaml');
+    const body = await get(news.origin + feed.path);
+    expect(body.charset).toBe('gb18030');
+    const $ = load(body.text);
+    const records = $('ul.news-list > li')
+      .toArray()
+      .map((li) => ({ href: $(li).find('a').attr('href') ?? '', title: $(li).find('a').text(), time: $(li).find('span.time').text() }));
+    const carried = site.articles.filter((a) => a.in.includes(feed.id));
+    expect(records.map((r) => r.title).sort()).toEqual(carried.map((a) => a.title).sort());
+    expect(carried.filter((a) => a.in.length > 1).length).toBeGreaterThanOrEqual(2);
+    for (const r of records) {
+      expect(r.href).not.toMatch(/^(https?:)?\//);
+      expect(r.time).toMatch(/^\d{4}年\d{2}月\d{2}日 \d{2}:\d{2}$/);
+      const page = await get(new URL(r.href, news.origin + feed.path).href);
+      expect(page.text).toContain(r.title);
+    }
+  });
+
   it('serves the GBK feed and its pages in GBK, declared in the documents themselves', async () => {
-    const feed = site.feeds.find((f) => f.charset === 'gbk');
+    const feed = site.feeds.find((f) => f.charset === 'gbk' && f.format === 'rss');
     if (!feed) throw new Error('no GBK feed in demo/site.yaml');
     const body = await get(news.origin + feed.path);
     expect(body.charset).toBe('gb18030');
