@@ -6,7 +6,7 @@ import { loadConfigOrThrow } from '../../src/config/load.js';
 import { createMetrics } from '../../src/metrics.js';
 import { refreshSource } from '../../src/pipeline/refresh-source.js';
 import { InProcessJobs } from '../../src/runtime/in-process-jobs.js';
-import type { RuntimeOptions } from '../../src/runtime/options.js';
+import { resolveOptions, type RuntimeOptions } from '../../src/runtime/options.js';
 import { openRuntime } from '../../src/runtime/runtime.js';
 import { createLogger, silentLogger } from '../../src/util/log.js';
 import { articlePage, rssFeed, type FixtureArticle } from '../support/fixture-site.js';
@@ -45,7 +45,8 @@ function capture(stream: PassThrough): () => string {
 }
 
 function runtimeOptions(configPath: string): RuntimeOptions {
-  return { configPath, dataDir: path.join(fixture.dir, 'data'), redisPrefix: 'unused:', host: '127.0.0.1', port: 0, drainMs: 1000 };
+  // Embedded mode: an empty environment has no REDIS_URL.
+  return resolveOptions({ config: configPath, data: path.join(fixture.dir, 'data') }, {});
 }
 
 describe('once counts', () => {
