@@ -1,5 +1,7 @@
 # syntax=docker/dockerfile:1
-# finews: multi-stage build on Node 20, running as the unprivileged `node` user.
+# finews: multi-stage build on Node 20. One image for `start`, `worker` and `serve`; finews
+# runs as the unprivileged `node` user (bin/docker-entrypoint.sh drops to it after making
+# /data writable, so a host directory mounted there works).
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -25,10 +27,9 @@ COPY package.json ./
 COPY bin ./bin
 COPY feeds.yaml /config/feeds.yaml
 RUN mkdir -p /data && chown node:node /data
-USER node
 VOLUME ["/data"]
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-ENTRYPOINT ["node", "bin/finews.js"]
+ENTRYPOINT ["/app/bin/docker-entrypoint.sh"]
 CMD ["start"]
