@@ -2,6 +2,7 @@ import type { RecordField, RecordMapping, SourceItem } from '../domain.js';
 import { FinewsError } from '../errors.js';
 import { parseDateValue } from '../util/dates.js';
 import { truncate } from '../util/html.js';
+import { absoluteHttpUrl } from '../util/url.js';
 import { evaluateRule, isPresent } from './field-rule.js';
 import { htmlToText, inlineText } from './html-text.js';
 import type { ReadContext } from './reader-types.js';
@@ -172,18 +173,6 @@ function inline(text: string | undefined): string | undefined {
 function ruleText(rule: string | string[] | undefined): string {
   if (rule === undefined) return 'no rule';
   return typeof rule === 'string' ? JSON.stringify(rule) : `[${rule.map((r) => JSON.stringify(r)).join(', ')}]`;
-}
-
-/** `href` resolved against `base`, when that gives an http(s) URL. */
-export function absoluteHttpUrl(href: string, base: string): string | undefined {
-  const cleaned = href.trim().replace(/&amp;/g, '&');
-  if (cleaned === '') return undefined;
-  try {
-    const url = new URL(cleaned, base);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The source's record mapping; config validation guarantees one on json/html sources. */

@@ -4,6 +4,7 @@ import { FinewsError } from '../errors.js';
 import { assertMarkupWithinBudget, FEED_MARKUP_BUDGET } from '../util/complexity.js';
 import { parseDate } from '../util/dates.js';
 import { collapseWhitespace, escapeHtml, truncate } from '../util/html.js';
+import { absoluteHttpUrl } from '../util/url.js';
 import { htmlToText, inlineText } from './html-text.js';
 import { attrsOf, childrenOf, isRecord, listOf, textOf, type RawValue } from './raw-xml.js';
 import { repairXml } from './repair-xml.js';
@@ -471,19 +472,6 @@ function resolveBase(xmlBase: string | undefined, base: string): string {
     return new URL(xmlBase.trim(), base).href;
   } catch {
     return base;
-  }
-}
-
-/** `href` resolved against `base`, when that gives an http(s) URL. */
-function absoluteHttpUrl(href: string, base: string): string | undefined {
-  // `&amp;` left in a link is double escaping: no real URL contains it.
-  const cleaned = href.trim().replace(/&amp;/g, '&');
-  if (cleaned === '') return undefined;
-  try {
-    const url = new URL(cleaned, base);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
-  } catch {
-    return undefined;
   }
 }
 

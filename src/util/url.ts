@@ -27,3 +27,16 @@ export function httpUrlOf(raw: string | undefined | null): string | undefined {
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') return undefined;
   return url.href;
 }
+
+/** `href` resolved against `base`, when that gives an http(s) URL. */
+export function absoluteHttpUrl(href: string, base: string): string | undefined {
+  // `&amp;` left in a link is double escaping: no real URL contains it.
+  const cleaned = href.trim().replace(/&amp;/g, '&');
+  if (cleaned === '') return undefined;
+  try {
+    const url = new URL(cleaned, base);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}

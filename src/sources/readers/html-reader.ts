@@ -5,7 +5,8 @@ import { FinewsError } from '../../errors.js';
 import { decodeBody } from '../../fetch/decode.js';
 import { assertHtmlWithinBudget, LIST_MARKUP_BUDGET } from '../../util/complexity.js';
 import { collapseWhitespace, truncate } from '../../util/html.js';
-import { absoluteHttpUrl, mapRecords, mappingOf, type RecordList } from '../map-records.js';
+import { absoluteHttpUrl } from '../../util/url.js';
+import { mapRecords, mappingOf, type RecordList } from '../map-records.js';
 import type { ReadContext, SourceReader } from '../reader-types.js';
 import { parseSelectorRule, type SelectorRule } from '../selector.js';
 
