@@ -6,6 +6,7 @@ import { apiBodyHtml, articleApiUrl, extractApiBody } from '../articles/api-body
 import type { ArticleApi, ExtractedArticle, SourceConfig } from '../domain.js';
 import { decodeBody } from '../fetch/decode.js';
 import type { ArticleJob, PipelineDeps } from './ports.js';
+import { sourceLimits } from './source-limits.js';
 
 type ApiDeps = Pick<PipelineDeps, 'config' | 'fetcher' | 'now'>;
 
@@ -32,10 +33,7 @@ export async function fetchApiArticle(
   const res = await deps.fetcher.fetch({
     url,
     origin: 'operator',
-    timeoutMs: source.timeoutMs,
-    maxBytes: source.maxBytes,
-    userAgent: source.userAgent,
-    allowPrivateNetworks: source.allowPrivateNetworks,
+    ...sourceLimits(source),
     accept: API_ACCEPT,
     headers: api.headers,
   });

@@ -9,6 +9,7 @@ import { itemTitle, itemUrl } from './item-fields.js';
 import { isoInZone } from '../util/time.js';
 import { fetchApiArticle } from './article-api.js';
 import type { ArticleJob, PipelineDeps } from './ports.js';
+import { sourceLimits } from './source-limits.js';
 
 export interface ProcessArticleOptions {
   /** True on the job's last attempt: a transient page failure then falls back to the feed's content. */
@@ -73,10 +74,7 @@ export async function buildArticleItem(deps: ArticleDeps, job: ArticleJob, opts:
         url: item.link,
         origin: 'content',
         sourceOrigin: source.url,
-        timeoutMs: source.timeoutMs,
-        maxBytes: source.maxBytes,
-        userAgent: source.userAgent,
-        allowPrivateNetworks: source.allowPrivateNetworks,
+        ...sourceLimits(source),
         accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5',
       });
       pageUrl = res.finalUrl;

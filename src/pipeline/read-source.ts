@@ -8,6 +8,7 @@ import type { ParsedFeed, SourceConfig } from '../domain.js';
 import type { FetchResult } from '../fetch/fetcher.js';
 import { listUrl, readerFor } from '../sources/reader.js';
 import type { Fetcher } from './ports.js';
+import { sourceLimits } from './source-limits.js';
 
 /** What reading one list page needs. */
 export interface ReadSourceDeps {
@@ -46,10 +47,7 @@ export async function readSourcePage(deps: ReadSourceDeps, source: SourceConfig,
   const response = await deps.fetcher.fetch({
     url,
     origin: 'operator',
-    timeoutMs: source.timeoutMs,
-    maxBytes: source.maxBytes,
-    userAgent: source.userAgent,
-    allowPrivateNetworks: source.allowPrivateNetworks,
+    ...sourceLimits(source),
     accept: reader.accept,
     headers: source.headers,
     ...(opts.validators !== undefined ? { validators: opts.validators } : {}),
