@@ -11,19 +11,11 @@ import { openRuntime } from '../../src/runtime/runtime.js';
 import { createLogger, silentLogger } from '../../src/util/log.js';
 import { articlePage, rssFeed, type FixtureArticle } from '../support/fixture-site.js';
 import { configYaml, useFixtureSite, writeConfig } from '../support/harness.js';
+import { flashArticle } from '../support/news-fixtures.js';
 
 const fixture = useFixtureSite();
 
-function article(n: number): FixtureArticle {
-  return {
-    code: `2022033023275${String(n).padStart(5, '0')}`,
-    title: `第${n}条快讯`,
-    publisher: '证券时报',
-    pageDate: '2022年03月30日 16:00',
-    pubDate: new Date(Date.UTC(2022, 2, 30, 8, n)).toUTCString(),
-    paragraphs: [`快讯正文${n}`],
-  };
-}
+const article = flashArticle;
 
 /** Two sources carrying articles 1 and 2; the second also carries 3. */
 async function twoSources(): Promise<string> {

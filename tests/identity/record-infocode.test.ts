@@ -3,28 +3,18 @@ import type { InfoCodeRule, SourceConfig, SourceItem } from '../../src/domain.js
 import { identify } from '../../src/identity/index.js';
 import { parseFeed } from '../../src/sources/parse-feed.js';
 import { readerFor } from '../../src/sources/reader.js';
+import { testSource } from '../support/config.js';
 
 const RULE: InfoCodeRule = { param: 'infoCode' };
 
 function jsonSource(items: string, fields: NonNullable<SourceConfig['mapping']>['fields']): SourceConfig {
-  return {
-    id: 'em-test',
+  return testSource('em-test', {
     kind: 'json',
     url: 'https://np-weblist.eastmoney.com/comm/web/getFastNewsList',
-    headers: {},
-    pages: 1,
     mapping: { items, fields },
-    maxItems: 1000,
-    everyMs: 300_000,
-    timeoutMs: 20_000,
-    maxBytes: 10_000_000,
-    userAgent: 'finews-test',
-    allowPrivateNetworks: false,
-    categories: [],
-    enabled: true,
     article: { fetch: false, remove: [] },
     infoCode: RULE,
-  };
+  });
 }
 
 async function readJson(source: SourceConfig, body: unknown): Promise<SourceItem[]> {

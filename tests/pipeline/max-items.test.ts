@@ -7,22 +7,13 @@ import { InProcessJobs } from '../../src/runtime/in-process-jobs.js';
 import { openRuntime } from '../../src/runtime/runtime.js';
 import { capItems } from '../../src/sources/max-items.js';
 import { silentLogger } from '../../src/util/log.js';
-import { rssFeed, type FixtureArticle } from '../support/fixture-site.js';
+import { rssFeed } from '../support/fixture-site.js';
 import { configYaml, useFixtureSite, writeConfig } from '../support/harness.js';
+import { flashArticle } from '../support/news-fixtures.js';
 
 const fixture = useFixtureSite();
 
-/** Article n, published n minutes after 08:00 UTC; the feed lists them oldest first, on purpose. */
-function article(n: number): FixtureArticle {
-  return {
-    code: `2022033023275${String(n).padStart(5, '0')}`,
-    title: `第${n}条快讯`,
-    publisher: '证券时报',
-    pageDate: '2022年03月30日 16:00',
-    pubDate: new Date(Date.UTC(2022, 2, 30, 8, n)).toUTCString(),
-    paragraphs: [`快讯正文${n}`],
-  };
-}
+const article = flashArticle;
 
 describe('maxItems', () => {
   it('keeps the newest maxItems items of one poll and says so in one warning', async () => {

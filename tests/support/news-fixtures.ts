@@ -59,3 +59,15 @@ export function threeFeedSite(site: FixtureSite): TestSource[] {
     { id: 'policy', url: site.url('/atom/policy.atom'), categories: ['policy'] },
   ];
 }
+
+/** Flash news item n, published n minutes after 08:00 UTC on 2022-03-30. */
+export function flashArticle(n: number): FixtureArticle {
+  return {
+    code: `2022033023275${String(n).padStart(5, '0')}`,
+    title: `第${n}条快讯`,
+    publisher: '证券时报',
+    pageDate: '2022年03月30日 16:00',
+    pubDate: new Date(Date.UTC(2022, 2, 30, 8, n)).toUTCString(),
+    paragraphs: [`快讯正文${n}`],
+  };
+}
