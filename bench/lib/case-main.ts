@@ -12,7 +12,6 @@ const loaders: Partial<Record<BenchName, () => Promise<{ cases: Record<string, C
   parse: () => import('../parse.js'),
   readers: () => import('../readers.js'),
   extract: () => import('../extract.js'),
-  serve: () => import('../serve.js'),
   dedupe: () => import('../dedupe.js'),
   categories: () => import('../categories.js'),
 };

@@ -137,7 +137,7 @@ export class NewsSite {
           title: `${headline(rand)}（${n + 1}）`,
           publisher: PUBLISHERS[n % PUBLISHERS.length] ?? '新华社',
           pubDate: rfc822Shanghai(ms),
-          paragraphs: [paragraph(rand), paragraph(rand), paragraph(rand)],
+          paragraphs: Array.from({ length: intBetween(rand, 4, 10) }, () => paragraph(rand, 2, 4)),
         };
         n++;
         this.articles.set(a.code, a);
