@@ -43,7 +43,8 @@ export class NewsSite {
   origin = '';
   mode: FeedMode = 'etag';
   /** Feed requests by status answered, and article pages served, since the last reset. */
-  readonly counts = { feed200: 0, feed304: 0, pages: 0 };
+  readonly counts = { feed200: 0, feed304: 0, pages: 0, maxPagesInFlight: 0 };
+  private pagesInFlight = 0;
   /** performance.now() of the first and last article page answered since the last reset. */
   firstPageAt: number | undefined;
   lastPageAt: number | undefined;
@@ -70,6 +71,7 @@ export class NewsSite {
     this.counts.feed200 = 0;
     this.counts.feed304 = 0;
     this.counts.pages = 0;
+    this.counts.maxPagesInFlight = 0;
     this.firstPageAt = undefined;
     this.lastPageAt = undefined;
   }
@@ -99,7 +101,10 @@ export class NewsSite {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
         return;
       }
+      this.pagesInFlight++;
+      this.counts.maxPagesInFlight = Math.max(this.counts.maxPagesInFlight, this.pagesInFlight);
       const answer = (): void => {
+        this.pagesInFlight--;
         const now = performance.now();
         this.firstPageAt ??= now;
         this.lastPageAt = now;
