@@ -47,7 +47,7 @@ async function atRest(mode: Mode, site: NewsSite, restMs: number, timeoutMs: num
     const deadline = Date.now() + timeoutMs;
     while (stored < site.items) {
       if (child.exitCode !== null) throw new Error(`finews start exited ${child.exitCode}`);
-      if (Date.now() > deadline) throw new Error(`${stored} of ${site.items} items stored in ${timeoutMs / 1000} s`);
+      if (Date.now() > deadline) throw new Error(`${stored} of ${site.items} items stored in ${timeoutMs / 1000} s (RSS then ${Math.round(rssMbOf(pid))} MB, peak ${Math.round(peakMb)} MB)`);
       peakMb = Math.max(peakMb, rssMbOf(pid));
       stored = await storedCount(origin);
       await sleep(500);
@@ -70,26 +70,34 @@ async function atRest(mode: Mode, site: NewsSite, restMs: number, timeoutMs: num
 /** Runs the memory benchmark. */
 export async function run(opts: BenchOptions): Promise<Comparison[]> {
   const feeds = opts.quick ? 20 : 200;
-  const perFeed = opts.quick ? 250 : 500;
+  const perFeed = opts.quick ? 100 : 500;
   const restMs = opts.quick ? 5_000 : 20_000;
   const timeoutMs = opts.quick ? 120_000 : 1_800_000;
   const site = await new NewsSite({ feeds, perFeed }).start();
-  const results: RestResult[] = [];
+  const results: Array<RestResult | { mode: Mode; error: string }> = [];
   try {
-    for (const mode of ['embedded', 'redis'] as const) results.push(await atRest(mode, site, restMs, timeoutMs));
+    for (const mode of ['embedded', 'redis'] as const) {
+      try {
+        results.push(await atRest(mode, site, restMs, timeoutMs));
+      } catch (err) {
+        // A daemon that does not get there is a result of the benchmark, not a crash of it.
+        results.push({ mode, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
   } finally {
     await site.stop();
   }
+  const baseline: Comparison['baseline'] = { label: `goal: ≤ ${GOAL_MB} MB (ratio ≤ 1 meets it)`, unit: 'MB', rate: GOAL_MB };
   return results.map((r) => ({
     bench: 'memory',
-    scenario: `finews start at rest (${restMs / 1000} s idle) after ingesting ${r.items.toLocaleString('en-US')} items (${feeds} feeds of ${perFeed}), ${r.mode}`,
-    ours: {
+    scenario: `finews start at rest (${restMs / 1000} s idle) after ingesting ${site.items.toLocaleString('en-US')} items (${feeds} feeds of ${perFeed}), ${r.mode}`,
+    ours: 'error' in r ? { label: `finews start, ${r.mode}`, unit: 'MB RSS at rest', failed: r.error } : {
       label: `finews start, ${r.mode}`,
       unit: 'MB RSS at rest',
       rate: r.restMb,
       detail: `peak ${Math.round(r.peakMb)} MB while ingesting`,
       output: `ingest ${fmtMs(r.ingestMs)} ms from spawn`,
     },
-    baseline: { label: `goal: ≤ ${GOAL_MB} MB (ratio ≤ 1 meets it)`, unit: 'MB', rate: GOAL_MB },
+    baseline,
   }));
 }

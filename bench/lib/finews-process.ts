@@ -52,7 +52,7 @@ export function writeConfig(path: string, spec: ConfigSpec): void {
   retentionDays: 100000
 defaults:
   every: ${spec.every ?? '1h'}
-  timeout: 30s
+  timeout: 120s
   allowPrivateNetworks: true
   article:
     fetch: ${spec.fetchArticles === true ? 'true' : 'false'}

@@ -115,7 +115,8 @@ export class NewsSite {
       if (this.pageLatencyMs > 0) setTimeout(answer, this.pageLatencyMs);
       else answer();
     });
-    this.server.keepAliveTimeout = 30_000;
+    // Longer than any client's event loop may be held, so an idle socket is never closed under a request.
+    this.server.keepAliveTimeout = 300_000;
     this.server.listen(0, '127.0.0.1');
     await once(this.server, 'listening');
     this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
