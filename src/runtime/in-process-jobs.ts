@@ -1,5 +1,5 @@
 import PQueue from 'p-queue';
-import { isFinewsError } from '../errors.js';
+import { isRetryable } from '../errors.js';
 import type { ArticleJob, Jobs, PipelineDeps } from '../pipeline/ports.js';
 import { processArticle } from '../pipeline/process-article.js';
 import { publishCategories } from '../pipeline/publish.js';
@@ -106,7 +106,7 @@ export class InProcessJobs implements Jobs {
         await processArticle(deps, job, { finalAttempt: attempt >= attempts || this.closed });
         this.pendingKeys.delete(job.key);
       } catch (err) {
-        const retryable = isFinewsError(err) ? err.retryable : true;
+        const retryable = isRetryable(err);
         if (!retryable || attempt >= attempts || this.closed) {
           // processArticle stores from feed content on the final attempt; reaching here means
           // the store itself failed. Log it: the claim stays pending, and the sweep of

@@ -23,7 +23,7 @@ export function withAll(categories: readonly string[]): string[] {
 export function itemMillis(item: Item, field: 'publishedAt' | 'storedAt'): number {
   const ms = epochOf(item[field]);
   if (!Number.isFinite(ms)) {
-    throw new FinewsError('parse-failed', `store: item ${item.key} has an invalid ${field} ${JSON.stringify(item[field])}`);
+    throw new FinewsError('invalid-date', `store: item ${item.key} has an invalid ${field} ${JSON.stringify(item[field])}`);
   }
   return ms;
 }

@@ -325,7 +325,7 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>): 
 
       it('refuses an item whose publishedAt is not a date', async () => {
         await expect(store.saveItem(makeItem(newsKey(11), { publishedAt: '2022年3月30日' }))).rejects.toMatchObject({
-          code: 'parse-failed',
+          code: 'invalid-date',
         });
         expect(await store.getItem(newsKey(11))).toBeNull();
       });
@@ -439,7 +439,7 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>): 
           );
           expect(err, before).toBeInstanceOf(InvalidCursorError);
           expect(err, before).toBeInstanceOf(FinewsError);
-          expect(err).toMatchObject({ code: 'parse-failed', kind: 'invalid-cursor', retryable: false });
+          expect(err).toMatchObject({ code: 'bad-cursor', kind: 'invalid-cursor', retryable: false });
         }
         // A well-formed cursor past every item is simply the end.
         expect(await store.listItems({ limit: 10, before: encodeCursor({ ms: 0, key: 'A' }) })).toEqual({

@@ -40,9 +40,9 @@ export function registerAdminRoutes(app: FastifyInstance, deps: HttpDeps): void 
         if (hasBearerToken(req, token)) return;
         req.log.warn({ ip: req.ip, url: req.url, hasAuthorization: req.headers.authorization !== undefined }, 'admin request without a valid token');
         reply.header('www-authenticate', 'Bearer realm="finews admin"');
-        return sendError(reply, 401, 'unauthorized', 'admin paths need Authorization: Bearer <ADMIN_TOKEN>');
+        return sendError(reply, 'unauthorized');
       });
-      admin.setNotFoundHandler((_req, reply) => sendError(reply, 404, 'not-found', 'no such admin path'));
+      admin.setNotFoundHandler((_req, reply) => sendError(reply, 'not-found', 'no such admin path'));
       const queuesPath = ADMIN_QUEUES_PREFIX.slice(ADMIN_PREFIX.length);
       if (deps.adminPlugin !== undefined) {
         await admin.register(deps.adminPlugin, { prefix: queuesPath });

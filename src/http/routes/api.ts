@@ -52,16 +52,16 @@ export function registerApiRoutes(app: FastifyInstance, deps: HttpDeps): void {
     const limit = parseLimit(single(req.query.limit));
     const beforeRaw = single(req.query.before);
     if (limit === null) {
-      return sendError(reply, 400, 'bad-limit', `limit must be an integer from 1 to ${MAX_ITEMS_LIMIT}`);
+      return sendError(reply, 'bad-limit', MAX_ITEMS_LIMIT);
     }
     const category = categoryRaw === undefined || categoryRaw === '' || categoryRaw === ALL_SLUG ? undefined : categoryRaw;
     if (category !== undefined && !(await isKnownSlug(store, category))) {
-      return sendError(reply, 404, 'unknown-category', `no category "${category}"`);
+      return sendError(reply, 'unknown-category', category);
     }
     const before = beforeRaw === undefined || beforeRaw === '' ? null : beforeRaw;
     const page = await listItemsOrBadCursor(deps, { category, limit, before });
     if (page === null) {
-      return sendError(reply, 400, 'bad-cursor', 'before is not a cursor returned as next by /api/items');
+      return sendError(reply, 'bad-cursor');
     }
     const body = { items: page.items.map((item) => itemJson(item)), next: page.next };
     return sendJson(req, reply, body);

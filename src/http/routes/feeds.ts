@@ -21,21 +21,21 @@ export function registerFeedRoutes(app: FastifyInstance, deps: HttpDeps): void {
     const slug = dot > 0 ? file.slice(0, dot) : '';
     const ext = dot > 0 ? file.slice(dot + 1) : '';
     if (!isFeedFormat(ext)) {
-      return sendError(reply, 404, 'not-found', `no feed at /feeds/${file}: feeds are /feeds/<slug>.xml, .atom or .json`);
+      return sendError(reply, 'not-found', `no feed at /feeds/${file}: feeds are /feeds/<slug>.xml, .atom or .json`);
     }
     const doc = await store.getRendered(feedDocName(slug, ext));
     if (doc !== null) return sendRepresentation(req, reply, fromRendered(doc));
     if (await isKnownSlug(store, slug)) {
       reply.header('retry-after', RETRY_AFTER_SECONDS);
-      return sendError(reply, 503, 'not-rendered', `the ${ext} feed of category "${slug}" is being rendered; retry shortly`);
+      return sendError(reply, 'not-rendered', `${ext} feed of category "${slug}"`);
     }
-    return sendError(reply, 404, 'unknown-category', `no category "${slug}"`);
+    return sendError(reply, 'unknown-category', slug);
   });
 
   app.get('/feeds.opml', async (req, reply) => {
     const doc = await store.getRendered(opmlDocName());
     if (doc !== null) return sendRepresentation(req, reply, fromRendered(doc));
     reply.header('retry-after', RETRY_AFTER_SECONDS);
-    return sendError(reply, 503, 'not-rendered', 'the OPML list is being rendered; retry shortly');
+    return sendError(reply, 'not-rendered', 'OPML list');
   });
 }
