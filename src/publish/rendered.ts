@@ -3,8 +3,19 @@
  */
 import { createHash } from 'node:crypto';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import type { RenderedDoc } from '../store/store.js';
 import { validDate } from './item-date.js';
+
+/** A rendered document kept ready to serve: bytes in each encoding plus validators. */
+export interface RenderedDoc {
+  contentType: string;
+  body: Buffer;
+  gzip: Buffer;
+  br: Buffer;
+  /** Strong ETag including quotes, e.g. "\"abc\"". */
+  etag: string;
+  /** HTTP date. */
+  lastModified: string;
+}
 
 /** The `Content-Type` of each kind of document. */
 export const CONTENT_TYPES = {
