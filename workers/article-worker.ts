@@ -1,5 +1,5 @@
 import { UnrecoverableError, type Processor } from 'bullmq';
-import { describeError, isRetryable } from '../src/errors.js';
+import { describeError, isFinewsError } from '../src/errors.js';
 import type { ArticleJob, PipelineDeps } from '../src/pipeline/ports.js';
 import { processArticle, type ArticleOutcome } from '../src/pipeline/process-article.js';
 
@@ -14,7 +14,7 @@ export function articleProcessor(deps: PipelineDeps): Processor<ArticleJob, Arti
     try {
       return await processArticle(deps, job.data, { finalAttempt });
     } catch (err) {
-      if (!isRetryable(err)) throw new UnrecoverableError(describeError(err));
+      if (isFinewsError(err) && !err.retryable) throw new UnrecoverableError(describeError(err));
       throw err;
     }
   };
