@@ -1,4 +1,8 @@
 import type { Item, SourceItem } from '../domain.js';
+import type { RenderedDoc } from '../publish/rendered.js';
+
+/** Publishing owns the shape of rendered documents; the store keeps them. */
+export type { RenderedDoc };
 
 /** Result of claiming an item key. */
 export interface ClaimResult {
@@ -84,18 +88,6 @@ export interface CategoryInfo {
    * own (first) category is this one. Absent for categories that are not a publisher's.
    */
   publisher?: string;
-}
-
-/** A rendered document kept ready to serve: bytes in each encoding plus validators. */
-export interface RenderedDoc {
-  contentType: string;
-  body: Buffer;
-  gzip: Buffer;
-  br: Buffer;
-  /** Strong ETag including quotes, e.g. "\"abc\"". */
-  etag: string;
-  /** HTTP date. */
-  lastModified: string;
 }
 
 export interface PruneResult {

@@ -9,7 +9,7 @@ let allRss: RenderedDoc;
 
 beforeAll(async () => {
   h = await startHarness();
-  const doc = await h.store.getRendered(feedDocName('all', 'xml'));
+  const doc = await h.store.getRendered(feedDocName('all', 'rss'));
   if (doc === null) throw new Error('harness did not render feed:all.xml');
   allRss = doc;
 });
