@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ALL_SLUG } from '../domain.js';
 import { buildCategoryTitles, type CategoryView, type RenderContext } from '../publish/context.js';
 import { feedDocName, opmlDocName } from '../publish/doc-names.js';
@@ -44,6 +45,8 @@ async function renderCategories(deps: PublishDeps, slugs: string[]): Promise<voi
     }
     const cat: CategoryView = { slug, title: titles(slug) };
     for (const format of OUTPUT_FORMATS) {
+      // Rendering is synchronous: one document at a time, with requests served in between.
+      await nextTurn();
       await putIfChanged(deps, feedDocName(slug, format.id), format.render(ctx, cat, items), format.contentType);
     }
     timer();
