@@ -5,10 +5,14 @@ import { feedDocName, opmlDocName } from '../publish/doc-names.js';
 import { CONTENT_TYPES, OUTPUT_FORMATS } from '../publish/formats.js';
 import { renderOpml } from '../publish/render-opml.js';
 import { encodeRendered, renderedBody } from '../publish/rendered.js';
+import type { Store } from '../store/store.js';
 import type { PipelineDeps } from './ports.js';
 
-/** What publishing touches: config, the store, metrics, the clock and readiness. */
-export type PublishDeps = Pick<PipelineDeps, 'config' | 'store' | 'metrics' | 'now' | 'health'>;
+/** The part of the store publishing uses: listings to render, rendered documents to keep. */
+export type PublishStore = Pick<Store, 'listCategories' | 'listItems' | 'getRendered' | 'putRendered' | 'deleteRendered'>;
+
+/** What publishing touches: config, those store methods, metrics, the clock and readiness. */
+export type PublishDeps = Pick<PipelineDeps, 'config' | 'metrics' | 'now' | 'health'> & { store: PublishStore };
 
 /**
  * Re-renders the feeds of the given categories (`all` is one of them when asked for;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../src/metrics.js';
-import { publishCategories, type PublishDeps } from '../../src/pipeline/publish.js';
+import { publishCategories, type PublishDeps, type PublishStore } from '../../src/pipeline/publish.js';
 import { feedDocName, opmlDocName } from '../../src/publish/doc-names.js';
 import { OUTPUT_FORMATS } from '../../src/publish/formats.js';
 import type { RenderedDoc } from '../../src/publish/rendered.js';
@@ -12,18 +12,22 @@ import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
 import { cinnItem, stcnItem, testConfig } from '../http/harness.js';
 
-/** The store with its rendered-document writes counted, by name. */
-function countingWrites(store: Store): { store: Store; puts: string[]; deletes: string[] } {
+/** The store as publishing sees it, with its rendered-document writes counted by name. */
+function countingWrites(store: Store): { store: PublishStore; puts: string[]; deletes: string[] } {
   const puts: string[] = [];
   const deletes: string[] = [];
-  const counted: Store = Object.create(store) as Store;
-  counted.putRendered = (name: string, doc: RenderedDoc) => {
-    puts.push(name);
-    return store.putRendered(name, doc);
-  };
-  counted.deleteRendered = (name: string) => {
-    deletes.push(name);
-    return store.deleteRendered(name);
+  const counted: PublishStore = {
+    listCategories: () => store.listCategories(),
+    listItems: (query) => store.listItems(query),
+    getRendered: (name) => store.getRendered(name),
+    putRendered: (name: string, doc: RenderedDoc) => {
+      puts.push(name);
+      return store.putRendered(name, doc);
+    },
+    deleteRendered: (name: string) => {
+      deletes.push(name);
+      return store.deleteRendered(name);
+    },
   };
   return { store: counted, puts, deletes };
 }
@@ -40,7 +44,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function depsAt(store: Store, iso: string): PublishDeps {
+function depsAt(store: PublishStore, iso: string): PublishDeps {
   const config = testConfig();
   return { config: () => config, store, metrics: createMetrics(), now: () => new Date(iso) };
 }
