@@ -1,7 +1,7 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { feedDocName } from '../../src/publish/doc-names.js';
-import type { RenderedDoc } from '../../src/store/store.js';
+import type { RenderedDoc } from '../../src/publish/rendered.js';
 import { PUBLISHED_AT, startHarness, type Harness } from './harness.js';
 
 let h: Harness;

@@ -15,8 +15,8 @@ const EXTENSIONS = OUTPUT_FORMATS.map((f) => `.${f.extension}`)
   .replace(/, ([^,]+)$/, ' or $1');
 
 /**
- * `/feeds/<slug>.<extension>` of every output format and `/feeds.opml`, served from the documents the
- * publisher pre-rendered into the store; serving never renders a feed.
+ * `/feeds/<slug>.<extension>` of every output format and `/feeds.opml`, served from the
+ * documents the publisher pre-rendered into the store; serving never renders a feed.
  */
 export function registerFeedRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const { store } = deps;
