@@ -77,7 +77,7 @@ const ours: CaseFn = async (_opts, ipc) => {
     now: () => new Date(),
   };
   await publishAll(deps);
-  const doc = await store.getRendered(feedDocName('all', 'xml'));
+  const doc = await store.getRendered(feedDocName('all', 'rss'));
   if (doc === null) throw new Error('publishAll rendered no all.xml');
   const server = await startServer({ config: () => config, store, metrics, log, ready: () => store.ping() }, { host: '127.0.0.1', port: 0 });
   return serveUntilStopped(ipc, { url: server.url, feedBytes: doc.body.length }, async () => {
@@ -90,7 +90,7 @@ const baseline: CaseFn = async (_opts, ipc) => {
   const { createServer } = await import('node:http');
   const { gzipSync } = await import('node:zlib');
   const { renderRss } = await import('../src/publish/render-feeds.js');
-  const { CONTENT_TYPES } = await import('../src/publish/rendered.js');
+  const { CONTENT_TYPES } = await import('../src/publish/formats.js');
   const { buildCategoryTitles } = await import('../src/publish/context.js');
   const config = benchConfig();
   // The same 50 items and titles publishAll renders; read once, kept in memory.

@@ -7,7 +7,8 @@
  */
 import { ALL_SLUG, type Item } from '../domain.js';
 import { escapeHtml } from '../util/html.js';
-import { feedLinks, sitePath, type CategoryView, type RenderContext } from './context.js';
+import { sitePath, type CategoryView, type RenderContext } from './context.js';
+import { OUTPUT_FORMATS, feedLinks, mediaType, type FeedUrls } from './formats.js';
 import { itemDate, readDate } from './item-date.js';
 import { httpUrlOf } from './text.js';
 
@@ -223,7 +224,7 @@ function timeHtml(ctx: RenderContext, iso: string | undefined): SafeHtml | strin
 
 function feedLinksHtml(ctx: RenderContext, slug: string): SafeHtml {
   const l = feedLinks(ctx.site, slug);
-  return html`<a href="${l.rss}" type="application/rss+xml">RSS</a> · <a href="${l.atom}" type="application/atom+xml">Atom</a> · <a href="${l.json}" type="application/feed+json">JSON Feed</a>`;
+  return html`${OUTPUT_FORMATS.map((f, i) => html`${i === 0 ? '' : ' · '}<a href="${l[f.id]}" type="${mediaType(f)}">${f.label}</a>`)}`;
 }
 
 /** An http(s) URL normalized for an href; undefined for anything else (javascript:, data:, relative…). */
@@ -234,7 +235,7 @@ function safeHref(url: string): string | undefined {
 interface PageParts {
   title: string;
   /** Feeds advertised with <link rel="alternate">. */
-  feedsFor: { title: string; links: { rss: string; atom: string; json: string } };
+  feedsFor: { title: string; links: FeedUrls };
   body: SafeHtml;
 }
 
@@ -246,10 +247,8 @@ function page(ctx: RenderContext, parts: PageParts): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${parts.title}</title>
-<link rel="alternate" type="application/rss+xml" title="${feedTitle} (RSS)" href="${links.rss}">
-<link rel="alternate" type="application/atom+xml" title="${feedTitle} (Atom)" href="${links.atom}">
-<link rel="alternate" type="application/feed+json" title="${feedTitle} (JSON Feed)" href="${links.json}">
-<style>${raw(CSS)}</style>
+${OUTPUT_FORMATS.map((f) => html`<link rel="alternate" type="${mediaType(f)}" title="${feedTitle} (${f.label})" href="${links[f.id]}">
+`)}<style>${raw(CSS)}</style>
 </head>
 <body>
 ${parts.body}

@@ -109,7 +109,7 @@ describe('readiness of the embedded runtime', () => {
       await jobs.onIdle();
       expect((await app.inject({ url: '/readyz' })).statusCode).toBe(200);
       expect(lines).toContainEqual(expect.objectContaining({ msg: 'publish succeeded again: ready', work: 'publish' }));
-      expect(await store.getRendered(feedDocName('zhongguogongyebao', 'xml'))).not.toBeNull();
+      expect(await store.getRendered(feedDocName('zhongguogongyebao', 'rss'))).not.toBeNull();
     } finally {
       await app.close();
       await jobs.close(1000);
