@@ -35,17 +35,17 @@ async function deleteUnder(redis: Redis, prefix: string): Promise<void> {
   for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
 }
 
-storeContract('redis', async () => {
+storeContract('redis', async (opts = {}) => {
   const prefix = testPrefix();
   const clients: Redis[] = [connect()];
   const redis = clients[0] as Redis;
   return {
-    store: createRedisStore({ redis, prefix }),
+    store: createRedisStore({ redis, prefix, ...opts }),
     async openAnother() {
       // A separate connection, as another finews process would have.
       const other = connect();
       clients.push(other);
-      return createRedisStore({ redis: other, prefix });
+      return createRedisStore({ redis: other, prefix, ...opts });
     },
     async cleanup() {
       await deleteUnder(redis, prefix);

@@ -22,13 +22,13 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-storeContract('sqlite', async () => {
+storeContract('sqlite', async (opts = {}) => {
   const file = tempFile();
-  const opened: Store[] = [openSqliteStore(file)];
+  const opened: Store[] = [openSqliteStore(file, opts)];
   return {
     store: opened[0] as Store,
     async openAnother() {
-      const store = openSqliteStore(file);
+      const store = openSqliteStore(file, opts);
       opened.push(store);
       return store;
     },
