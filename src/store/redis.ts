@@ -4,7 +4,7 @@ import { FinewsError } from '../errors.js';
 import type { Logger } from '../util/log.js';
 import { decodeCursor, encodeCursor, isAfter, type CursorPosition } from './cursor.js';
 import { ALL_SLUG, type Item } from '../domain.js';
-import { categoryPublisher } from './category-facts.js';
+import { categoryPublisher, titledCategory } from './category-facts.js';
 import { decodeItem, encodeItem } from './item-json.js';
 import {
   claimAfterSave,
@@ -90,7 +90,7 @@ const PRUNE_BATCH = 500;
 const MAX_CAS_ROUNDS = 1000;
 
 /** Fields a claim reads, of the claim hash and of the item hash alike (one list for both keeps the read one call). */
-const CLAIM_READ = ['rev', 'cats', 'srcs', 'saved', 'seen', 'pubms'] as const;
+const CLAIM_READ = ['rev', 'cats', 'srcs', 'saved', 'seen', 'pubms', 'publisher'] as const;
 /** Fields a save reads, of both hashes. */
 const SAVE_READ = ['rev', 'cats', 'srcs', 'saved', 'work', 'pub', 'pubms', 'stored', 'storedms', 'publisher', 'doc'] as const;
 
@@ -234,7 +234,8 @@ class RedisStore implements Store {
         writes.push(['HSET', claimKey, 'work', JSON.stringify(work)], ['ZADD', this.sk.pendingClaims, String(nowMs), key]);
       }
     } else if (merge.item) {
-      writes.push(['HSET', itemKey, 'cats', JSON.stringify(merge.item.categories), 'srcs', JSON.stringify(merge.item.sources)]);
+      const titles = titledCategory({ categories: merge.item.categories, publisher: itemHash.publisher ?? '' }) ?? '';
+      writes.push(['HSET', itemKey, 'cats', JSON.stringify(merge.item.categories), 'srcs', JSON.stringify(merge.item.sources), 'titles', titles]);
       for (const c of merge.item.addedCategories) {
         writes.push(['ZADD', this.sk.index(c), itemHash.pubms as string, key], ['SADD', this.sk.categories, c]);
       }
@@ -318,6 +319,7 @@ class RedisStore implements Store {
         writes.push([
           'HSET', itemKey, 'doc', doc, 'cats', JSON.stringify(merged.categories), 'srcs', JSON.stringify(merged.sources),
           'pub', merged.publishedAt, 'pubms', pubms, 'stored', merged.storedAt, 'storedms', storedms, 'publisher', merged.publisher,
+          'titles', titledCategory(merged) ?? '',
         ]);
         writes.push(['ZADD', this.sk.index(ALL_SLUG), pubms, item.key]);
         for (const c of merged.categories) writes.push(['ZADD', this.sk.index(c), pubms, item.key], ['SADD', this.sk.categories, c]);
@@ -382,21 +384,26 @@ class RedisStore implements Store {
         this.redis.pipeline(slugs.flatMap((s) => [['zcard', this.k.index(s)], ['zrevrange', this.k.index(s), 0, 0]])),
       );
       const newest = slugs.map((_, i) => (tops[2 * i + 1] as string[])[0]);
-      // Only the fields the facts need; items saved before `publisher` was a field of its own need the doc.
-      const heads = await this.exec(this.redis.pipeline(newest.map((key) => ['hmget', this.k.item(key ?? ''), 'cats', 'pub', 'publisher'])));
+      // The fact saved with each newest item: which category it titles, and by which publisher.
+      const heads = await this.exec(
+        this.redis.pipeline(newest.map((key) => ['hmget', this.k.item(key ?? ''), 'pub', 'titles', 'publisher', 'cats'])),
+      );
       const legacy = newest.filter((key, i) => key !== undefined && (heads[i] as (string | null)[])[2] === null);
       const docs = legacy.length === 0 ? [] : await this.exec(this.redis.pipeline(legacy.map((key) => ['hget', this.k.item(key ?? ''), 'doc'])));
       const legacyPublisher = new Map(legacy.map((key, i) => [key, docPublisher(docs[i] as string | null)]));
       const out: CategoryInfo[] = [];
       slugs.forEach((slug, i) => {
         const count = tops[2 * i] as number;
-        const [cats, pub, ownPublisher] = heads[i] as (string | null)[];
         if (count === 0) return;
-        const head = {
-          categories: JSON.parse(cats ?? '[]') as string[],
-          publisher: ownPublisher ?? legacyPublisher.get(newest[i] ?? '') ?? '',
-        };
-        const publisher = categoryPublisher(head, slug);
+        const [pub, titles, ownPublisher, cats] = heads[i] as (string | null)[];
+        const publisher =
+          titles !== null && ownPublisher !== null
+            ? titles === slug ? ownPublisher : undefined
+            : // Saved before the fact was stored (and maybe before `publisher` was a field of its own).
+              categoryPublisher(
+                { categories: JSON.parse(cats ?? '[]') as string[], publisher: ownPublisher ?? legacyPublisher.get(newest[i] ?? '') ?? '' },
+                slug,
+              );
         out.push({ slug, count, updated: pub ?? null, ...(publisher ? { publisher } : {}) });
       });
       return out;

@@ -152,6 +152,10 @@ describe('redis store', () => {
     await redis.hdel(`${prefix}item:${newsKey(2)}`, 'publisher');
     expect(await store.listCategories()).toEqual(listed);
     expect(listed).toContainEqual({ slug: 'zhengquanshibao', count: 1, updated: '2022-03-30T09:34:12+08:00', publisher: '证券时报' });
+    // Nor the category it titles, kept with the item since.
+    await redis.hdel(`${prefix}item:${newsKey(1)}`, 'titles');
+    await redis.hdel(`${prefix}item:${newsKey(2)}`, 'titles');
+    expect(await store.listCategories()).toEqual(listed);
   });
 
   it('reports the store unavailable when Redis does not answer', async () => {
