@@ -221,15 +221,16 @@ class RedisStore implements Store {
     const claimKey = this.sk.claim(key);
     const itemKey = this.sk.item(key);
     const writes: Write[] = [];
-    const seenMs = Number(claimHash.seen ?? 0);
-    if (!existed || merge.claimChanged || !stored || nowMs - seenMs >= SEEN_REFRESH_MS) {
+    // A claim that learns nothing refreshes its last-seen time only once it is a day old.
+    const touch = !existed || merge.claimChanged || nowMs - Number(claimHash.seen ?? 0) >= SEEN_REFRESH_MS;
+    if (touch) {
       writes.push(['HSET', claimKey, 'cats', JSON.stringify(merge.claim.categories), 'srcs', JSON.stringify(merge.claim.sources), 'seen', String(nowMs)]);
     }
     if (!existed) writes.push(['HSET', claimKey, 'first', String(nowMs), 'saved', stored ? String(nowMs) : '0']);
     for (const s of merge.addedSources) writes.push(['HINCRBY', this.sk.sourceItems, s, '1']);
     if (!stored) {
       // Not stored (yet, or any more): the claim may be forgotten once old enough.
-      writes.push(['ZADD', this.sk.unstoredClaims, String(nowMs), key]);
+      if (touch) writes.push(['ZADD', this.sk.unstoredClaims, String(nowMs), key]);
       if (work && (isNew || pending)) {
         writes.push(['HSET', claimKey, 'work', JSON.stringify(work)], ['ZADD', this.sk.pendingClaims, String(nowMs), key]);
       }

@@ -260,8 +260,8 @@ class SqliteStore implements Store {
     const sources = JSON.stringify(merge.claim.sources);
     const cats = JSON.stringify(merge.claim.categories);
     if (!claimRow) this.sql.insertClaim.run(key, nowMs, nowMs, sources, cats);
-    // A stored item's claim is touched only when it learns something or its last-seen time is a day old.
-    else if (merge.claimChanged || !stored || nowMs - claimRow.seen_ms >= SEEN_REFRESH_MS) this.sql.touchClaim.run(nowMs, sources, cats, key);
+    // A claim that learns nothing refreshes its last-seen time only once it is a day old.
+    else if (merge.claimChanged || nowMs - claimRow.seen_ms >= SEEN_REFRESH_MS) this.sql.touchClaim.run(nowMs, sources, cats, key);
     for (const s of merge.addedSources) this.sql.countSourceItem.run(s);
 
     const isNew = !claimRow && !stored;

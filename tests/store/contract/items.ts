@@ -429,6 +429,9 @@ export function itemsContract(t: ContractContext): void {
         // Last seen at the store's time too: a prune of claims older than 2020-06 forgets it.
         clock = new Date('2020-03-01T00:00:00Z');
         await s.claim('NW-clocked', 'cinn-industry', []);
+        // Seen again on 2020-03-01: a prune of claims older than February keeps it.
+        await s.prune(new Date('2000-01-01T00:00:00Z'), new Date('2020-02-01T00:00:00Z'));
+        expect((await s.claim('NW-clocked', 'cinn-industry', [])).isNew).toBe(false);
         await s.prune(new Date('2000-01-01T00:00:00Z'), new Date('2020-06-01T00:00:00Z'));
         expect((await s.claim('NW-clocked', 'cinn-industry', [])).isNew).toBe(true);
       } finally {
