@@ -53,7 +53,8 @@ export interface RedisStoreOptions {
    */
   pingTimeoutMs?: number;
   /**
-   * The clock of claim and save times.
+   * The clock of claim and save times. Leases expire by Redis's own clock (PX), the one
+   * clock every process sharing the Redis agrees on.
    * @defaultValue the system clock
    */
   now?: () => Date;
