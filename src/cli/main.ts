@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { checkCommand } from './check.js';
 import { demoCommand } from './demo.js';
-import { exportJekyll } from './export-jekyll.js';
+import { exportJekyllCommand } from './export-jekyll.js';
 import { onceCommand } from './once.js';
 import { previewCommand } from './preview.js';
 import { runDaemon } from './start.js';
@@ -15,7 +15,6 @@ import { resolveOptions, type GlobalFlags, type RuntimeOptions } from '../runtim
 import { ConfigError, formatIssue, loadConfigOrThrow } from '../config/load.js';
 import { compose, sqlitePath } from '../runtime/compose.js';
 import type { Store } from '../store/store.js';
-import { parseDate } from '../util/dates.js';
 import { createLogger, tolerateClosedStdio, type Logger } from '../util/log.js';
 
 /**
@@ -134,21 +133,7 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<dir>', 'Jekyll site directory (posts go to DIR/_posts)')
     .option('--since <date>', 'only items published on or after this date (YYYY-MM-DD, in site.timezone)')
     .action(async (dir: string, cmd: { since?: string }) => {
-      exitCode = await withStore(options(), async (c, store) => {
-        const since = cmd.since === undefined ? undefined : parseDate(cmd.since, c.site.timezone);
-        if (cmd.since !== undefined && since === undefined) {
-          console.error(`finews export: --since: not a date: ${cmd.since} (use YYYY-MM-DD)`);
-          return 2;
-        }
-        const r = await exportJekyll(c, store, dir, {
-          since: since === undefined ? undefined : new Date(since),
-          onFailure: (f) => console.error(`finews export: skipped ${f.infoCode ?? f.key}${f.path === undefined ? '' : ` (${f.path})`}: ${f.error}`),
-        });
-        const failed = r.failed.length === 0 ? '' : `, ${r.failed.length} failed`;
-        console.log(`${dir}: ${r.written} posts written, ${r.unchanged} unchanged${failed}`);
-        // Exit 1 when any post is missing, so a cron job or CI step notices.
-        return r.failed.length === 0 ? 0 : 1;
-      });
+      exitCode = await withStore(options(), (c, store) => exportJekyllCommand(c, store, dir, { since: cmd.since }));
     });
 
   try {
