@@ -5,7 +5,7 @@
  * value unless it is already {@link SafeHtml}, so forgetting to escape is not possible
  * by accident. Links inside pages are root-relative, so pages work from any host.
  */
-import { ALL_SLUG, type Item } from '../domain.js';
+import { ALL_SLUG, type Item, type SourceRow, type SourceRowState } from '../domain.js';
 import { escapeHtml } from '../util/html.js';
 import { sitePath, type CategoryView, type RenderContext } from './context.js';
 import { OUTPUT_FORMATS, feedLinks, mediaType, type FeedUrls } from './formats.js';
@@ -49,19 +49,6 @@ function interpolate(value: HtmlValue): string {
   return escapeHtml(String(value));
 }
 
-/** One row of the sources status table (as `finews status` and `/api/sources`). */
-export interface SourceStatusRow {
-  id: string;
-  url: string;
-  state: 'ok' | 'error' | 'pending' | 'disabled';
-  /** ISO 8601. */
-  lastFetchAt?: string;
-  lastError?: string;
-  items: number;
-  /** ISO 8601. */
-  nextRunAt?: string;
-}
-
 /** One category in the home page's navigation. */
 export interface HomeCategory {
   cat: CategoryView;
@@ -83,7 +70,7 @@ export interface HomeView {
  * the feeds of `all` advertised for autodiscovery, and the sources status table when
  * `sources` is given.
  */
-export function renderHomePage(ctx: RenderContext, home: HomeView, sources?: readonly SourceStatusRow[]): string {
+export function renderHomePage(ctx: RenderContext, home: HomeView, sources?: readonly SourceRow[]): string {
   const { site } = ctx;
   const all = feedLinks(site, ALL_SLUG);
   const body = html`
@@ -125,14 +112,14 @@ ${items.length === 0 ? html`<p class="empty">暂无新闻。</p>` : items.map((i
   return page(ctx, { title, feedsFor: { title, links: feedLinks(site, cat.slug) }, body });
 }
 
-const STATE_LABELS: Record<SourceStatusRow['state'], string> = {
+const STATE_LABELS: Record<SourceRowState, string> = {
   ok: '正常',
   error: '出错',
   pending: '等待',
   disabled: '停用',
 };
 
-function sourcesSection(ctx: RenderContext, rows: readonly SourceStatusRow[]): SafeHtml {
+function sourcesSection(ctx: RenderContext, rows: readonly SourceRow[]): SafeHtml {
   return html`<section class="sources" id="sources">
 <h2>来源状态</h2>
 <div class="scroll"><table>
@@ -142,9 +129,9 @@ ${rows.map(
   (r) => html`<tr class="state-${r.state}">
 <td><a href="${safeHref(r.url)}">${r.id}</a></td>
 <td><span class="state">${STATE_LABELS[r.state] ?? r.state}</span></td>
-<td>${timeHtml(ctx, r.lastFetchAt)}</td>
+<td>${timeHtml(ctx, r.lastFetchAt ?? undefined)}</td>
 <td>${r.items}</td>
-<td>${timeHtml(ctx, r.nextRunAt)}</td>
+<td>${timeHtml(ctx, r.nextRunAt ?? undefined)}</td>
 <td class="error">${r.lastError ?? ''}</td>
 </tr>
 `,

@@ -2,25 +2,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ALL_SLUG, type Config, type Item } from '../../domain.js';
 import { buildCategoryTitles, categoryView, type RenderContext } from '../../publish/context.js';
 import { CONTENT_TYPES, feedUrls } from '../../publish/formats.js';
-import { html, renderCategoryPage, renderHomePage, type HomeCategory, type SourceStatusRow } from '../../publish/render-html.js';
+import { html, renderCategoryPage, renderHomePage, type HomeCategory } from '../../publish/render-html.js';
 import { strongEtag } from '../../publish/rendered.js';
 import type { CategoryInfo } from '../../store/store.js';
 import type { HttpDeps } from '../deps.js';
 import { PUBLIC_CACHE_CONTROL, sendRepresentation } from '../send.js';
-import { sourceRows, type SourceRow } from '../../pipeline/source-status.js';
+import { sourceRows } from '../../pipeline/source-status.js';
 
 /** Most items first, then by slug: the home page's navigation. */
 function byCount(a: CategoryInfo, b: CategoryInfo): number {
   return b.count - a.count || (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0);
-}
-
-/** The `SourceStatusRow` the HTML renderer takes, from a `/api/sources` row. */
-function statusRow(r: SourceRow): SourceStatusRow {
-  const row: SourceStatusRow = { id: r.id, url: r.url, state: r.state, items: r.items };
-  if (r.lastFetchAt !== null) row.lastFetchAt = r.lastFetchAt;
-  if (r.lastError !== null) row.lastError = r.lastError;
-  if (r.nextRunAt !== null) row.nextRunAt = r.nextRunAt;
-  return row;
 }
 
 /**
@@ -96,7 +87,7 @@ export function registerPageRoutes(app: FastifyInstance, deps: HttpDeps): void {
       publisher: c.publisher !== undefined,
     }));
     const rows = sourceRows(config, states);
-    const text = renderHomePage(ctx, { items: stream.items, categories: nav }, rows.map(statusRow));
+    const text = renderHomePage(ctx, { items: stream.items, categories: nav }, rows);
     const times = [...itemTimes(stream.items), ...rows.map((r) => r.lastFetchAt)];
     return sendPage(req, reply, text, lastModifiedOf(times, now));
   });
