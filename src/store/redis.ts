@@ -6,6 +6,7 @@ import { decodeCursor, encodeCursor, isAfter, type CursorPosition } from './curs
 import { ALL_SLUG, type Item } from '../domain.js';
 import { categoryPublisher } from './category-facts.js';
 import { itemMillis, ownCategories, pageSize, storeFailure, withAll } from './item-merge.js';
+import { RedisStoryIndex } from './redis-stories.js';
 import { ACQUIRE_LEASE, CLAIM, PRUNE_CLAIMS, PRUNE_ITEMS, RELEASE_LEASE, SAVE_ITEM, TAKE_PENDING } from './redis-scripts.js';
 import type {
   CategoryInfo,
@@ -64,6 +65,7 @@ class RedisStore implements Store {
   private readonly pingTimeoutMs: number;
   private readonly k: RedisKeys;
   private closed = false;
+  readonly stories: RedisStoryIndex;
 
   constructor(opts: RedisStoreOptions) {
     if (opts.prefix.length === 0) throw new TypeError('redis store: prefix must not be empty');
@@ -73,6 +75,7 @@ class RedisStore implements Store {
     this.log = opts.log;
     this.pingTimeoutMs = opts.pingTimeoutMs ?? 2000;
     this.k = redisKeys(opts.prefix);
+    this.stories = new RedisStoryIndex({ redis: opts.redis, prefix: opts.prefix });
   }
 
   async ping(): Promise<void> {
@@ -288,6 +291,7 @@ class RedisStore implements Store {
         forgotten += gone;
         if (looked < PRUNE_BATCH) break;
       }
+      await this.stories.prune(itemsBefore);
       this.log?.debug({ prefix: this.prefix, removed, forgottenClaims: forgotten }, 'redis store pruned');
       return { removed, changedCategories: removed > 0 ? withAll([...changed].sort()) : [] };
     });

@@ -1,4 +1,5 @@
 import type { Item, SourceItem } from '../domain.js';
+import type { StoryIndex } from './stories.js';
 
 /** Result of claiming an item key. */
 export interface ClaimResult {
@@ -111,6 +112,9 @@ export interface Store {
   /** Resolves when the backing store answers; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
+
+  /** Story fingerprints by LSH band and story membership; pruned with items. */
+  readonly stories: StoryIndex;
 
   /**
    * Atomically claim `key` for `sourceId`. Exactly one of any number of concurrent
