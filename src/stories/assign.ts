@@ -2,7 +2,7 @@
  * Which story a new article joins: the rule, as a plain function over the article's
  * fingerprint and the candidates the story index found for it.
  */
-import { numbersAgree, textDistance, type Fingerprint } from './fingerprint.js';
+import { bandsOf, fingerprintArticle, numbersAgree, textDistance, type Fingerprint } from './fingerprint.js';
 
 /** How articles are grouped into stories. */
 export interface StoryRules {
@@ -90,4 +90,23 @@ export function leadOf<T extends StoryMemberRef>(members: readonly T[]): T | und
     if (lead === undefined || m.publishedMs < lead.publishedMs || (m.publishedMs === lead.publishedMs && m.key < lead.key)) lead = m;
   }
   return lead;
+}
+
+/** An article ready for the story index: its fingerprint and LSH bands. */
+export interface StoryEntryOf extends StoryArticle {
+  bands: string[];
+}
+
+/**
+ * The story index entry of an article, from its key, title, body (stored HTML or text)
+ * and publication time (epoch ms).
+ */
+export function storyEntry(key: string, title: string, body: string, publishedMs: number): StoryEntryOf {
+  const fingerprint = fingerprintArticle(title, body);
+  return { key, fingerprint, bands: bandsOf(fingerprint), publishedMs };
+}
+
+/** The published-time span in which an article published at `publishedMs` looks for its story. */
+export function storySpan(publishedMs: number, rules: StoryRules): { sinceMs: number; untilMs: number } {
+  return { sinceMs: publishedMs - rules.windowMs, untilMs: publishedMs + rules.windowMs };
 }

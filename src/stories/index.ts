@@ -19,12 +19,15 @@ export {
 export {
   chooseStory,
   leadOf,
+  storyEntry,
+  storySpan,
   DEFAULT_MAX_DISTANCE,
   DEFAULT_STORY_RULES,
   DEFAULT_STORY_WINDOW_MS,
   type StoryArticle,
   type StoryCandidate,
   type StoryChoice,
+  type StoryEntryOf,
   type StoryMemberRef,
   type StoryRules,
 } from './assign.js';
