@@ -5,13 +5,15 @@
  * **MinHash, not SimHash** — chosen by measurement (bench/stories.ts prints both). On
  * the labelled corpus a 64-bit SimHash puts reprints of one piece (another first line
  * and attribution, a 原标题 line, a rewritten headline, a dropped last paragraph) at
- * Hamming distance 0–16, and pieces that merely share a broker's boilerplate at 10: no
- * threshold separates them, and a threshold above 3 defeats the 4 × 16-bit band index
- * (pigeonhole needs distance < bands). SimHash suits pages that are almost identical;
- * reprints of 300–2,000 characters are not. MinHash estimates the Jaccard similarity of
- * the shingle sets directly, so a reprint that keeps 70% of the shingles reads as 0.7,
- * and its LSH bands (16 bands of 4 values) find pairs above ~0.5 with high probability
- * while unrelated pieces almost never share a band.
+ * Hamming distance up to 16, and pieces that merely share a broker's boilerplate at 10.
+ * The 4 × 16-bit band index finds only pairs within distance 3 (pigeonhole), where
+ * SimHash recall is 0.05; it needs distance 12–16 for recall ≥ 0.9, which no band layout
+ * over 64 bits indexes without comparing most stored prints. SimHash suits pages that
+ * are almost identical; reprints of 300–2,000 characters are not. MinHash estimates the
+ * Jaccard similarity of the shingle sets directly (a reprint keeping 75% of the shingles
+ * reads as 0.75), and its LSH bands (16 bands of 4 slots) find a pair of similarity s
+ * with probability 1 − (1 − s⁴)¹⁶ — 0.99 at 0.7 — while unrelated pieces almost never
+ * share a band, so a lookup reads a handful of rows at any store size.
  *
  * The signature is built by one-permutation hashing: each shingle is hashed once, the
  * hash picks one of {@link SLOTS} slots and competes for that slot's minimum, and empty
