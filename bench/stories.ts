@@ -113,6 +113,9 @@ async function qualityTable(): Promise<{ table: string; chosen: QualityRow }> {
     if (d === d0) chosen = r;
     rows.push(r);
   }
+  for (const d of [d0 - 2, d0, d0 + 2, d0 + 4]) {
+    rows.push(row('ours, articles arriving newest first', String(d), groupCorpus(corpus, prints, { ...DEFAULT_STORY_RULES, maxDistance: d }, 'reverse')));
+  }
   for (const d of [d0 - 2, d0, d0 + 2, d0 + 4, d0 + 8]) {
     rows.push(
       row('MinHash, text only (all pairs)', String(d), groupAll((a, b) => {

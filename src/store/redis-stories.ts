@@ -20,6 +20,15 @@ export interface RedisStoryIndexOptions {
    * @defaultValue 15000
    */
   lockWaitMs?: number;
+  /**
+   * How long a band value's set lives after the last article written to it (from that
+   * article's publishedAt, or now when later), ms. Lookups only ever look within a
+   * story window of an article, so band sets need not live as long as items do; this
+   * keeps Redis memory to the articles of the last few windows. Must exceed twice the
+   * longest story window.
+   * @defaultValue 7 days
+   */
+  bandTtlMs?: number;
 }
 
 // Deletes the lock only while it is still ours: a holder whose lock lapsed must not
@@ -30,10 +39,11 @@ const PRUNE_BATCH = 500;
 
 /**
  * The story index of Redis mode. Layout under `<prefix>story:`: `band:<value>` sorted
- * sets (member key, score publishedAt ms), `entry:<key>` hashes (fingerprint, bands,
+ * sets (member key, score publishedAt ms; expiring `bandTtlMs` after their newest
+ * write, since lookups only look within a story window), `entry:<key>` hashes (fingerprint, bands,
  * published, story), `members:<storyId>` sorted sets (score publishedAt ms), `expiry`
- * (score max(publishedAt, recorded) ms, for pruning), and `lock`. `assign` holds the
- * lock around lookup, choice and write, so concurrent workers assign one at a time
+ * (score max(publishedAt, recorded) ms, for pruning), and `lock`. `assign`, `remove` and
+ * `prune` hold the lock around lookup, choice and write, so concurrent workers assign one at a time
  * and two reprints saved at once land in one story.
  */
 export class RedisStoryIndex implements StoryIndex {
@@ -41,18 +51,19 @@ export class RedisStoryIndex implements StoryIndex {
   private readonly base: string;
   private readonly lockTtlMs: number;
   private readonly lockWaitMs: number;
+  private readonly bandTtlMs: number;
 
   constructor(opts: RedisStoryIndexOptions) {
     this.redis = opts.redis;
     this.base = `${opts.prefix}story:`;
     this.lockTtlMs = opts.lockTtlMs ?? 10_000;
     this.lockWaitMs = opts.lockWaitMs ?? 15_000;
+    this.bandTtlMs = opts.bandTtlMs ?? 7 * 24 * 3600_000;
   }
 
   async assign(entry: StoryEntry, span: StorySpan, choose: ChooseStory): Promise<string> {
-    return this.run('assign', async () => {
-      const token = await this.lock();
-      try {
+    return this.run('assign', () =>
+      this.locked(async () => {
         const found = (await this.lookup(entry.bands, span)).filter((c) => c.key !== entry.key);
         const storyId = choose(found);
         const tx = this.redis.multi();
@@ -64,15 +75,17 @@ export class RedisStoryIndex implements StoryIndex {
           published: String(entry.publishedMs),
           story: storyId,
         });
-        for (const band of entry.bands) tx.zadd(this.bandKey(band), entry.publishedMs, entry.key);
+        for (const band of entry.bands) {
+          tx.zadd(this.bandKey(band), entry.publishedMs, entry.key);
+          tx.pexpireat(this.bandKey(band), expiry + this.bandTtlMs);
+        }
         tx.zadd(this.membersKey(storyId), entry.publishedMs, entry.key);
         tx.zadd(this.expiryKey, expiry, entry.key);
         await exec(tx);
         return storyId;
-      } finally {
-        await this.redis.eval(RELEASE, 1, this.lockKey, token);
-      }
-    }, entry.key);
+      }),
+      entry.key,
+    );
   }
 
   async candidates(bands: readonly string[], span: StorySpan): Promise<StoryIndexed[]> {
@@ -92,11 +105,16 @@ export class RedisStoryIndex implements StoryIndex {
   }
 
   async remove(key: string): Promise<void> {
-    await this.run('remove', async () => {
-      const tx = this.redis.multi();
-      await this.unindex(key, tx);
-      await exec(tx);
-    }, key);
+    await this.run(
+      'remove',
+      () =>
+        this.locked(async () => {
+          const tx = this.redis.multi();
+          await this.unindex(key, tx);
+          await exec(tx);
+        }),
+      key,
+    );
   }
 
   async prune(before: Date): Promise<number> {
@@ -105,9 +123,11 @@ export class RedisStoryIndex implements StoryIndex {
       for (;;) {
         const keys = await this.redis.zrangebyscore(this.expiryKey, '-inf', `(${before.getTime()}`, 'LIMIT', 0, PRUNE_BATCH);
         if (keys.length === 0) return removed;
-        const tx = this.redis.multi();
-        for (const key of keys) await this.unindex(key, tx);
-        await exec(tx);
+        await this.locked(async () => {
+          const tx = this.redis.multi();
+          for (const key of keys) await this.unindex(key, tx);
+          await exec(tx);
+        });
         removed += keys.length;
         if (keys.length < PRUNE_BATCH) return removed;
       }
@@ -143,6 +163,16 @@ export class RedisStoryIndex implements StoryIndex {
     tx.zrem(this.membersKey(story), key);
     tx.zrem(this.expiryKey, key);
     tx.del(this.entryKey(key));
+  }
+
+  /** Runs `fn` holding the index lock, so no other writer's lookup and write interleave with it. */
+  private async locked<T>(fn: () => Promise<T>): Promise<T> {
+    const token = await this.lock();
+    try {
+      return await fn();
+    } finally {
+      await this.redis.eval(RELEASE, 1, this.lockKey, token);
+    }
   }
 
   private async lock(): Promise<string> {
