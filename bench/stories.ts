@@ -228,7 +228,7 @@ function lookupCase(mode: Mode): CaseFn {
       const loop = await timeLoop(once, mode === 'brute' ? bruteForcePlan(opts) : plan(opts));
       db.close();
       await store.close();
-      const note = mode === 'fingerprint+lsh' ? 'seed article text' : `${joined}/${looked} reprints joined their story`;
+      const note = mode === 'fingerprint+lsh' ? 'seed article text' : `${joined}/${looked} reprints found their original`;
       return { loop, output: note };
     });
   };
