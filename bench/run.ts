@@ -2,7 +2,7 @@
  * `npm run bench` — runs the benchmarks in sequence and prints our numbers beside
  * their baselines, one table per benchmark and a combined table at the end.
  *
- *   npx tsx bench/run.ts [parse|readers|extract|serve|dedupe|categories …] [--quick] [--connections=N]
+ *   npx tsx bench/run.ts [parse|readers|extract|serve|dedupe|categories|stories …] [--quick] [--connections=N]
  *
  * Never part of the test pass/fail. Talks only to 127.0.0.1.
  */
@@ -15,6 +15,7 @@ import { renderTable, type Comparison } from './lib/report.js';
 import * as parse from './parse.js';
 import * as readers from './readers.js';
 import * as serve from './serve.js';
+import * as stories from './stories.js';
 
 const benches: Record<BenchName, (opts: BenchOptions) => Promise<Comparison[]>> = {
   parse: parse.run,
@@ -23,6 +24,7 @@ const benches: Record<BenchName, (opts: BenchOptions) => Promise<Comparison[]>> 
   serve: serve.run,
   dedupe: dedupe.run,
   categories: categories.run,
+  stories: stories.run,
 };
 
 async function main(): Promise<void> {

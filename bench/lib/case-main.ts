@@ -14,6 +14,7 @@ const loaders: Record<BenchName, () => Promise<{ cases: Record<string, CaseFn> }
   serve: () => import('../serve.js'),
   dedupe: () => import('../dedupe.js'),
   categories: () => import('../categories.js'),
+  stories: () => import('../stories.js'),
 };
 
 function post(envelope: Envelope): Promise<void> {

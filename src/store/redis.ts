@@ -27,6 +27,7 @@ import {
   RELEASE_LEASE,
   TAKE_PENDING,
 } from './redis-scripts.js';
+import { RedisStoryIndex } from './redis-stories.js';
 import type {
   CategoryInfo,
   ClaimEntry,
@@ -120,6 +121,7 @@ class RedisStore implements Store {
   private readonly sk: RedisKeys;
   private readonly now: () => Date;
   private closed = false;
+  readonly stories: RedisStoryIndex;
 
   constructor(opts: RedisStoreOptions) {
     if (opts.prefix.length === 0) throw new TypeError('redis store: prefix must not be empty');
@@ -131,6 +133,7 @@ class RedisStore implements Store {
     this.k = redisKeys(opts.prefix);
     this.sk = redisKeys(this.serverPrefix);
     this.now = opts.now ?? (() => new Date());
+    this.stories = new RedisStoryIndex({ redis: opts.redis, prefix: opts.prefix });
   }
 
   async ping(): Promise<void> {
@@ -460,6 +463,7 @@ class RedisStore implements Store {
         forgotten += gone;
         if (looked < PRUNE_BATCH) break;
       }
+      await this.stories.prune(itemsBefore);
       this.log?.debug({ prefix: this.prefix, removed, forgottenClaims: forgotten }, 'redis store pruned');
       return { removed, changedCategories: removed > 0 ? withAll([...changed].sort()) : [] };
     });

@@ -22,6 +22,7 @@ import {
 import { SqliteCategoryFacts } from './sqlite-category-facts.js';
 import { assertIntact, damagedFileError, isPlainFile, SqliteFileIdentity } from './sqlite-file.js';
 import { migrate, SCHEMA_VERSION } from './sqlite-schema.js';
+import { SqliteStoryIndex } from './sqlite-stories.js';
 import type {
   CategoryInfo,
   ClaimEntry,
@@ -149,6 +150,7 @@ class SqliteStore implements Store {
   private readonly log: Logger | undefined;
   private readonly sql;
   private readonly facts: SqliteCategoryFacts;
+  readonly stories: SqliteStoryIndex;
   /** The file opened, to tell when the path stops holding it; null in memory. */
   private readonly identity: SqliteFileIdentity | null = null;
   /** What ping() last found wrong with the file, so it is logged once. */
@@ -177,6 +179,7 @@ class SqliteStore implements Store {
     this.db = db;
     this.sql = this.prepare();
     this.facts = new SqliteCategoryFacts(this.db);
+    this.stories = new SqliteStoryIndex(this.db, file);
   }
 
   private prepare() {
@@ -374,6 +377,7 @@ class SqliteStore implements Store {
       const removed = this.sql.deletePrunable.run(itemsMs, itemsMs).changes;
       for (const { category, n } of leaving) this.facts.noteRemoved(category, n);
       const forgotten = this.sql.forgetClaims.run(claimsMs).changes;
+      this.stories.pruneNow(itemsMs);
       const categories = leaving.map((r) => r.category).sort();
       return { removed, forgotten, changedCategories: removed > 0 ? withAll(categories) : [] };
     });

@@ -3,6 +3,7 @@ import type { RenderedDoc } from '../publish/rendered.js';
 
 /** Publishing owns the shape of rendered documents; the store keeps them. */
 export type { RenderedDoc };
+import type { StoryIndex } from './stories.js';
 
 /** Result of claiming an item key. */
 export interface ClaimResult {
@@ -192,9 +193,14 @@ export interface LeaseStore {
   releaseLease(name: string, token: string): Promise<void>;
 }
 
+/** Story fingerprints by LSH band and story membership; pruned with items. */
+export interface StoryStore {
+  readonly stories: StoryIndex;
+}
+
 /**
  * The store port: every concern at once. Two adapters (Redis, SQLite) implement it and
  * pass one shared contract suite (tests/store/contract.ts, one block per concern).
  * Callers that need one concern may take that interface alone.
  */
-export type Store = StoreConnection & ItemStore & ItemListing & SourceStateStore & RenderedStore & LeaseStore;
+export type Store = StoreConnection & ItemStore & ItemListing & SourceStateStore & RenderedStore & LeaseStore & StoryStore;
