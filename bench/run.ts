@@ -2,7 +2,7 @@
  * `npm run bench` — runs the benchmarks in sequence and prints our numbers beside
  * their baselines, one table per benchmark and a combined table at the end.
  *
- *   npx tsx bench/run.ts [parse|readers|extract|serve|ingest|articles|memory|dedupe|categories …] [--quick] [--connections=N]
+ *   npx tsx bench/run.ts [parse|readers|extract|serve|ingest|articles|memory|dedupe|categories|stories …] [--quick] [--connections=N]
  *
  * Never part of the test pass/fail. Talks only to 127.0.0.1.
  */
@@ -18,6 +18,7 @@ import * as memory from './memory.js';
 import * as parse from './parse.js';
 import * as readers from './readers.js';
 import * as serve from './serve.js';
+import * as stories from './stories.js';
 
 const benches: Record<BenchName, (opts: BenchOptions) => Promise<Comparison[]>> = {
   parse: parse.run,
@@ -29,6 +30,7 @@ const benches: Record<BenchName, (opts: BenchOptions) => Promise<Comparison[]>> 
   memory: memory.run,
   dedupe: dedupe.run,
   categories: categories.run,
+  stories: stories.run,
 };
 
 async function main(): Promise<void> {

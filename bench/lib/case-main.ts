@@ -14,6 +14,7 @@ const loaders: Partial<Record<BenchName, () => Promise<{ cases: Record<string, C
   extract: () => import('../extract.js'),
   dedupe: () => import('../dedupe.js'),
   categories: () => import('../categories.js'),
+  stories: () => import('../stories.js'),
 };
 
 function post(envelope: Envelope): Promise<void> {

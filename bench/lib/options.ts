@@ -8,7 +8,7 @@ export interface BenchOptions {
 }
 
 /** Names of the benchmarks, in the order a full run takes them. */
-export const BENCH_NAMES = ['parse', 'readers', 'extract', 'serve', 'ingest', 'articles', 'memory', 'dedupe', 'categories'] as const;
+export const BENCH_NAMES = ['parse', 'readers', 'extract', 'serve', 'ingest', 'articles', 'memory', 'dedupe', 'categories', 'stories'] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
 export function isBenchName(s: string): s is BenchName {
