@@ -6,15 +6,13 @@
  * answering 200 with the bytes it sent before. Times are from spawn to exit, less the
  * same process's start-up (the same command on a config of no sources / no feeds).
  */
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finewsOnce, newEnv, removeEnv, runToExit, spawnScript, deleteRedisPrefix, REPO_ROOT, type FinewsEnv, type Mode } from './lib/finews-process.js';
 import { NewsSite, type FeedMode } from './lib/news-site.js';
 import type { BenchOptions } from './lib/options.js';
-import type { Comparison, Side } from './lib/report.js';
-import { fmtMs } from './lib/report.js';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { fmtMs, type Comparison, type Side } from './lib/report.js';
 
 const NAIVE = join(REPO_ROOT, 'bench', 'lib', 'naive-pipeline.ts');
 

@@ -1,7 +1,7 @@
 /** Command-line options shared by every benchmark. */
 
 export interface BenchOptions {
-  /** About a 20 s run for the whole suite: shorter measuring windows, fewer rounds. */
+  /** Reduced scale, shorter measuring windows, fewer rounds: each benchmark in under 2 minutes. */
   quick: boolean;
   /** Concurrent keep-alive clients of the serve benchmark. @defaultValue 16 */
   connections: number;
