@@ -4,20 +4,49 @@
  * 200 feeds of 500, bodies in the feed, no page fetch); once all are stored and the
  * process has been idle a while, its resident set is read from /proc. The goal is
  * ≤ 200 MB: the "baseline" column holds that budget, so the ratio is the share of it used.
+ * Each mode runs the compiled CLI (built once per run, as the Docker image runs it) and,
+ * for reference, the sources through tsx (a checkout without `dist/`).
  */
-import { freePort, newEnv, removeEnv, rssMbOf, sleep, spawnFinews, stopProcess, type Mode } from './lib/finews-process.js';
+import { readFileSync } from 'node:fs';
+import {
+  freePort,
+  installFinews,
+  newEnv,
+  removeEnv,
+  removeInstall,
+  rssMbOf,
+  sleep,
+  spawnFinews,
+  stopProcess,
+  type Install,
+  type Mode,
+  type Runtime,
+} from './lib/finews-process.js';
 import { NewsSite } from './lib/news-site.js';
 import type { BenchOptions } from './lib/options.js';
 import { fmtMs, type Comparison } from './lib/report.js';
 
 const GOAL_MB = 200;
 
+const RUNTIME_LABEL: Record<Runtime, string> = { built: 'compiled (dist/)', tsx: 'sources through tsx' };
+
 interface RestResult {
   mode: Mode;
+  runtime: Runtime;
   items: number;
   ingestMs: number;
   peakMb: number;
   restMb: number;
+  /** Of the RSS at rest: anonymous memory (heaps, buffers, SQLite's cache) and file-backed pages (the node binary, native addons). */
+  anonMb: number;
+  fileMb: number;
+}
+
+/** RssAnon and RssFile of process `pid`, MB (Linux /proc). */
+function rssPartsOf(pid: number): { anonMb: number; fileMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+  return { anonMb: kb('RssAnon') / 1024, fileMb: (kb('RssFile') + kb('RssShmem')) / 1024 };
 }
 
 /** Items the daemon reports through `/api/categories` (every generated item is in one category, its publisher's). */
@@ -33,12 +62,12 @@ async function storedCount(origin: string): Promise<number> {
   }
 }
 
-async function atRest(mode: Mode, site: NewsSite, restMs: number, timeoutMs: number): Promise<RestResult> {
+async function atRest(mode: Mode, install: Install, site: NewsSite, restMs: number, timeoutMs: number): Promise<RestResult> {
   const env = newEnv(mode, { feedUrls: site.feedUrls() });
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
-  const { child } = spawnFinews(env, ['start'], { PORT: String(port), HOST: '127.0.0.1' });
+  const { child } = spawnFinews(env, ['start'], { PORT: String(port), HOST: '127.0.0.1' }, install);
   try {
     const pid = child.pid;
     if (pid === undefined) throw new Error('finews start did not start');
@@ -60,7 +89,7 @@ async function atRest(mode: Mode, site: NewsSite, restMs: number, timeoutMs: num
       await sleep(500);
     }
     const restMb = rssMbOf(pid);
-    return { mode, items: stored, ingestMs, peakMb: Math.max(peakMb, restMb), restMb };
+    return { mode, runtime: install.runtime, items: stored, ingestMs, peakMb: Math.max(peakMb, restMb), restMb, ...rssPartsOf(pid) };
   } finally {
     await stopProcess(child);
     await removeEnv(env);
@@ -74,14 +103,21 @@ export async function run(opts: BenchOptions): Promise<Comparison[]> {
   const restMs = opts.quick ? 5_000 : 20_000;
   const timeoutMs = opts.quick ? 120_000 : 1_800_000;
   const site = await new NewsSite({ feeds, perFeed }).start();
-  const results: Array<RestResult | { mode: Mode; error: string }> = [];
+  const results: Array<RestResult | { mode: Mode; runtime: Runtime; error: string }> = [];
   try {
-    for (const mode of ['embedded', 'redis'] as const) {
+    for (const runtime of ['built', 'tsx'] as const) {
+      const install = await installFinews(runtime);
       try {
-        results.push(await atRest(mode, site, restMs, timeoutMs));
-      } catch (err) {
-        // A daemon that does not get there is a result of the benchmark, not a crash of it.
-        results.push({ mode, error: err instanceof Error ? err.message : String(err) });
+        for (const mode of ['embedded', 'redis'] as const) {
+          try {
+            results.push(await atRest(mode, install, site, restMs, timeoutMs));
+          } catch (err) {
+            // A daemon that does not get there is a result of the benchmark, not a crash of it.
+            results.push({ mode, runtime, error: err instanceof Error ? err.message : String(err) });
+          }
+        }
+      } finally {
+        removeInstall(install);
       }
     }
   } finally {
@@ -90,12 +126,12 @@ export async function run(opts: BenchOptions): Promise<Comparison[]> {
   const baseline: Comparison['baseline'] = { label: `goal: ≤ ${GOAL_MB} MB (ratio ≤ 1 meets it)`, unit: 'MB', rate: GOAL_MB };
   return results.map((r) => ({
     bench: 'memory',
-    scenario: `finews start at rest (${restMs / 1000} s idle) after ingesting ${site.items.toLocaleString('en-US')} items (${feeds} feeds of ${perFeed}), ${r.mode}`,
+    scenario: `finews start at rest (${restMs / 1000} s idle) after ingesting ${site.items.toLocaleString('en-US')} items (${feeds} feeds of ${perFeed}), ${r.mode}, ${RUNTIME_LABEL[r.runtime]}`,
     ours: 'error' in r ? { label: `finews start, ${r.mode}`, unit: 'MB RSS at rest', failed: r.error } : {
       label: `finews start, ${r.mode}`,
       unit: 'MB RSS at rest',
       rate: r.restMb,
-      detail: `peak ${Math.round(r.peakMb)} MB while ingesting`,
+      detail: `anon ${Math.round(r.anonMb)} MB + file ${Math.round(r.fileMb)} MB; peak ${Math.round(r.peakMb)} MB while ingesting`,
       output: `ingest ${fmtMs(r.ingestMs)} ms from spawn`,
     },
     baseline,

@@ -4,12 +4,13 @@
  * (Redis mode). Also the plumbing the whole-process benchmarks share: waiting for a
  * port, reading a process's RSS, deleting a Redis prefix.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
@@ -96,6 +97,47 @@ export async function deleteRedisPrefix(prefix: string): Promise<void> {
   }
 }
 
+/** How the `finews` command runs: the compiled CLI (`npm run build`, as the Docker image runs it) or the TypeScript sources through tsx (a checkout without `dist/`). */
+export type Runtime = 'built' | 'tsx';
+
+/** A finews installation outside the checkout: its `bin/finews.js`, and the temp dir to delete afterwards. */
+export interface Install {
+  runtime: Runtime;
+  bin: string;
+  dir: string;
+}
+
+/**
+ * An installation of this checkout that runs the way `runtime` says, whatever the checkout
+ * itself holds: a temp dir with a copy of bin/finews.js, package.json, node_modules linked,
+ * and either `dist/` compiled by the build's tsconfig (`built`) or `src/` linked and no
+ * `dist/` (`tsx`). A stale or absent `dist/` in the checkout then changes nothing, and the
+ * bench never writes one there for `bin/finews.js` to pick up later in place of the sources.
+ */
+export async function installFinews(runtime: Runtime): Promise<Install> {
+  const dir = mkdtempSync(join(tmpdir(), `finews-bench-install-${runtime}-`));
+  try {
+    mkdirSync(join(dir, 'bin'));
+    copyFileSync(FINEWS_BIN, join(dir, 'bin', 'finews.js'));
+    copyFileSync(join(REPO_ROOT, 'package.json'), join(dir, 'package.json'));
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    if (runtime === 'tsx') symlinkSync(join(REPO_ROOT, 'src'), join(dir, 'src'), 'dir');
+    else {
+      const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+      await promisify(execFile)(process.execPath, [tsc, '-p', join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', join(dir, 'dist')], { cwd: REPO_ROOT });
+    }
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return { runtime, bin: join(dir, 'bin', 'finews.js'), dir };
+}
+
+/** Deletes an installation made by {@link installFinews}. */
+export function removeInstall(install: Install): void {
+  rmSync(install.dir, { recursive: true, force: true });
+}
+
 /** Environment of a finews process of `env`: its config, data dir or Redis, and quiet logs. */
 function processEnv(env: FinewsEnv, extra: Record<string, string>): NodeJS.ProcessEnv {
   const e: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', FINEWS_CONFIG: env.configPath, FINEWS_DATA_DIR: env.dataDir, FINEWS_CONFIG_WATCH: 'off', ...extra };
@@ -107,9 +149,14 @@ function processEnv(env: FinewsEnv, extra: Record<string, string>): NodeJS.Proce
   return e;
 }
 
-/** Starts `finews <args>` for `env`; stdout is collected, stderr passed through. */
-export function spawnFinews(env: FinewsEnv, args: readonly string[], extraEnv: Record<string, string> = {}): { child: ChildProcess; stdout: () => string } {
-  const child = spawn(process.execPath, [FINEWS_BIN, ...args], { cwd: env.dir, env: processEnv(env, extraEnv), stdio: ['ignore', 'pipe', 'inherit'] });
+/** Starts `finews <args>` for `env` (the checkout's bin/finews.js unless `install` says otherwise); stdout is collected, stderr passed through. */
+export function spawnFinews(
+  env: FinewsEnv,
+  args: readonly string[],
+  extraEnv: Record<string, string> = {},
+  install?: Install,
+): { child: ChildProcess; stdout: () => string } {
+  const child = spawn(process.execPath, [install?.bin ?? FINEWS_BIN, ...args], { cwd: env.dir, env: processEnv(env, extraEnv), stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout?.setEncoding('utf8');
   child.stdout?.on('data', (s: string) => (out += s));
