@@ -266,3 +266,50 @@ describe('refreshSource: what it does not poll', () => {
     expect((await refreshSource(deps(fetcher, jobs), 'cinn-industry', { force: true })).status).toBe('ok');
   });
 });
+
+describe('refreshSource: paged sources', () => {
+  const LIST_URL = 'https://np-listapi.example.com/comm/web/getNewsByColumns?page={page}';
+  const paged = testSource('eastmoney-columns', {
+    kind: 'json',
+    url: LIST_URL,
+    pages: 3,
+    categories: ['finance'],
+    mapping: { items: 'data.list', fields: { infoCode: 'code', title: 'title', link: 'uniqueUrl', publishedAt: 'showTime', summary: 'summary' } },
+  });
+  const pageUrl = (n: number): string => LIST_URL.replace('{page}', String(n));
+  const listPage = (...items: number[]): string =>
+    JSON.stringify({
+      data: {
+        list: items.map((i) => ({
+          code: code(i),
+          title: `央行开展逆回购操作（${i}）`,
+          uniqueUrl: `https://finance.eastmoney.com/a/${code(i)}.html`,
+          showTime: '2022-03-30 10:12:00',
+          summary: '中国人民银行30日开展了7天期逆回购操作。',
+        })),
+      },
+    });
+
+  it('reads pages until one fails (a warning, the pages before it kept) or brings nothing new', async () => {
+    const fetcher = new FakeFetcher({
+      [pageUrl(1)]: ok(listPage(0, 1), { contentType: 'application/json' }),
+      [pageUrl(2)]: ok(listPage(2, 3), { contentType: 'application/json' }),
+      [pageUrl(3)]: httpError(502, { url: pageUrl(3) }),
+    });
+    const jobs = new RecordingJobs();
+    const outcome = await refreshSource(deps(fetcher, jobs, [paged]), paged.id);
+    expect(outcome).toMatchObject({ status: 'ok', newItems: 4, duplicates: 0 });
+    expect(outcome.status === 'ok' ? outcome.warnings : []).toEqual([expect.stringMatching(/^page 3: /)]);
+    expect(jobs.articles.map((j) => j.infoCode)).toEqual([0, 1, 2, 3].map((i) => `NW${code(i)}`));
+    expect(await store.getSourceState(paged.id)).toMatchObject({ consecutiveFailures: 0, warningCount: 1 });
+
+    // Everything on page 1 is known now (stored): the poll stops there.
+    const stored = useCaseDeps({ config: testConfig([{ ...paged, article: { fetch: false, remove: [] } }]), store, fetcher, jobs, now: clock.now });
+    for (const job of jobs.articles) await processArticle(stored, job);
+    fetcher.requests.length = 0;
+    jobs.articles.length = 0;
+    expect(await refreshSource(deps(fetcher, jobs, [paged]), paged.id, { force: true })).toMatchObject({ status: 'ok', newItems: 0, duplicates: 2, warnings: [] });
+    expect(fetcher.requests.map((r) => r.url)).toEqual([pageUrl(1)]);
+    expect(jobs.articles).toEqual([]);
+  });
+});
