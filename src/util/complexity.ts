@@ -99,14 +99,15 @@ function measureXml(xml: string, budget: MarkupBudget): MarkupSize & { over?: st
     if (textEnd > i && ++size.nodes > budget.maxNodes) return over(`more than ${budget.maxNodes} nodes`);
     if (lt === -1) break;
     i = lt;
-    if (xml.startsWith('<!--', i)) {
+    const next = xml.charCodeAt(i + 1);
+    if (next === BANG && xml.startsWith('<!--', i)) {
       i = skipPast(xml, '-->', i + 4);
-    } else if (xml.startsWith('<![CDATA[', i)) {
+    } else if (next === BANG && xml.startsWith('<![CDATA[', i)) {
       if (++size.nodes > budget.maxNodes) return over(`more than ${budget.maxNodes} nodes`);
       i = skipPast(xml, ']]>', i + 9);
-    } else if (xml[i + 1] === '!' || xml[i + 1] === '?') {
+    } else if (next === BANG || next === QUESTION) {
       i = skipPast(xml, '>', i + 2);
-    } else if (xml[i + 1] === '/') {
+    } else if (next === SLASH) {
       const name = tagName(xml, i + 2);
       i = skipPast(xml, '>', i + 2);
       const at = name === '' ? -1 : open.lastIndexOf(name);
@@ -123,12 +124,16 @@ function measureXml(xml: string, budget: MarkupBudget): MarkupSize & { over?: st
       if (open.length > size.depth) size.depth = open.length;
       if (open.length > budget.maxDepth) return over(`nested more than ${budget.maxDepth} deep`);
       if (++size.nodes > budget.maxNodes) return over(`more than ${budget.maxNodes} nodes`);
-      if (xml[end - 2] === '/') open.pop();
+      if (xml.charCodeAt(end - 2) === SLASH) open.pop();
       i = end;
     }
   }
   return size;
 }
+
+const BANG = 0x21;
+const QUESTION = 0x3f;
+const SLASH = 0x2f;
 
 /** The index after the first `token` at or after `from`, or the end of `text`. */
 function skipPast(text: string, token: string, from: number): number {

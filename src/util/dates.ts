@@ -79,10 +79,12 @@ export function parseDate(text: string | undefined, zone: string): string | unde
   }
 }
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 function parseDateText(text: string, zone: string): string | undefined {
-  // NFKC folds full-width digits, colons and spaces (２０２２年３月３０日 ０９：３４, with an ideographic space).
-  const s = text
-    .normalize('NFKC')
+  // NFKC folds full-width digits, colons and spaces (２０２２年３月３０日 ０９：３４, with an ideographic space);
+  // it leaves ASCII as it is, and most feed dates are ASCII.
+  const s = (PRINTABLE_ASCII.test(text) ? text : text.normalize('NFKC'))
     .replace(/\([^)]*\)\s*$/, '') // "(China Standard Time)" after JS Date#toString
     .replace(/\s+/g, ' ')
     .trim();
