@@ -6,6 +6,30 @@
 /** How a source publishes its list (INTERFACE §2a): a feed, a JSON API or an HTML page. */
 export type SourceKind = 'rss' | 'json' | 'html';
 
+/** What a source is doing, as shown by `finews status`, `/api/sources` and the home page. */
+export type SourceRowState = 'ok' | 'error' | 'pending' | 'disabled';
+
+/** One row of `/api/sources`, `finews status` and the home page's sources table (INTERFACE §5). */
+export interface SourceRow {
+  id: string;
+  url: string;
+  kind: SourceKind;
+  state: SourceRowState;
+  /** ISO 8601, or null when never fetched. */
+  lastFetchAt: string | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  consecutiveFailures: number;
+  /** ISO 8601, or null when not scheduled yet. */
+  nextRunAt: string | null;
+  /** Distinct items this source has carried. */
+  items: number;
+  /** Records or items of the last poll that were skipped or repaired, the first few with their reason. */
+  warnings: string[];
+  /** How many there were in all (`warnings` keeps only the first few). */
+  warningCount: number;
+}
+
 /** The item fields a json/html source maps its records onto. */
 export type RecordField = 'infoCode' | 'title' | 'link' | 'guid' | 'summary' | 'content' | 'publishedAt' | 'publisher' | 'author';
 

@@ -1,83 +1,38 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Config, Item } from '../domain.js';
-import { describeError } from '../errors.js';
-import { renderJekyllPost } from '../publish/render-jekyll.js';
+import type { Config } from '../domain.js';
+import { exportJekyll, type PostFiles } from '../pipeline/export-jekyll.js';
 import type { Store } from '../store/store.js';
-import { resolvePublisher } from '../tagging/publisher.js';
-import { epochOf } from '../util/time.js';
+import { parseDate } from '../util/dates.js';
 
-/** One item the export could not write, and why. */
-export interface ExportFailure {
-  key: string;
-  infoCode: string | null;
-  /** The post's path below the export directory, when it got that far. */
-  path?: string;
-  error: string;
-}
-
-export interface ExportResult {
-  written: number;
-  unchanged: number;
-  /** Items skipped because their post could not be rendered or written; the others are written. */
-  failed: ExportFailure[];
+/** The posts of a Jekyll site directory on disk; a post's folders are made when it is written. */
+export function siteDirectory(dir: string): PostFiles {
+  return {
+    read: (postPath) => readFile(path.join(dir, postPath), 'utf8').catch(() => undefined),
+    write: async (postPath, content) => {
+      const file = path.join(dir, postPath);
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, content);
+    },
+  };
 }
 
 /**
- * Writes every stored item (optionally only those published since `since`) as
- * DIR/_posts/YYYY-MM-DD-<infoCode>.md; files whose content is unchanged are left alone.
- * One item that cannot be written is reported through `onFailure` and skipped; the
- * rest are still written.
+ * `finews export jekyll DIR [--since DATE]`: exports into DIR, naming each post it
+ * skips on stderr and the counts on stdout. Exits 2 for a bad --since, 1 when any post
+ * is missing (so a cron job or CI step notices), else 0.
  */
-export async function exportJekyll(
-  config: Config,
-  store: Store,
-  dir: string,
-  opts: { since?: Date; onFailure?: (f: ExportFailure) => void } = {},
-): Promise<ExportResult> {
-  const result: ExportResult = { written: 0, unchanged: 0, failed: [] };
-  // Post paths of this run: a second item on a taken path would overwrite the first.
-  const taken = new Map<string, string>();
-  let before: string | null = null;
-  do {
-    const page = await store.listItems({ limit: 200, before });
-    before = page.next;
-    for (const item of page.items) {
-      // Newest first: the first item older than `since` ends the export.
-      if (opts.since && epochOf(item.publishedAt) < opts.since.getTime()) {
-        before = null;
-        break;
-      }
-      let postPath: string | undefined;
-      try {
-        const post = renderPost(config, item);
-        postPath = post.path;
-        const owner = taken.get(post.path);
-        if (owner !== undefined && owner !== item.key) throw new Error(`${post.path} is already the post of ${owner}`);
-        taken.set(post.path, item.key);
-        const file = path.join(dir, post.path);
-        const existing = await readFile(file, 'utf8').catch(() => undefined);
-        if (existing === post.content) {
-          result.unchanged++;
-          continue;
-        }
-        await mkdir(path.dirname(file), { recursive: true });
-        await writeFile(file, post.content);
-        result.written++;
-      } catch (err) {
-        const failure: ExportFailure = { key: item.key, infoCode: item.infoCode, error: describeError(err) };
-        if (postPath !== undefined) failure.path = postPath;
-        result.failed.push(failure);
-        opts.onFailure?.(failure);
-      }
-    }
-  } while (before);
-  return result;
-}
-
-function renderPost(config: Config, item: Item): ReturnType<typeof renderJekyllPost> {
-  // The publisher's category as stored with the item, so back-links match the site's
-  // categories even if `publishers:` changed since.
-  const slug = item.categories[0] ?? resolvePublisher(item.publisher, config.publishers).slug;
-  return renderJekyllPost(item, config.site, { name: item.publisher, slug });
+export async function exportJekyllCommand(config: Config, store: Store, dir: string, opts: { since?: string }): Promise<number> {
+  const since = opts.since === undefined ? undefined : parseDate(opts.since, config.site.timezone);
+  if (opts.since !== undefined && since === undefined) {
+    console.error(`finews export: --since: not a date: ${opts.since} (use YYYY-MM-DD)`);
+    return 2;
+  }
+  const r = await exportJekyll({ config, store }, siteDirectory(dir), {
+    since: since === undefined ? undefined : new Date(since),
+    onFailure: (f) => console.error(`finews export: skipped ${f.infoCode ?? f.key}${f.path === undefined ? '' : ` (${f.path})`}: ${f.error}`),
+  });
+  const failed = r.failed.length === 0 ? '' : `, ${r.failed.length} failed`;
+  console.log(`${dir}: ${r.written} posts written, ${r.unchanged} unchanged${failed}`);
+  return r.failed.length === 0 ? 0 : 1;
 }

@@ -4,9 +4,8 @@ import PQueue from 'p-queue';
 import type { Config } from '../domain.js';
 import { publishAll } from '../pipeline/publish.js';
 import { refreshSource, type RefreshOutcome } from '../pipeline/refresh-source.js';
-import { InProcessJobs } from '../runtime/in-process-jobs.js';
+import { compose } from '../runtime/compose.js';
 import type { RuntimeOptions } from '../runtime/options.js';
-import { openRuntime } from '../runtime/runtime.js';
 import type { Logger } from '../util/log.js';
 
 export interface OnceOptions {
@@ -33,14 +32,13 @@ export async function onceCommand(options: RuntimeOptions, config: Config, log: 
     console.error(`finews once: no source "${opts.sourceId}" in ${options.configPath}`);
     return 2;
   }
-  const progress = opts.progress ?? (opts.out.isTTY === true && process.env.LOG_LEVEL === undefined);
+  const progress = opts.progress ?? (opts.out.isTTY === true && options.logLevel === undefined);
   // Before the runtime is opened: child loggers take their level from the logger when made.
   const level = log.level;
   if (progress && log.isLevelEnabled('info')) log.level = 'warn';
-  const runtime = await openRuntime(options, config, log);
-  const jobs = new InProcessJobs({ publishDebounceMs: 500 });
-  const deps = runtime.pipeline(jobs);
-  jobs.bind(deps);
+  // Its work runs here to completion, whatever the store: in-process jobs.
+  const app = await compose({ ...options, jobs: 'in-process' }, config, log, { inProcess: { publishDebounceMs: 500 } });
+  const { deps } = app;
   const bar = progress ? new SingleBar({ format: 'sources {bar} {value}/{total} {sourceId}', stream: opts.out }, Presets.shades_classic) : undefined;
   bar?.start(sources.length, 0, { sourceId: '' });
   try {
@@ -58,7 +56,7 @@ export async function onceCommand(options: RuntimeOptions, config: Config, log: 
       ),
     );
     bar?.update({ sourceId: 'articles…' });
-    await jobs.onIdle();
+    await app.onIdle();
     await publishAll(deps);
     bar?.stop();
     log.level = level;
@@ -67,8 +65,7 @@ export async function onceCommand(options: RuntimeOptions, config: Config, log: 
   } finally {
     bar?.stop();
     log.level = level;
-    await jobs.close();
-    await runtime.close();
+    await app.close();
   }
 }
 

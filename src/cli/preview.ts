@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import type { Config, Item, ParsedFeed, SourceConfig } from '../domain.js';
 import { describeError } from '../errors.js';
 import { createHttpClient } from '../fetch/fetcher.js';
-import { FetchError } from '../fetch/fetch-error.js';
+import { FetchError } from '../pipeline/ports.js';
 import { identify } from '../identity/identify.js';
 import { createMetrics } from '../metrics.js';
 import { buildArticleItem, type ArticleOutcome } from '../pipeline/process-article.js';

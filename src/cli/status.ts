@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
-import type { Config } from '../domain.js';
+import type { Config, SourceRow } from '../domain.js';
 import { readDate } from '../publish/item-date.js';
-import { sourcesDocument, type SourceRow } from '../pipeline/source-status.js';
+import { sourcesDocument } from '../pipeline/source-status.js';
 import type { Store } from '../store/store.js';
 import { fitWidth, textWidth } from '../util/text-width.js';
 

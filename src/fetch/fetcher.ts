@@ -16,67 +16,14 @@ import {
 } from './address-policy.js';
 import { abandonBody, BodyTooLargeError, readBody, UnsupportedEncodingError } from './body-reader.js';
 import { parseMaxAge, parseRetryAfter } from './cache-headers.js';
-import { FetchError, isRetryableStatus } from './fetch-error.js';
+import { FetchError, type FetchRequest, type FetchResult, type FetchUrl } from '../pipeline/ports.js';
+import { isRetryableStatus } from './fetch-error.js';
 import { withExtraHeaders } from './request-headers.js';
 
-export { FetchError, isRetryableStatus } from './fetch-error.js';
+export { FetchError, type FetchErrorCode, type FetchRequest, type FetchResult, type FetchUrl } from '../pipeline/ports.js';
+export { isRetryableStatus } from './fetch-error.js';
 export { parseMaxAge, parseRetryAfter } from './cache-headers.js';
 export { isPublicAddress, type Resolver, type ResolvedAddress } from './address-policy.js';
-
-export interface FetchRequest {
-  url: string;
-  /** Whole request, body included. */
-  timeoutMs: number;
-  /** Cap on body bytes, both as sent and after decompression; the transfer is aborted the moment it is exceeded. */
-  maxBytes: number;
-  userAgent: string;
-  /** Sent as If-None-Match / If-Modified-Since. */
-  validators?: { etag?: string; lastModified?: string };
-  /**
-   * 'operator' = a URL from config: that URL itself is trusted (may be private), its redirect
-   * hops are checked like content URLs against its own origin; 'content' = a URL that came
-   * from feed content (article links).
-   */
-  origin: 'operator' | 'content';
-  /**
-   * The source's URL (or its origin): content URLs on the same origin — scheme, host and
-   * port — are allowed even if private. Another port of the same host is another service.
-   */
-  sourceOrigin?: string;
-  allowPrivateNetworks: boolean;
-  /** Accept header; any type when absent. */
-  accept?: string;
-  /** Extra headers from config (a source's `headers`); never Host, framing or validators. */
-  headers?: Readonly<Record<string, string>>;
-  signal?: AbortSignal;
-}
-
-export interface FetchResult {
-  /** The URL asked for. */
-  url: string;
-  /** The URL of the last hop, after redirects. */
-  finalUrl: string;
-  status: number;
-  /** 304: the caller's copy is current; body is empty. */
-  notModified: boolean;
-  /** A 301 or 308 happened on the way. */
-  permanentRedirect: boolean;
-  /** Body bytes, decompressed. */
-  body: Buffer;
-  /** Content-Type header value. */
-  contentType?: string;
-  /** ETag / Last-Modified of the response (on a 304 without them, the ones sent). */
-  validators: { etag?: string; lastModified?: string };
-  /** Freshness from Cache-Control max-age (or s-maxage), else Expires − Date. */
-  maxAgeMs?: number;
-  /** From Retry-After, when the server sent one. */
-  retryAfterMs?: number;
-  /** Response headers, names lower-cased, repeated headers joined with ", ". */
-  headers: Record<string, string>;
-}
-
-/** One HTTP request, as the pipeline's Fetcher port wraps it. */
-export type FetchUrl = (req: FetchRequest) => Promise<FetchResult>;
 
 export interface HttpClientOptions {
   /**
@@ -409,7 +356,7 @@ function toFetchError(err: unknown, req: FetchRequest, hopUrl: string, aborted: 
     );
   }
   const unsupported = find((e): e is UnsupportedEncodingError => e instanceof UnsupportedEncodingError);
-  if (unsupported) return new FetchError('network', `fetch ${url}: ${unsupported.message}${at}`, { url, cause: err });
+  if (unsupported) return new FetchError('network', `fetch ${url}: ${unsupported.message}${at}`, { url, retryable: false, cause: err });
 
   const codes = chain.map(codeOf).filter((c): c is string => c !== undefined);
   const detail = err instanceof Error ? err.message : String(err);
@@ -428,7 +375,7 @@ function toFetchError(err: unknown, req: FetchRequest, hopUrl: string, aborted: 
     return new FetchError('timeout', `fetch ${url}: timed out (${detail})${at}`, { url, retryable: true, cause: err });
   }
   if (codes.some((c) => c.startsWith('Z_') || c.startsWith('ERR__ERROR_FORMAT') || c.startsWith('ERR_BROTLI'))) {
-    return new FetchError('network', `fetch ${url}: cannot decompress body (${detail})${at}`, { url, cause: err });
+    return new FetchError('network', `fetch ${url}: cannot decompress body (${detail})${at}`, { url, retryable: false, cause: err });
   }
   if (codes.includes('UND_ERR_INVALID_ARG')) {
     return new FetchError('bad-url', `fetch ${url}: ${detail}${at}`, { url, cause: err });

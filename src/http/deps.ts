@@ -4,6 +4,9 @@ import type { Metrics } from '../metrics.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../util/log.js';
 
+/** Where the server mounts {@link HttpDeps.adminPlugin}, the queue dashboard; the dashboard links below it. */
+export const ADMIN_QUEUES_PATH = '/admin/queues';
+
 /** What the HTTP server needs from the composition root. */
 export interface HttpDeps {
   /** Current config; hot reload swaps what this returns, so it is read per request. */
@@ -21,6 +24,6 @@ export interface HttpDeps {
   readyTimeoutMs?: number;
   /** Enables `/admin/*`, every request then needing `Authorization: Bearer <token>`. */
   adminToken?: string;
-  /** Queue dashboard mounted under `/admin/queues` (Redis runtime). */
+  /** Queue dashboard mounted under {@link ADMIN_QUEUES_PATH} (Redis runtime). */
   adminPlugin?: FastifyPluginAsync;
 }

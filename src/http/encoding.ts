@@ -1,4 +1,4 @@
-import { compress } from '../publish/rendered.js';
+import { compressOnRequest } from '../publish/rendered.js';
 
 /** A content coding finews can send. */
 export type ContentCoding = 'br' | 'gzip' | 'identity';
@@ -41,9 +41,9 @@ export function chooseEncoding(acceptEncoding: string | undefined): ContentCodin
 
 /**
  * Compresses a body produced on request (HTML pages, API JSON) in `coding`, at the
- * `on-request` levels (gzip 6, brotli 5); the pre-rendered feeds carry their own
- * `stored` (level 9) encodings instead.
+ * on-request levels (gzip 6, brotli 5); the pre-rendered feeds carry the encodings
+ * made when they were published instead.
  */
 export function compressBody(body: Buffer, coding: ContentCoding): Buffer {
-  return coding === 'identity' ? body : compress(body, coding, 'on-request');
+  return coding === 'identity' ? body : compressOnRequest(body, coding);
 }

@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { errorMessage, statusOf, type ErrorCode, type MessageArgs } from '../errors.js';
 
 /** JSON error body of every API and feed error: `{"error":{"code","message"}}`. */
 export interface ErrorBody {
@@ -10,13 +11,16 @@ export function errorBody(code: string, message: string): ErrorBody {
   return { error: { code, message } };
 }
 
-/** Sends a JSON error with `status`. */
-export function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
-  return reply.code(status).type('application/json; charset=utf-8').send(errorBody(code, message));
+/** Sends a JSON error of `code` with the catalogue's status and message (src/errors.ts). */
+export function sendError<C extends ErrorCode>(reply: FastifyReply, code: C, ...args: MessageArgs<C>): FastifyReply {
+  return reply
+    .code(statusOf(code))
+    .type('application/json; charset=utf-8')
+    .send(errorBody(code, errorMessage(code, ...args)));
 }
 
 /** Project codes for fastify's own 4xx errors (FST_ERR_…), by status; the message is kept. */
-const CODES_BY_STATUS: Record<number, string> = {
+const CODES_BY_STATUS: Record<number, ErrorCode> = {
   400: 'bad-request',
   404: 'not-found',
   405: 'method-not-allowed',

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RenderedDoc } from '../store/store.js';
+import type { RenderedDoc } from '../publish/rendered.js';
 import { isNotModified } from './conditional.js';
 import { COMPRESS_MIN_BYTES, chooseEncoding, compressBody } from './encoding.js';
 

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { fastify, LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
-import { FinewsError, isFinewsError } from '../errors.js';
+import { errorMessage, FinewsError, isFinewsError, statusOf } from '../errors.js';
 import type { HttpDeps } from './deps.js';
 import { clientErrorCode, errorBody, rawClientErrorResponse } from './errors.js';
 import { registerAdminRoutes } from './routes/admin.js';
@@ -21,14 +21,14 @@ const UNMATCHED_ROUTE = 'unmatched';
  */
 function classify(err: FastifyError | Error): { status: number; code: string; message: string } {
   if (isFinewsError(err, 'store-unavailable')) {
-    return { status: 503, code: err.code, message: 'the store is unavailable; retry shortly' };
+    return { status: statusOf('store-unavailable'), code: err.code, message: errorMessage('store-unavailable') };
   }
   const status = 'statusCode' in err && typeof err.statusCode === 'number' ? err.statusCode : 500;
   if (status >= 400 && status < 500) {
     const code = 'code' in err && typeof err.code === 'string' ? err.code : undefined;
     return { status, code: clientErrorCode(status, code), message: err.message };
   }
-  return { status: status >= 500 && status < 600 ? status : 500, code: 'internal', message: 'internal server error' };
+  return { status: status >= 500 && status < 600 ? status : statusOf('internal'), code: 'internal', message: errorMessage('internal') };
 }
 
 /**
@@ -46,7 +46,7 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
     // A URL the router cannot decode (`/category/%ff%fe.html`) answers like any other bad request.
     frameworkErrors: (err, req, reply) => {
       req.log.info({ err: { code: err.code, message: err.message }, url: req.url }, 'request rejected');
-      return sendErrorFor(deps, req.url, reply, 400, 'bad-url', `not a valid URL: ${req.url.slice(0, 200)}`);
+      return sendErrorFor(deps, req.url, reply, statusOf('bad-url'), 'bad-url', `not a valid URL: ${req.url.slice(0, 200)}`);
     },
     // Requests Node cannot parse never reach a route: same JSON body, then the socket closes.
     clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
@@ -74,7 +74,7 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
   });
 
   app.setNotFoundHandler((req, reply) => {
-    return sendErrorFor(deps, req.url, reply, 404, 'not-found', `no route for ${req.method} ${(req.url.split('?', 1)[0] ?? '').slice(0, 200)}`);
+    return sendErrorFor(deps, req.url, reply, statusOf('not-found'), 'not-found', `no route for ${req.method} ${(req.url.split('?', 1)[0] ?? '').slice(0, 200)}`);
   });
 
   registerAdminRoutes(app, deps);

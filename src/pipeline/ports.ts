@@ -1,8 +1,102 @@
 import type { Config, SourceItem } from '../domain.js';
-import type { FetchRequest, FetchResult } from '../fetch/fetcher.js';
+import { FinewsError, type FinewsErrorOptions } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../util/log.js';
+
+/** One HTTP request as the pipeline asks for it; the fetch adapter carries it out. */
+export interface FetchRequest {
+  url: string;
+  /** Whole request, body included. */
+  timeoutMs: number;
+  /** Cap on body bytes, both as sent and after decompression; the transfer is aborted the moment it is exceeded. */
+  maxBytes: number;
+  userAgent: string;
+  /** Sent as If-None-Match / If-Modified-Since. */
+  validators?: { etag?: string; lastModified?: string };
+  /**
+   * 'operator' = a URL from config: that URL itself is trusted (may be private), its redirect
+   * hops are checked like content URLs against its own origin; 'content' = a URL that came
+   * from feed content (article links).
+   */
+  origin: 'operator' | 'content';
+  /**
+   * The source's URL (or its origin): content URLs on the same origin — scheme, host and
+   * port — are allowed even if private. Another port of the same host is another service.
+   */
+  sourceOrigin?: string;
+  allowPrivateNetworks: boolean;
+  /** Accept header; any type when absent. */
+  accept?: string;
+  /** Extra headers from config (a source's `headers`); never Host, framing or validators. */
+  headers?: Readonly<Record<string, string>>;
+  signal?: AbortSignal;
+}
+
+/** A response as the pipeline reads it. */
+export interface FetchResult {
+  /** The URL asked for. */
+  url: string;
+  /** The URL of the last hop, after redirects. */
+  finalUrl: string;
+  status: number;
+  /** 304: the caller's copy is current; body is empty. */
+  notModified: boolean;
+  /** A 301 or 308 happened on the way. */
+  permanentRedirect: boolean;
+  /** Body bytes, decompressed. */
+  body: Buffer;
+  /** Content-Type header value. */
+  contentType?: string;
+  /** ETag / Last-Modified of the response (on a 304 without them, the ones sent). */
+  validators: { etag?: string; lastModified?: string };
+  /** Freshness from Cache-Control max-age (or s-maxage), else Expires − Date. */
+  maxAgeMs?: number;
+  /** From Retry-After, when the server sent one. */
+  retryAfterMs?: number;
+  /** Response headers, names lower-cased, repeated headers joined with ", ". */
+  headers: Record<string, string>;
+}
+
+/** One HTTP request, as the pipeline's Fetcher port wraps it. */
+export type FetchUrl = (req: FetchRequest) => Promise<FetchResult>;
+
+/** The codes a {@link FetchError} carries. */
+export type FetchErrorCode =
+  | 'timeout'
+  | 'too-large'
+  | 'http-status'
+  | 'dns'
+  | 'refused'
+  | 'blocked-address'
+  | 'bad-url'
+  | 'too-many-redirects'
+  | 'network';
+
+export interface FetchErrorOptions extends FinewsErrorOptions {
+  /** HTTP status of the response that failed ('http-status' and 'too-many-redirects' errors). */
+  status?: number;
+  /** How long the server asked us to wait (Retry-After), in milliseconds. */
+  retryAfterMs?: number;
+}
+
+/**
+ * A failed fetch, as every Fetcher reports it. `code` says what went wrong; `retryable` says
+ * whether trying again later can help; `status` and `retryAfterMs` come from the response
+ * when there was one.
+ */
+export class FetchError extends FinewsError {
+  declare readonly code: FetchErrorCode;
+  readonly status?: number;
+  readonly retryAfterMs?: number;
+
+  constructor(code: FetchErrorCode, message: string, opts: FetchErrorOptions = {}) {
+    super(code, message, opts);
+    this.name = 'FetchError';
+    if (opts.status !== undefined) this.status = opts.status;
+    if (opts.retryAfterMs !== undefined) this.retryAfterMs = opts.retryAfterMs;
+  }
+}
 
 /** HTTP for the pipeline: fetchUrl behind the politeness rules. */
 export interface Fetcher {

@@ -1,5 +1,5 @@
 import type { ExtractedArticle, Item, SourceConfig } from '../domain.js';
-import { isFinewsError } from '../errors.js';
+import { isRetryable } from '../errors.js';
 import { extractArticle } from '../articles/extract.js';
 import { sanitizeBody } from '../articles/sanitize.js';
 import { decodeBody } from '../fetch/decode.js';
@@ -62,7 +62,7 @@ export async function buildArticleItem(deps: ArticleDeps, job: ArticleJob, opts:
       }
       deps.metrics.articleFetches.inc({ outcome: 'missing' in found ? 'fallback' : 'ok' });
     } catch (err) {
-      const transient = isFinewsError(err) ? err.retryable : true;
+      const transient = isRetryable(err);
       deps.metrics.articleFetches.inc({ outcome: transient && !opts.finalAttempt ? 'error' : 'fallback' });
       if (transient && !opts.finalAttempt) throw err;
       log.warn({ err }, 'article API unavailable; trying the page');
@@ -85,7 +85,7 @@ export async function buildArticleItem(deps: ArticleDeps, job: ArticleJob, opts:
       outcome = 'fetched';
       deps.metrics.articleFetches.inc({ outcome: 'ok' });
     } catch (err) {
-      const transient = isFinewsError(err) ? err.retryable : true;
+      const transient = isRetryable(err);
       deps.metrics.articleFetches.inc({ outcome: transient && !opts.finalAttempt ? 'error' : 'fallback' });
       if (transient && !opts.finalAttempt) throw err;
       log.warn({ err }, 'article page unavailable; storing the item from its feed content');

@@ -1,10 +1,18 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ALL_SLUG } from '../domain.js';
-import { FEED_FORMATS, feedDocName, opmlDocName } from '../publish/doc-names.js';
 import { buildCategoryTitles, type CategoryView, type RenderContext } from '../publish/context.js';
-import { renderAtom, renderJsonFeed, renderRss } from '../publish/render-feeds.js';
+import { feedDocName, opmlDocName } from '../publish/doc-names.js';
+import { CONTENT_TYPES, OUTPUT_FORMATS } from '../publish/formats.js';
 import { renderOpml } from '../publish/render-opml.js';
-import { CONTENT_TYPES, toRenderedDoc } from '../publish/rendered.js';
+import { encodeRendered, renderedBody } from '../publish/rendered.js';
+import type { Store } from '../store/store.js';
 import type { PipelineDeps } from './ports.js';
+
+/** The part of the store publishing uses: listings to render, rendered documents to keep. */
+export type PublishStore = Pick<Store, 'listCategories' | 'listItems' | 'getRendered' | 'putRendered' | 'deleteRendered'>;
+
+/** What publishing touches: config, those store methods, metrics, the clock and readiness. */
+export type PublishDeps = Pick<PipelineDeps, 'config' | 'metrics' | 'now' | 'health'> & { store: PublishStore };
 
 /**
  * Re-renders the feeds of the given categories (`all` is one of them when asked for;
@@ -13,7 +21,7 @@ import type { PipelineDeps } from './ports.js';
  * with `all`, which changes whenever any category does. Serving never renders.
  * A failure is reported to `deps.health` (not ready) until a later publish succeeds.
  */
-export async function publishCategories(deps: PipelineDeps, slugs: string[]): Promise<void> {
+export async function publishCategories(deps: PublishDeps, slugs: string[]): Promise<void> {
   try {
     await renderCategories(deps, slugs);
   } catch (err) {
@@ -23,7 +31,7 @@ export async function publishCategories(deps: PipelineDeps, slugs: string[]): Pr
   deps.health?.succeeded('publish');
 }
 
-async function renderCategories(deps: PipelineDeps, slugs: string[]): Promise<void> {
+async function renderCategories(deps: PublishDeps, slugs: string[]): Promise<void> {
   const config = deps.config();
   const categories = await deps.store.listCategories();
   const titles = buildCategoryTitles(config, categories);
@@ -35,14 +43,16 @@ async function renderCategories(deps: PipelineDeps, slugs: string[]): Promise<vo
     const { items } = await deps.store.listItems({ category: slug, limit: config.site.itemsPerFeed });
     if (items.length === 0 && slug !== ALL_SLUG) {
       // A category whose items were all pruned is unknown again: 404, never an empty feed.
-      for (const format of FEED_FORMATS) await deps.store.deleteRendered(feedDocName(slug, format));
+      for (const format of OUTPUT_FORMATS) await deleteIfPresent(deps, feedDocName(slug, format.id));
       timer();
       continue;
     }
     const cat: CategoryView = { slug, title: titles(slug) };
-    await putIfChanged(deps, feedDocName(slug, 'xml'), renderRss(ctx, cat, items), CONTENT_TYPES.rss);
-    await putIfChanged(deps, feedDocName(slug, 'atom'), renderAtom(ctx, cat, items), CONTENT_TYPES.atom);
-    await putIfChanged(deps, feedDocName(slug, 'json'), renderJsonFeed(ctx, cat, items), CONTENT_TYPES.json);
+    for (const format of OUTPUT_FORMATS) {
+      // Rendering is synchronous: one document at a time, with requests served in between.
+      await nextTurn();
+      await putIfChanged(deps, feedDocName(slug, format.id), format.render(ctx, cat, items), format.contentType);
+    }
     timer();
   }
   if (!wanted.has(ALL_SLUG)) return;
@@ -51,15 +61,24 @@ async function renderCategories(deps: PipelineDeps, slugs: string[]): Promise<vo
 }
 
 /** Publishes every category that holds items, and `all`. */
-export async function publishAll(deps: PipelineDeps): Promise<void> {
+export async function publishAll(deps: PublishDeps): Promise<void> {
   const categories = await deps.store.listCategories();
   await publishCategories(deps, [ALL_SLUG, ...categories.map((c) => c.slug)]);
 }
 
-/** Stores a rendered document unless its bytes are unchanged, so Last-Modified and ETag stay put. */
-async function putIfChanged(deps: PipelineDeps, name: string, text: string, contentType: string): Promise<void> {
-  const doc = toRenderedDoc(text, contentType, deps.now());
+/**
+ * Stores a rendered document unless its bytes are unchanged, so Last-Modified and ETag
+ * stay put. The ETag (a hash of the uncompressed body) is compared before anything is
+ * compressed: an unchanged document costs one render, one hash and one read.
+ */
+async function putIfChanged(deps: PublishDeps, name: string, text: string, contentType: string): Promise<void> {
+  const rendered = renderedBody(text);
   const previous = await deps.store.getRendered(name);
-  if (previous?.etag === doc.etag) return;
-  await deps.store.putRendered(name, doc);
+  if (previous?.etag === rendered.etag) return;
+  await deps.store.putRendered(name, await encodeRendered(rendered, contentType, deps.now()));
+}
+
+/** Forgets a rendered document, writing nothing when there is none. */
+async function deleteIfPresent(deps: PublishDeps, name: string): Promise<void> {
+  if ((await deps.store.getRendered(name)) !== null) await deps.store.deleteRendered(name);
 }

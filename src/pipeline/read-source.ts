@@ -5,9 +5,8 @@
  * refresh use case and `preview` both build on this.
  */
 import type { ParsedFeed, SourceConfig } from '../domain.js';
-import type { FetchResult } from '../fetch/fetcher.js';
 import { listUrl, readerFor } from '../sources/reader.js';
-import type { Fetcher } from './ports.js';
+import type { Fetcher, FetchResult } from './ports.js';
 import { sourceLimits } from './source-limits.js';
 
 /** What reading one list page needs. */

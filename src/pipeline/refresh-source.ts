@@ -1,8 +1,8 @@
 import type { SourceConfig } from '../domain.js';
-import { describeError, FinewsError } from '../errors.js';
+import { describeError, isRetryable } from '../errors.js';
 import type { SourceState } from '../store/store.js';
 import { nextRunDelay } from './next-run.js';
-import type { PipelineDeps } from './ports.js';
+import { FetchError, type PipelineDeps } from './ports.js';
 import { type ListPage, pageWarnings, readSourcePage } from './read-source.js';
 import { claimItems, lastPollWarnings, nextPage, WARNINGS_KEPT } from './refresh-steps.js';
 
@@ -116,8 +116,8 @@ async function refreshHeld(deps: PipelineDeps, source: SourceConfig, opts: Refre
     return { sourceId, status: 'ok', newItems, duplicates, warnings };
   } catch (err) {
     const failures = previous.consecutiveFailures + 1;
-    const retryAfterMs = err instanceof FinewsError && 'retryAfterMs' in err ? Number(err.retryAfterMs) || undefined : undefined;
-    const status = err instanceof FinewsError && 'status' in err ? Number(err.status) || undefined : undefined;
+    const retryAfterMs = err instanceof FetchError && err.retryAfterMs ? err.retryAfterMs : undefined;
+    const status = err instanceof FetchError && err.status ? err.status : undefined;
     await deps.store.putSourceState({
       ...previous,
       lastFetchAt: started.toISOString(),
@@ -129,7 +129,7 @@ async function refreshHeld(deps: PipelineDeps, source: SourceConfig, opts: Refre
     });
     deps.metrics.sourceFetches.inc({ source: sourceId, outcome: 'error' });
     log.warn({ err, consecutiveFailures: failures }, 'source refresh failed');
-    return { sourceId, status: 'error', error: describeError(err), retryable: err instanceof FinewsError ? err.retryable : true };
+    return { sourceId, status: 'error', error: describeError(err), retryable: isRetryable(err) };
   }
 }
 

@@ -1,29 +1,5 @@
-import type { Config, SourceKind } from '../domain.js';
+import type { Config, SourceRow, SourceRowState } from '../domain.js';
 import type { SourceState, Store } from '../store/store.js';
-
-/** What a source is doing, as shown by `finews status` and `/api/sources`. */
-export type SourceRowState = 'ok' | 'error' | 'pending' | 'disabled';
-
-/** One row of `/api/sources` and `finews status` (INTERFACE §5). */
-export interface SourceRow {
-  id: string;
-  url: string;
-  kind: SourceKind;
-  state: SourceRowState;
-  /** ISO 8601, or null when never fetched. */
-  lastFetchAt: string | null;
-  lastStatus: number | null;
-  lastError: string | null;
-  consecutiveFailures: number;
-  /** ISO 8601, or null when not scheduled yet. */
-  nextRunAt: string | null;
-  /** Distinct items this source has carried. */
-  items: number;
-  /** Records or items of the last poll that were skipped or repaired, the first few with their reason. */
-  warnings: string[];
-  /** How many there were in all (`warnings` keeps only the first few). */
-  warningCount: number;
-}
 
 /**
  * One row per configured source, in config order, joined with its stored state.

@@ -1,4 +1,4 @@
-import { FetchError, type FetchUrl } from '../fetch/fetcher.js';
+import { FetchError, type FetchUrl } from '../pipeline/ports.js';
 import type { Fetcher, HostLimiter } from '../pipeline/ports.js';
 import type { Logger } from '../util/log.js';
 

@@ -1,10 +1,11 @@
+import { CONFIG_DEFAULTS } from '../config/defaults.js';
 import type { PolitenessConfig } from '../domain.js';
 
 /** Politeness rules, fixed or read on every request (a getter follows hot reloads). */
 export type PolitenessSource = PolitenessConfig | (() => PolitenessConfig);
 
-/** Defaults of INTERFACE's `politeness:` block. */
-export const DEFAULT_POLITENESS: PolitenessConfig = { perHostConcurrency: 2, minSpacingMs: 500 };
+/** Defaults of the `politeness:` block of feeds.yaml. */
+export const DEFAULT_POLITENESS: PolitenessConfig = { ...CONFIG_DEFAULTS.politeness };
 
 /** What one host is held to: its `politeness.hosts` entry, else the global rules. */
 export interface HostRules {

@@ -2,7 +2,7 @@
  * What every renderer is handed: the site, the render time, and how categories are
  * titled and addressed (INTERFACE §5).
  */
-import { ALL_SLUG, type Config, type SiteConfig } from '../domain.js';
+import { ALL_SLUG, type Config, type Item, type SiteConfig } from '../domain.js';
 import { resolvePublisher } from '../tagging/publisher.js';
 
 /** A category as the renderers show it. */
@@ -27,12 +27,18 @@ export interface RenderContext {
   categoryTitles?: (slug: string) => string;
 }
 
-/** Where a category's feeds and page live. */
-export interface FeedUrls {
-  rss: string;
-  atom: string;
-  json: string;
-  html: string;
+/**
+ * One output format of the category feeds: a row of the table in `formats.ts`, declared
+ * beside its renderer. `extension` names the public URL (`/feeds/<slug>.<extension>`)
+ * and the stored document; `label` is what pages call it.
+ */
+export interface OutputFormat<Id extends string = string> {
+  id: Id;
+  extension: string;
+  contentType: string;
+  label: string;
+  /** Renders a category (or `all`); `items` newest first, already cut to itemsPerFeed. */
+  render(ctx: RenderContext, cat: CategoryView, items: readonly Item[]): string;
 }
 
 /**
@@ -138,34 +144,17 @@ export function sitePath(site: Pick<SiteConfig, 'url'>, path: string): string {
   return joinUrl(prefix, path);
 }
 
-/** Relative paths (below the site root) of a category's feeds and page. */
-function feedPaths(slug: string): FeedUrls {
-  const s = encodeURIComponent(slug);
-  return {
-    rss: `feeds/${s}.xml`,
-    atom: `feeds/${s}.atom`,
-    json: `feeds/${s}.json`,
-    html: slug === ALL_SLUG ? '' : `category/${s}.html`,
-  };
+/** Path below the site root of `slug`'s feed with file extension `extension` (`feeds/<slug>.xml`). */
+export function feedPath(slug: string, extension: string): string {
+  return `feeds/${encodeURIComponent(slug)}.${extension}`;
 }
 
-/**
- * Absolute URLs of a category's feeds and HTML page (INTERFACE §5): `<url>/feeds/<slug>.xml`,
- * `.atom`, `.json`, and `<url>/category/<slug>.html` (`<url>/` for `all`).
- */
-export function feedUrls(site: Pick<SiteConfig, 'url'>, slug: string): FeedUrls {
-  const base = absoluteSiteUrl(site);
-  const p = feedPaths(slug);
-  return { rss: joinUrl(base, p.rss), atom: joinUrl(base, p.atom), json: joinUrl(base, p.json), html: joinUrl(base, p.html) };
+/** Path below the site root of `slug`'s HTML page: `category/<slug>.html`, the home page for `all`. */
+export function pagePath(slug: string): string {
+  return slug === ALL_SLUG ? '' : `category/${encodeURIComponent(slug)}.html`;
 }
 
-/** Root-relative counterparts of {@link feedUrls}, for links inside HTML pages. */
-export function feedLinks(site: Pick<SiteConfig, 'url'>, slug: string): FeedUrls {
-  const p = feedPaths(slug);
-  return {
-    rss: sitePath(site, p.rss),
-    atom: sitePath(site, p.atom),
-    json: sitePath(site, p.json),
-    html: sitePath(site, p.html),
-  };
+/** The absolute URL of `path` below `site.url`. */
+export function siteUrl(site: Pick<SiteConfig, 'url'>, path: string): string {
+  return joinUrl(absoluteSiteUrl(site), path);
 }

@@ -21,52 +21,42 @@ import { Feed, type Item as FeedItem } from 'feed';
 import { DateTime } from 'luxon';
 import { ALL_SLUG, type Item, type SiteConfig } from '../domain.js';
 import { cleanText, escapeHtml } from '../util/html.js';
-import { feedUrls, siteHost, type CategoryView, type FeedUrls, type RenderContext } from './context.js';
+import { feedPath, pagePath, siteHost, siteUrl, type CategoryView, type OutputFormat, type RenderContext } from './context.js';
 import { isoOf, itemDate, readDate, validDate } from './item-date.js';
+import { itemJson } from './item-json.js';
 import { httpUrlOf } from './text.js';
 
-/** The JSON shape of an item (INTERFACE §3): `/api/items` and the JSON Feed `_finews` extension. */
-export interface ItemJson {
-  /** Canonical infoCode, or null for items keyed by guid or link. */
-  infoCode: string | null;
-  title: string;
-  url: string;
-  /** ISO 8601 with offset. */
-  publishedAt: string;
-  publisher: string;
-  author: string | null;
-  categories: string[];
-  tags: string[];
-  summary: string;
-  contentHtml: string;
-  sources: string[];
-}
+/** RSS 2.0, served at `/feeds/<slug>.xml` (the extension is public and predates the id). */
+export const RSS = {
+  id: 'rss',
+  extension: 'xml',
+  contentType: 'application/rss+xml; charset=utf-8',
+  label: 'RSS',
+  render: renderRss,
+} as const satisfies OutputFormat;
+
+/** Atom 1.0, served at `/feeds/<slug>.atom`. */
+export const ATOM = {
+  id: 'atom',
+  extension: 'atom',
+  contentType: 'application/atom+xml; charset=utf-8',
+  label: 'Atom',
+  render: renderAtom,
+} as const satisfies OutputFormat;
+
+/** JSON Feed 1.1, served at `/feeds/<slug>.json`. */
+export const JSON_FEED = {
+  id: 'json',
+  extension: 'json',
+  contentType: 'application/feed+json; charset=utf-8',
+  label: 'JSON Feed',
+  render: renderJsonFeed,
+} as const satisfies OutputFormat;
 
 /** The JSON Feed version written. */
 const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
 
 const GENERATOR = 'finews';
-
-/**
- * The JSON shape of `item` (INTERFACE §3), with unrenderable characters dropped. An
- * unreadable publishedAt is replaced by storedAt, else by `fallbackDate` when given.
- */
-export function itemJson(item: Item, fallbackDate?: Date): ItemJson {
-  return {
-    infoCode: item.infoCode === null ? null : cleanText(item.infoCode),
-    title: cleanText(item.title),
-    // Stored items carry only http(s) URLs; older rows (or other writers) are checked again here.
-    url: httpUrlOf(cleanText(item.url)) ?? '',
-    publishedAt: itemIsoDate(item, fallbackDate),
-    publisher: cleanText(item.publisher),
-    author: item.author === undefined ? null : cleanText(item.author),
-    categories: item.categories.map(cleanText),
-    tags: item.tags.map(cleanText),
-    summary: cleanText(item.summary),
-    contentHtml: cleanText(item.contentHtml),
-    sources: item.sources.map(cleanText),
-  };
-}
 
 /**
  * The `tag:` URI (RFC 4151) that identifies an item in every output format:
@@ -83,18 +73,18 @@ export function itemId(site: Pick<SiteConfig, 'url'>, item: Pick<Item, 'infoCode
 
 /** Renders a category (or `all`) as RSS 2.0. `items` newest first, already cut to itemsPerFeed. */
 export function renderRss(ctx: RenderContext, cat: CategoryView, items: readonly Item[]): string {
-  const meta = feedMeta(ctx, cat, items);
+  const meta = feedMeta(ctx, cat, items, RSS);
   const feed = new Feed({
     title: xmlText(meta.title),
     description: xmlText(meta.description),
-    link: meta.urls.html,
+    link: meta.page,
     language: xmlText(ctx.site.language),
     updated: meta.updated,
     generator: GENERATOR,
-    feedLinks: { rss: meta.urls.rss },
+    feedLinks: { rss: meta.self },
   });
   for (const item of items) {
-    const v = itemView(ctx, meta.urls, item);
+    const v = itemView(ctx, meta.page, item);
     const entry: FeedItem = {
       title: cdata(v.title),
       guid: v.id,
@@ -127,20 +117,20 @@ function inZone(xml: string, zone: string): string {
 
 /** Renders a category (or `all`) as Atom 1.0. `items` newest first, already cut to itemsPerFeed. */
 export function renderAtom(ctx: RenderContext, cat: CategoryView, items: readonly Item[]): string {
-  const meta = feedMeta(ctx, cat, items);
+  const meta = feedMeta(ctx, cat, items, ATOM);
   const feed = new Feed({
-    id: meta.urls.atom,
+    id: meta.self,
     title: xmlText(meta.title),
     description: xmlText(meta.description),
-    link: meta.urls.html,
+    link: meta.page,
     updated: meta.updated,
     generator: GENERATOR,
-    feedLinks: { atom: meta.urls.atom },
+    feedLinks: { atom: meta.self },
     // Atom requires an author on the feed or on every entry; entries have theirs too.
     author: { name: xmlText(ctx.site.title), link: meta.home },
   });
   for (const item of items) {
-    const v = itemView(ctx, meta.urls, item);
+    const v = itemView(ctx, meta.page, item);
     const entry: FeedItem = {
       // type="html": the title is HTML, so a plain-text title is escaped first.
       title: cdata(escapeHtml(v.title)),
@@ -166,18 +156,18 @@ export function renderAtom(ctx: RenderContext, cat: CategoryView, items: readonl
 
 /** Renders a category (or `all`) as JSON Feed 1.1, each item carrying its `_finews` JSON. */
 export function renderJsonFeed(ctx: RenderContext, cat: CategoryView, items: readonly Item[]): string {
-  const meta = feedMeta(ctx, cat, items);
+  const meta = feedMeta(ctx, cat, items, JSON_FEED);
   const language = cleanText(ctx.site.language);
   const feed = {
     version: JSON_FEED_VERSION,
     title: cleanText(meta.title),
-    home_page_url: meta.urls.html,
-    feed_url: meta.urls.json,
+    home_page_url: meta.page,
+    feed_url: meta.self,
     description: cleanText(meta.description),
     language,
     authors: [{ name: cleanText(ctx.site.title), url: meta.home }],
     items: items.map((item) => {
-      const v = itemView(ctx, meta.urls, item);
+      const v = itemView(ctx, meta.page, item);
       return {
         id: v.id,
         url: v.link,
@@ -198,14 +188,17 @@ export function renderJsonFeed(ctx: RenderContext, cat: CategoryView, items: rea
 interface FeedMeta {
   title: string;
   description: string;
-  urls: FeedUrls;
+  /** Absolute URL of the feed itself, in the format being rendered. */
+  self: string;
+  /** Absolute URL of the category's HTML page. */
+  page: string;
   /** Absolute home page URL. */
   home: string;
   updated: Date;
 }
 
 /** Feed-level fields shared by the three formats. */
-function feedMeta(ctx: RenderContext, cat: CategoryView, items: readonly Item[]): FeedMeta {
+function feedMeta(ctx: RenderContext, cat: CategoryView, items: readonly Item[], format: OutputFormat): FeedMeta {
   const site = ctx.site;
   const isAll = cat.slug === ALL_SLUG;
   const title = isAll ? site.title : `${cat.title} - ${site.title}`;
@@ -218,8 +211,9 @@ function feedMeta(ctx: RenderContext, cat: CategoryView, items: readonly Item[])
   return {
     title,
     description,
-    urls: feedUrls(site, cat.slug),
-    home: feedUrls(site, ALL_SLUG).html,
+    self: siteUrl(site, feedPath(cat.slug, format.extension)),
+    page: siteUrl(site, pagePath(cat.slug)),
+    home: siteUrl(site, pagePath(ALL_SLUG)),
     updated: newest === undefined ? validDate(ctx.generatedAt) : new Date(newest),
   };
 }
@@ -238,7 +232,7 @@ interface ItemView {
 }
 
 /** An item's fields as every format shows them, cleaned and with fallbacks applied. */
-function itemView(ctx: RenderContext, urls: FeedUrls, item: Item): ItemView {
+function itemView(ctx: RenderContext, page: string, item: Item): ItemView {
   const title = cleanText(item.title);
   const summary = cleanText(item.summary).trim();
   const publisher = cleanText(item.publisher).trim();
@@ -253,7 +247,7 @@ function itemView(ctx: RenderContext, urls: FeedUrls, item: Item): ItemView {
   return {
     id: itemId(ctx.site, item),
     title,
-    link: itemLink(item, urls),
+    link: itemLink(item, page),
     date: itemDate(item, ctx.generatedAt),
     summary,
     // An empty body would leave readers nothing to show; the summary (or title) stands in.
@@ -269,16 +263,8 @@ function itemView(ctx: RenderContext, urls: FeedUrls, item: Item): ItemView {
  * format carries the same bytes) when it is an absolute http(s) URL; else the category
  * page, so the feed still renders.
  */
-function itemLink(item: Item, urls: FeedUrls): string {
-  return httpUrlOf(cleanText(item.url)) ?? urls.html;
-}
-
-/** ISO 8601 with offset of the item's date (see {@link itemDate}); the stored text when it is readable. */
-function itemIsoDate(item: Item, fallback: Date | undefined): string {
-  if (readDate(item.publishedAt) !== undefined) return item.publishedAt;
-  const stored = readDate(item.storedAt);
-  if (stored !== undefined) return isoOf(stored);
-  return fallback === undefined ? cleanText(item.publishedAt) : isoOf(itemDate({ publishedAt: '', storedAt: '' }, fallback));
+function itemLink(item: Item, page: string): string {
+  return httpUrlOf(cleanText(item.url)) ?? page;
 }
 
 /** Percent-encodes everything but unreserved characters, so the tag: URI is always valid. */

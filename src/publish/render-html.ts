@@ -5,9 +5,10 @@
  * value unless it is already {@link SafeHtml}, so forgetting to escape is not possible
  * by accident. Links inside pages are root-relative, so pages work from any host.
  */
-import { ALL_SLUG, type Item } from '../domain.js';
+import { ALL_SLUG, type Item, type SourceRow, type SourceRowState } from '../domain.js';
 import { escapeHtml } from '../util/html.js';
-import { feedLinks, sitePath, type CategoryView, type RenderContext } from './context.js';
+import { sitePath, type CategoryView, type RenderContext } from './context.js';
+import { OUTPUT_FORMATS, feedLinks, mediaType, type FeedUrls } from './formats.js';
 import { itemDate, readDate } from './item-date.js';
 import { httpUrlOf } from './text.js';
 
@@ -48,19 +49,6 @@ function interpolate(value: HtmlValue): string {
   return escapeHtml(String(value));
 }
 
-/** One row of the sources status table (as `finews status` and `/api/sources`). */
-export interface SourceStatusRow {
-  id: string;
-  url: string;
-  state: 'ok' | 'error' | 'pending' | 'disabled';
-  /** ISO 8601. */
-  lastFetchAt?: string;
-  lastError?: string;
-  items: number;
-  /** ISO 8601. */
-  nextRunAt?: string;
-}
-
 /** One category in the home page's navigation. */
 export interface HomeCategory {
   cat: CategoryView;
@@ -82,7 +70,7 @@ export interface HomeView {
  * the feeds of `all` advertised for autodiscovery, and the sources status table when
  * `sources` is given.
  */
-export function renderHomePage(ctx: RenderContext, home: HomeView, sources?: readonly SourceStatusRow[]): string {
+export function renderHomePage(ctx: RenderContext, home: HomeView, sources?: readonly SourceRow[]): string {
   const { site } = ctx;
   const all = feedLinks(site, ALL_SLUG);
   const body = html`
@@ -124,14 +112,14 @@ ${items.length === 0 ? html`<p class="empty">暂无新闻。</p>` : items.map((i
   return page(ctx, { title, feedsFor: { title, links: feedLinks(site, cat.slug) }, body });
 }
 
-const STATE_LABELS: Record<SourceStatusRow['state'], string> = {
+const STATE_LABELS: Record<SourceRowState, string> = {
   ok: '正常',
   error: '出错',
   pending: '等待',
   disabled: '停用',
 };
 
-function sourcesSection(ctx: RenderContext, rows: readonly SourceStatusRow[]): SafeHtml {
+function sourcesSection(ctx: RenderContext, rows: readonly SourceRow[]): SafeHtml {
   return html`<section class="sources" id="sources">
 <h2>来源状态</h2>
 <div class="scroll"><table>
@@ -141,9 +129,9 @@ ${rows.map(
   (r) => html`<tr class="state-${r.state}">
 <td><a href="${safeHref(r.url)}">${r.id}</a></td>
 <td><span class="state">${STATE_LABELS[r.state] ?? r.state}</span></td>
-<td>${timeHtml(ctx, r.lastFetchAt)}</td>
+<td>${timeHtml(ctx, r.lastFetchAt ?? undefined)}</td>
 <td>${r.items}</td>
-<td>${timeHtml(ctx, r.nextRunAt)}</td>
+<td>${timeHtml(ctx, r.nextRunAt ?? undefined)}</td>
 <td class="error">${r.lastError ?? ''}</td>
 </tr>
 `,
@@ -223,7 +211,7 @@ function timeHtml(ctx: RenderContext, iso: string | undefined): SafeHtml | strin
 
 function feedLinksHtml(ctx: RenderContext, slug: string): SafeHtml {
   const l = feedLinks(ctx.site, slug);
-  return html`<a href="${l.rss}" type="application/rss+xml">RSS</a> · <a href="${l.atom}" type="application/atom+xml">Atom</a> · <a href="${l.json}" type="application/feed+json">JSON Feed</a>`;
+  return html`${OUTPUT_FORMATS.map((f, i) => html`${i === 0 ? '' : ' · '}<a href="${l[f.id]}" type="${mediaType(f)}">${f.label}</a>`)}`;
 }
 
 /** An http(s) URL normalized for an href; undefined for anything else (javascript:, data:, relative…). */
@@ -234,7 +222,7 @@ function safeHref(url: string): string | undefined {
 interface PageParts {
   title: string;
   /** Feeds advertised with <link rel="alternate">. */
-  feedsFor: { title: string; links: { rss: string; atom: string; json: string } };
+  feedsFor: { title: string; links: FeedUrls };
   body: SafeHtml;
 }
 
@@ -246,10 +234,8 @@ function page(ctx: RenderContext, parts: PageParts): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${parts.title}</title>
-<link rel="alternate" type="application/rss+xml" title="${feedTitle} (RSS)" href="${links.rss}">
-<link rel="alternate" type="application/atom+xml" title="${feedTitle} (Atom)" href="${links.atom}">
-<link rel="alternate" type="application/feed+json" title="${feedTitle} (JSON Feed)" href="${links.json}">
-<style>${raw(CSS)}</style>
+${OUTPUT_FORMATS.map((f) => html`<link rel="alternate" type="${mediaType(f)}" title="${feedTitle} (${f.label})" href="${links[f.id]}">
+`)}<style>${raw(CSS)}</style>
 </head>
 <body>
 ${parts.body}

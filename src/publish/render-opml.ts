@@ -3,7 +3,8 @@
  */
 import { ALL_SLUG } from '../domain.js';
 import { escapeHtml } from '../util/html.js';
-import { feedUrls, type CategoryView, type RenderContext } from './context.js';
+import type { CategoryView, RenderContext } from './context.js';
+import { feedUrls } from './formats.js';
 
 /**
  * Renders OPML 2.0 with one `type="rss"` outline per category (`xmlUrl` its RSS feed,

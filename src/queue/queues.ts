@@ -1,5 +1,6 @@
 import { Queue, type JobsOptions, type RedisOptions } from 'bullmq';
 import type { ArticleJob } from '../pipeline/ports.js';
+import { ARTICLE_RETRIES, type RetryPolicy } from '../pipeline/retries.js';
 import type { Logger } from '../util/log.js';
 import { outageLog } from '../util/outage-log.js';
 
@@ -34,14 +35,17 @@ export interface QueueConnectionOptions {
 
 const HOUR_S = 60 * 60;
 
+/** A retry policy as BullMQ job options: BullMQ's exponential backoff waits as `retryDelayMs` computes. */
+function retryOptions(policy: RetryPolicy): Pick<JobsOptions, 'attempts' | 'backoff'> {
+  return { attempts: policy.attempts, backoff: { type: 'exponential', delay: policy.delayMs, jitter: policy.jitter } };
+}
+
 /**
- * Articles: five attempts, 2 s × 2ⁿ backoff with up to 50 % jitter (2, 4, 8, 16 s; the
- * last attempt falls back to feed content). Finished jobs are kept for inspection,
- * bounded by count and age.
+ * Articles: {@link ARTICLE_RETRIES}, as in embedded mode (the last attempt falls back to
+ * feed content). Finished jobs are kept for inspection, bounded by count and age.
  */
 export const ARTICLE_JOB_OPTIONS: JobsOptions = {
-  attempts: 5,
-  backoff: { type: 'exponential', delay: 2000, jitter: 0.5 },
+  ...retryOptions(ARTICLE_RETRIES),
   removeOnComplete: { count: 1000, age: 24 * HOUR_S },
   removeOnFail: { count: 5000, age: 7 * 24 * HOUR_S },
 };
@@ -55,8 +59,7 @@ export const REFRESH_JOB_OPTIONS: JobsOptions = {
 
 /** A failed render (store hiccup) is retried a few times; the next save requests it again anyway. */
 export const PUBLISH_JOB_OPTIONS: JobsOptions = {
-  attempts: 3,
-  backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
+  ...retryOptions({ attempts: 3, delayMs: 1000, jitter: 0.5 }),
   removeOnComplete: { count: 200, age: 24 * HOUR_S },
   removeOnFail: { count: 1000, age: 7 * 24 * HOUR_S },
 };

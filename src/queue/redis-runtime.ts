@@ -1,12 +1,9 @@
 import { Worker, type Job, type Processor, type Queue } from 'bullmq';
-import { articleProcessor } from '../../workers/article-worker.js';
-import { publishProcessor } from '../../workers/publish-worker.js';
-import { refreshProcessor } from '../../workers/refresh-worker.js';
 import type { PipelineDeps } from '../pipeline/ports.js';
-import { startPendingSweep } from '../runtime/pending-sweep.js';
 import type { Logger } from '../util/log.js';
 import { outageLog } from '../util/outage-log.js';
 import { BullmqJobs, type BullmqJobsOptions } from './bullmq-jobs.js';
+import { articleProcessor, publishProcessor, refreshProcessor } from './processors.js';
 import {
   closeQueues,
   logErrors,
@@ -54,7 +51,6 @@ export interface RedisWorkers {
 
 const DEFAULT_CONCURRENCY: Record<QueueName, number> = { refresh: 4, article: 4, publish: 1 };
 const DEFAULT_MAX_STALLED: Partial<Record<QueueName, number>> = { article: 3 };
-const DEFAULT_LOCK_MS = 30_000;
 
 /**
  * Starts the refresh, article and publish workers of one process (Redis mode). Any
@@ -62,7 +58,7 @@ const DEFAULT_LOCK_MS = 30_000;
  * on, so the jobs of a worker that died without closing (kill -9) go back to the
  * queue within about two lock durations and another worker runs them. An article job
  * that stalls too often fails; its claim stays pending, and the sweep of pending
- * claims each worker process runs (every lock duration) queues it again, as a final
+ * claims every process running workers runs (see compose) queues it again, as a final
  * attempt (BullmqJobs), so it ends stored, from its feed content if need be.
  */
 export async function startRedisWorkers(deps: PipelineDeps, opts: RedisWorkersOptions): Promise<RedisWorkers> {
@@ -105,13 +101,11 @@ export async function startRedisWorkers(deps: PipelineDeps, opts: RedisWorkersOp
   void sample();
   const sampler = setInterval(() => void sample(), opts.sampleEveryMs ?? 5000);
   sampler.unref();
-  const sweep = startPendingSweep(deps, { everyMs: opts.lockDurationMs ?? DEFAULT_LOCK_MS });
 
   return {
     workers,
     close: async (closeTimeoutMs?: number) => {
       clearInterval(sampler);
-      await sweep.stop();
       const all = QUEUE_NAMES.map((n) => workers[n]);
       const timeoutMs = closeTimeoutMs ?? opts.closeTimeoutMs ?? 30_000;
       let timer: NodeJS.Timeout | undefined;

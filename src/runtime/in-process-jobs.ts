@@ -1,16 +1,48 @@
 import PQueue from 'p-queue';
-import { isFinewsError } from '../errors.js';
+import { isRetryable } from '../errors.js';
+import type { Metrics } from '../metrics.js';
 import type { ArticleJob, Jobs, PipelineDeps } from '../pipeline/ports.js';
 import { processArticle } from '../pipeline/process-article.js';
 import { publishCategories } from '../pipeline/publish.js';
+import { ARTICLE_RETRIES, retryDelayMs, type RetryPolicy } from '../pipeline/retries.js';
+import { silentLogger, type Logger } from '../util/log.js';
+
+/** What a processor is handed besides its job: the runner's own Jobs port, for the work it causes. */
+export interface InProcessRun {
+  jobs: Jobs;
+}
+
+/**
+ * The work {@link InProcessJobs} runs, as a BullMQ `Worker` takes a processor: one
+ * function per kind of job.
+ */
+export interface InProcessProcessors {
+  /** Runs one article job; `finalAttempt` is true when no retry follows. A throw is retried per the policy. */
+  article(job: ArticleJob, run: InProcessRun & { finalAttempt: boolean }): Promise<unknown>;
+  /** Renders the given categories. */
+  publish(slugs: string[], run: InProcessRun): Promise<unknown>;
+}
+
+/**
+ * The processors of the use cases: `processArticle` and `publishCategories` on the deps
+ * `depsFor` builds around the runner's Jobs port.
+ */
+export function pipelineProcessors(depsFor: (jobs: Jobs) => PipelineDeps): InProcessProcessors {
+  return {
+    article: (job, { jobs, finalAttempt }) => processArticle(depsFor(jobs), job, { finalAttempt }),
+    publish: (slugs, { jobs }) => publishCategories(depsFor(jobs), slugs),
+  };
+}
 
 export interface InProcessJobsOptions {
+  /** Where failures are logged. @defaultValue a silent logger */
+  log?: Logger;
+  /** Receives the article queue's depth. */
+  metrics?: Pick<Metrics, 'queueDepth'>;
   /** Articles processed at once. @defaultValue 4 */
   articleConcurrency?: number;
-  /** Attempts per article before falling back to feed content. @defaultValue 5 */
-  attempts?: number;
-  /** First retry delay; doubled per attempt, ±50% jitter. @defaultValue 2000 */
-  backoffMs?: number;
+  /** Attempts and backoff of article work. @defaultValue {@link ARTICLE_RETRIES}, as the article queue of Redis mode */
+  retries?: RetryPolicy;
   /** Quiet time before a publish runs; a burst of saves renders each category once. @defaultValue 1000 */
   publishDebounceMs?: number;
   /** Longest a publish waits while saves keep arriving. @defaultValue 5000 */
@@ -32,17 +64,18 @@ export class InProcessJobs implements Jobs {
   private publishFirstAt = 0;
   private publishing: Promise<void> = Promise.resolve();
   /** Articles waiting for their next attempt, by key. */
-  private readonly retries = new Map<string, { timer: NodeJS.Timeout; job: ArticleJob }>();
-  private deps: PipelineDeps | undefined;
+  private readonly waiting = new Map<string, { timer: NodeJS.Timeout; job: ArticleJob }>();
   private closed = false;
+  private readonly log: Logger;
+  private readonly retries: RetryPolicy;
 
-  constructor(private readonly opts: InProcessJobsOptions = {}) {
+  constructor(
+    private readonly processors: InProcessProcessors,
+    private readonly opts: InProcessJobsOptions = {},
+  ) {
     this.articles = new PQueue({ concurrency: opts.articleConcurrency ?? 4 });
-  }
-
-  /** Binds the pipeline this runner executes (deps refer back to this Jobs, hence the late bind). */
-  bind(deps: PipelineDeps): void {
-    this.deps = deps;
+    this.log = opts.log ?? silentLogger();
+    this.retries = opts.retries ?? ARTICLE_RETRIES;
   }
 
   async enqueueArticle(job: ArticleJob): Promise<void> {
@@ -85,9 +118,9 @@ export class InProcessJobs implements Jobs {
    */
   async close(timeoutMs = 30_000): Promise<void> {
     this.closed = true;
-    for (const [key, { timer, job }] of this.retries) {
+    for (const [key, { timer, job }] of this.waiting) {
       clearTimeout(timer);
-      this.retries.delete(key);
+      this.waiting.delete(key);
       this.runArticle(job, Number.POSITIVE_INFINITY);
     }
     let timer: NodeJS.Timeout | undefined;
@@ -99,34 +132,32 @@ export class InProcessJobs implements Jobs {
   }
 
   private runArticle(job: ArticleJob, attempt: number): void {
-    const attempts = this.opts.attempts ?? 5;
-    const deps = this.requireDeps();
+    const { attempts } = this.retries;
     const run = async (): Promise<void> => {
       try {
-        await processArticle(deps, job, { finalAttempt: attempt >= attempts || this.closed });
+        await this.processors.article(job, { jobs: this, finalAttempt: attempt >= attempts || this.closed });
         this.pendingKeys.delete(job.key);
       } catch (err) {
-        const retryable = isFinewsError(err) ? err.retryable : true;
+        const retryable = isRetryable(err);
         if (!retryable || attempt >= attempts || this.closed) {
           // processArticle stores from feed content on the final attempt; reaching here means
           // the store itself failed. Log it: the claim stays pending, and the sweep of
           // pending claims (or the next full poll of the source) queues the item again.
-          deps.log.error({ err, key: job.key, sourceId: job.sourceId, url: job.item.link }, 'article failed');
+          this.log.error({ err, key: job.key, sourceId: job.sourceId, url: job.item.link }, 'article failed');
           this.pendingKeys.delete(job.key);
           return;
         }
-        const base = (this.opts.backoffMs ?? 2000) * 2 ** (attempt - 1);
-        const delay = Math.round(base * (0.5 + Math.random()));
-        deps.log.debug({ err, key: job.key, attempt, delay }, 'article will be retried');
+        const delay = retryDelayMs(this.retries, attempt);
+        this.log.debug({ err, key: job.key, attempt, delay }, 'article will be retried');
         const timer = setTimeout(() => {
-          this.retries.delete(job.key);
+          this.waiting.delete(job.key);
           this.runArticle(job, attempt + 1);
         }, delay);
-        this.retries.set(job.key, { timer, job });
+        this.waiting.set(job.key, { timer, job });
       }
     };
     // Articles waiting to run (queued or backing off), as Redis mode reports its queue.
-    const sampleDepth = (): void => deps.metrics.queueDepth.set({ queue: 'article' }, this.articles.size + this.retries.size);
+    const sampleDepth = (): void => this.opts.metrics?.queueDepth.set({ queue: 'article' }, this.articles.size + this.waiting.size);
     void this.articles.add(run).finally(sampleDepth);
     sampleDepth();
   }
@@ -137,15 +168,12 @@ export class InProcessJobs implements Jobs {
     const slugs = [...this.pendingSlugs];
     this.pendingSlugs.clear();
     if (slugs.length === 0) return this.publishing;
-    const deps = this.requireDeps();
     this.publishing = this.publishing.then(() =>
-      publishCategories(deps, slugs).catch((err: unknown) => deps.log.error({ err, slugs }, 'publish failed')),
+      this.processors.publish(slugs, { jobs: this }).then(
+        () => undefined,
+        (err: unknown) => this.log.error({ err, slugs }, 'publish failed'),
+      ),
     );
     return this.publishing;
-  }
-
-  private requireDeps(): PipelineDeps {
-    if (!this.deps) throw new Error('InProcessJobs used before bind()');
-    return this.deps;
   }
 }

@@ -1,6 +1,13 @@
 import path from 'node:path';
 import { FinewsError } from '../errors.js';
 
+/** Where items, claims, source state and rendered documents are kept. */
+export type StoreChoice = 'sqlite' | 'redis';
+/** Where per-host politeness slots are counted: this process, or Redis (shared by every process). */
+export type LimiterChoice = 'memory' | 'redis';
+/** Where queued work waits and runs: this process, or BullMQ queues on Redis. */
+export type JobsChoice = 'in-process' | 'bullmq';
+
 /** Where a command finds its config, Redis and data, resolved from flags then environment. */
 export interface RuntimeOptions {
   configPath: string;
@@ -9,9 +16,16 @@ export interface RuntimeOptions {
   dataDir: string;
   /** Prefix of every Redis key finews writes (store, queues, politeness). @defaultValue 'finews:' */
   redisPrefix: string;
+  /** The store adapter. @defaultValue 'redis' with a Redis URL, else 'sqlite' */
+  store: StoreChoice;
+  /** The host limiter. @defaultValue 'redis' with a Redis URL, else 'memory' */
+  limiter: LimiterChoice;
+  /** The Jobs adapter. @defaultValue 'bullmq' with a Redis URL, else 'in-process' */
+  jobs: JobsChoice;
   /**
    * How long a Redis-mode job's lock lasts unless renewed, and how often stalled jobs
-   * are looked for: the longest a job of a killed worker waits to run again.
+   * are looked for: the longest a job of a killed worker waits to run again. Every
+   * process running workers also sweeps pending claims this often.
    * @defaultValue 30000 (BullMQ's)
    */
   jobLockMs?: number;
@@ -19,6 +33,10 @@ export interface RuntimeOptions {
   host: string;
   /** HTTP port. @defaultValue 8080 */
   port: number;
+  /** Bearer token that opens `/admin/queues`; unset keeps it closed (`ADMIN_TOKEN`). */
+  adminToken?: string;
+  /** The log level asked for (`LOG_LEVEL`); undefined leaves each command its default. */
+  logLevel?: string;
   /**
    * Whether the daemon watches and polls feeds.yaml for edits (`FINEWS_CONFIG_WATCH=on`);
    * false (`off`) reloads it only on SIGHUP. @defaultValue true
@@ -36,7 +54,10 @@ export interface GlobalFlags {
   data?: string;
 }
 
-/** Flags win over the environment (INTERFACE §4), which wins over the defaults. */
+/**
+ * Flags win over the environment (INTERFACE §4), which wins over the defaults. The one
+ * place finews reads its environment: everything else takes these options.
+ */
 export function resolveOptions(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.env): RuntimeOptions {
   const redisUrl = flags.redis ?? (env.REDIS_URL || undefined);
   return {
@@ -44,9 +65,14 @@ export function resolveOptions(flags: GlobalFlags, env: NodeJS.ProcessEnv = proc
     redisUrl,
     dataDir: path.resolve(flags.data ?? env.FINEWS_DATA_DIR ?? 'data'),
     redisPrefix: env.FINEWS_REDIS_PREFIX || 'finews:',
+    store: redisUrl ? 'redis' : 'sqlite',
+    limiter: redisUrl ? 'redis' : 'memory',
+    jobs: redisUrl ? 'bullmq' : 'in-process',
     jobLockMs: env.FINEWS_JOB_LOCK_MS ? positiveInt('FINEWS_JOB_LOCK_MS', env.FINEWS_JOB_LOCK_MS) : undefined,
     host: env.HOST || '127.0.0.1',
     port: env.PORT ? port(env.PORT) : 8080,
+    adminToken: env.ADMIN_TOKEN || undefined,
+    logLevel: env.LOG_LEVEL,
     drainMs: 25_000,
     configWatch: onOff('FINEWS_CONFIG_WATCH', env.FINEWS_CONFIG_WATCH),
     configPollMs: env.FINEWS_CONFIG_POLL_MS ? wholeMs('FINEWS_CONFIG_POLL_MS', env.FINEWS_CONFIG_POLL_MS) : 2_000,

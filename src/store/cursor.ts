@@ -13,15 +13,15 @@ export interface CursorPosition {
 
 /**
  * Thrown for a `before` cursor this store did not make (malformed, truncated, edited).
- * A FinewsError with code 'parse-failed' and `kind: 'invalid-cursor'`, so the HTTP
- * layer can answer 400 without matching on messages.
+ * A FinewsError with code 'bad-cursor' (answered 400) and `kind: 'invalid-cursor'`, so the
+ * HTTP layer can tell it apart without matching on messages.
  */
 export class InvalidCursorError extends FinewsError {
   readonly kind = 'invalid-cursor' as const;
   readonly cursor: string;
 
   constructor(cursor: string, reason: string) {
-    super('parse-failed', `store: invalid cursor ${JSON.stringify(cursor.slice(0, 80))}: ${reason}`);
+    super('bad-cursor', `store: invalid cursor ${JSON.stringify(cursor.slice(0, 80))}: ${reason}`);
     this.name = 'InvalidCursorError';
     this.cursor = cursor;
   }

@@ -23,7 +23,7 @@ export function withAll(categories: readonly string[]): string[] {
 export function itemMillis(item: Item, field: 'publishedAt' | 'storedAt'): number {
   const ms = epochOf(item[field]);
   if (!Number.isFinite(ms)) {
-    throw new FinewsError('parse-failed', `store: item ${item.key} has an invalid ${field} ${JSON.stringify(item[field])}`);
+    throw new FinewsError('invalid-date', `store: item ${item.key} has an invalid ${field} ${JSON.stringify(item[field])}`);
   }
   return ms;
 }
@@ -34,13 +34,16 @@ export interface ClaimRecord {
   categories: string[];
 }
 
+/** The parts of a stored item that merging reads. */
+export type StoredItemFacts = Pick<Item, 'categories' | 'sources' | 'publishedAt' | 'storedAt'>;
+
 /**
  * Merges an incoming item with the stored copy and the claim record: categories and
  * sources are unions in first-seen order (stored copy, then the incoming item, then
  * the claims — so a new item keeps its publisher's category first); the stored
  * copy's publishedAt and storedAt win; everything else comes from the incoming item.
  */
-export function mergeItem(incoming: Item, existing: Item | null, claim: ClaimRecord | null): Item {
+export function mergeItem(incoming: Item, existing: StoredItemFacts | null, claim: ClaimRecord | null): Item {
   return {
     ...incoming,
     categories: ownCategories([...(existing?.categories ?? []), ...incoming.categories, ...(claim?.categories ?? [])]),
@@ -49,6 +52,77 @@ export function mergeItem(incoming: Item, existing: Item | null, claim: ClaimRec
     storedAt: existing?.storedAt ?? incoming.storedAt,
   };
 }
+
+/** What one claim does to a key's claim record and stored item, worked out before writing. */
+export interface ClaimMerge {
+  /** The claim record after this claim. */
+  claim: ClaimRecord;
+  /** Sources carrying the key for the first time (each source's item count grows by one). */
+  addedSources: string[];
+  /** True when the claim record's lists changed. */
+  claimChanged: boolean;
+  /**
+   * The stored item's lists after this claim when it gained categories or sources;
+   * null when no item is stored or it gained nothing.
+   */
+  item: { categories: string[]; sources: string[]; addedCategories: string[] } | null;
+}
+
+/**
+ * The merge rule of a claim: the source and its categories join the claim record, and
+ * everything the claim record holds joins a stored item (unions, first-seen order).
+ */
+export function mergeClaim(
+  recorded: ClaimRecord | null,
+  stored: Pick<Item, 'categories' | 'sources'> | null,
+  sourceId: string,
+  categories: readonly string[],
+): ClaimMerge {
+  const before = recorded ?? { sources: [], categories: [] };
+  const claim = {
+    sources: unionInOrder(before.sources, [sourceId]),
+    categories: unionInOrder(before.categories, ownCategories(categories)),
+  };
+  const addedSources = claim.sources.slice(before.sources.length);
+  const claimChanged = addedSources.length > 0 || claim.categories.length > before.categories.length;
+  if (!stored) return { claim, addedSources, claimChanged, item: null };
+  const itemCategories = ownCategories([...stored.categories, ...claim.categories]);
+  const itemSources = unionInOrder(stored.sources, claim.sources);
+  const gained = itemCategories.length > stored.categories.length || itemSources.length > stored.sources.length;
+  return {
+    claim,
+    addedSources,
+    claimChanged,
+    item: gained
+      ? { categories: itemCategories, sources: itemSources, addedCategories: itemCategories.slice(stored.categories.length) }
+      : null,
+  };
+}
+
+/**
+ * What saving `merged` does to its key's claim record: the claim learns the item's
+ * sources and categories too, so per-source counts see every key once.
+ */
+export function claimAfterSave(recorded: ClaimRecord | null, merged: Pick<Item, 'categories' | 'sources'>): ClaimMerge['claim'] & { addedSources: string[] } {
+  const sources = unionInOrder(recorded?.sources ?? [], merged.sources);
+  return {
+    sources,
+    categories: unionInOrder(recorded?.categories ?? [], merged.categories),
+    addedSources: sources.slice(recorded?.sources.length ?? 0),
+  };
+}
+
+/** True when two string lists hold the same values in the same order. */
+export function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/**
+ * How long a claim's last-seen time may lag before a claim that changes nothing
+ * writes it again. Last-seen only decides when a claim whose item is gone is forgotten
+ * (months later), so refreshing it once a day keeps re-polls of stored items write-free.
+ */
+export const SEEN_REFRESH_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Wraps a backend failure as a FinewsError('store-unavailable'); FinewsErrors pass

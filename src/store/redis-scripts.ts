@@ -29,108 +29,51 @@ end
 `;
 
 /**
- * Claims a key for a source.
- * KEYS: claim hash, item hash, unstored-claims zset, source item counters, category set,
- *       pending-work zset.
- * ARGV: key, source id, categories (JSON), now ms, category index key prefix, work JSON
- *       (or '': none). While no item was ever saved, the work is kept on the claim
- *       (`work`) and the key is in the pending-work zset, scored by when it was handed out.
- * Returns {isNew (1|0), pending (1|0), changed category...}; categories only when a
- * stored item gained some. Pending: claimed before and no item ever saved (the claim's
- * `saved` field is '0'). A claim hash without `saved` predates the field and counts as
- * saved: its item may have been pruned, and a pruned item must not come back.
+ * Reads the same fields of many hashes in one call.
+ * KEYS: hashes. ARGV: field names. Returns one list of values (false: absent) per hash.
  */
-export const CLAIM = new LuaScript(
-  'claim',
-  `${LIST_HELPERS}
-local existed = redis.call('EXISTS', KEYS[1]) == 1
-local claim = redis.call('HMGET', KEYS[1], 'cats', 'srcs', 'saved')
-local cats, srcs = decode_list(claim[1]), decode_list(claim[2])
-if add_unique(srcs, ARGV[2]) then redis.call('HINCRBY', KEYS[4], ARGV[2], 1) end
-for _, c in ipairs(cjson.decode(ARGV[3])) do add_unique(cats, c) end
-redis.call('HSET', KEYS[1], 'cats', encode_list(cats), 'srcs', encode_list(srcs), 'seen', ARGV[4])
-if not existed then redis.call('HSET', KEYS[1], 'first', ARGV[4], 'saved', '0') end
-
-local item = redis.call('HMGET', KEYS[2], 'cats', 'srcs', 'pubms')
-if not item[3] then
-  -- Not stored (yet, or any more): the claim may be forgotten once old enough.
-  redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
-  if ARGV[6] ~= '' and (not existed or claim[3] == '0') then
-    redis.call('HSET', KEYS[1], 'work', ARGV[6])
-    redis.call('ZADD', KEYS[6], ARGV[4], ARGV[1])
-  end
-  if not existed then return {1, 0} end
-  if claim[3] == '0' then return {0, 1} end
-  return {0, 0}
-end
-
-local icats, isrcs = decode_list(item[1]), decode_list(item[2])
-local added = false
-for _, c in ipairs(cats) do
-  if add_unique(icats, c) then
-    redis.call('ZADD', ARGV[5] .. c, item[3], ARGV[1])
-    redis.call('SADD', KEYS[5], c)
-    added = true
-  end
-end
-for _, s in ipairs(srcs) do
-  if add_unique(isrcs, s) then added = true end
-end
-if not added then return {0, 0} end
-redis.call('HSET', KEYS[2], 'cats', encode_list(icats), 'srcs', encode_list(isrcs))
-local out = {0, 0}
-for i, c in ipairs(icats) do out[i + 2] = c end
+export const READ_HASHES = new LuaScript(
+  'read-hashes',
+  `
+local out = {}
+for i, key in ipairs(KEYS) do out[i] = redis.call('HMGET', key, unpack(ARGV)) end
 return out
 `,
 );
 
 /**
- * Upserts an item, merging categories and sources (stored copy, then incoming, then
- * claims) and keeping a stored copy's dates; records the item's sources on its claim
- * and, the first time, when it was saved (the claim's `saved` field, ms).
- * KEYS: item hash, claim hash, all index, unstored-claims zset, source item counters,
- *       category set, expiry index, pending-work zset.
- * ARGV: key, doc JSON, categories JSON, sources JSON, publishedAt, published ms,
- *       storedAt, stored ms, now ms, category index key prefix, publisher.
- * Returns the item's categories.
+ * Compare-and-set of a batch of writes worked out in TypeScript. Every hash a write
+ * depends on carries a `rev` field, bumped by each write that changes it; an entry's
+ * writes run only while every hash it read still has the `rev` it read (absent: '').
+ * The merge rules themselves live in TypeScript (src/store/item-merge.ts), not here.
+ * ARGV[1]: JSON array of entries {g: [[hash, rev, bump (1|0)]...], w: [[command, arg...]...]},
+ * full key names (server prefix included) in both.
+ * Returns one 1 (written) or 0 (a hash changed since it was read: read again) per entry.
  */
-export const SAVE_ITEM = new LuaScript(
-  'save-item',
-  `${LIST_HELPERS}
-local cur = redis.call('HMGET', KEYS[1], 'cats', 'srcs', 'pub', 'pubms', 'stored', 'storedms')
-local cats, srcs = decode_list(cur[1]), decode_list(cur[2])
-local pub, pubms, stored, storedms = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
-if cur[4] then pub, pubms, stored, storedms = cur[3], cur[4], cur[5], cur[6] end
-
-local claim_existed = redis.call('EXISTS', KEYS[2]) == 1
-local claim = redis.call('HMGET', KEYS[2], 'cats', 'srcs', 'saved')
-local ccats, csrcs = decode_list(claim[1]), decode_list(claim[2])
-for _, c in ipairs(cjson.decode(ARGV[3])) do add_unique(cats, c) end
-for _, c in ipairs(ccats) do add_unique(cats, c) end
-for _, s in ipairs(cjson.decode(ARGV[4])) do add_unique(srcs, s) end
-for _, s in ipairs(csrcs) do add_unique(srcs, s) end
-
--- The claim learns the item's sources too, so per-source counts see every key once.
-for _, s in ipairs(srcs) do
-  if add_unique(csrcs, s) then redis.call('HINCRBY', KEYS[5], s, 1) end
+export const APPLY_IF_UNCHANGED = new LuaScript(
+  'apply-if-unchanged',
+  `
+local entries = cjson.decode(ARGV[1])
+local out = {}
+for i, entry in ipairs(entries) do
+  local ok = true
+  for _, g in ipairs(entry.g) do
+    if (redis.call('HGET', g[1], 'rev') or '') ~= g[2] then
+      ok = false
+      break
+    end
+  end
+  if ok then
+    for _, w in ipairs(entry.w) do redis.call(unpack(w)) end
+    for _, g in ipairs(entry.g) do
+      if g[3] == 1 then redis.call('HINCRBY', g[1], 'rev', 1) end
+    end
+    out[i] = 1
+  else
+    out[i] = 0
+  end
 end
-for _, c in ipairs(cats) do add_unique(ccats, c) end
-redis.call('HSET', KEYS[2], 'cats', encode_list(ccats), 'srcs', encode_list(csrcs))
-if not claim_existed then redis.call('HSET', KEYS[2], 'first', ARGV[9], 'seen', ARGV[9]) end
-if not claim[3] or claim[3] == '0' then redis.call('HSET', KEYS[2], 'saved', ARGV[9]) end
-redis.call('ZREM', KEYS[4], ARGV[1])
-redis.call('HDEL', KEYS[2], 'work')
-redis.call('ZREM', KEYS[8], ARGV[1])
-
-redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'cats', encode_list(cats), 'srcs', encode_list(srcs),
-  'pub', pub, 'pubms', pubms, 'stored', stored, 'storedms', storedms, 'publisher', ARGV[11])
-redis.call('ZADD', KEYS[3], pubms, ARGV[1])
-for _, c in ipairs(cats) do
-  redis.call('ZADD', ARGV[10] .. c, pubms, ARGV[1])
-  redis.call('SADD', KEYS[6], c)
-end
-redis.call('ZADD', KEYS[7], math.max(tonumber(pubms), tonumber(storedms)), ARGV[1])
-return cats
+return out
 `,
 );
 

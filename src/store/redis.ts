@@ -4,11 +4,33 @@ import { FinewsError } from '../errors.js';
 import type { Logger } from '../util/log.js';
 import { decodeCursor, encodeCursor, isAfter, type CursorPosition } from './cursor.js';
 import { ALL_SLUG, type Item } from '../domain.js';
-import { categoryPublisher } from './category-facts.js';
-import { itemMillis, ownCategories, pageSize, storeFailure, withAll } from './item-merge.js';
-import { ACQUIRE_LEASE, CLAIM, PRUNE_CLAIMS, PRUNE_ITEMS, RELEASE_LEASE, SAVE_ITEM, TAKE_PENDING } from './redis-scripts.js';
+import { categoryPublisher, titledCategory } from './category-facts.js';
+import { decodeItem, encodeItem } from './item-json.js';
+import {
+  claimAfterSave,
+  itemMillis,
+  mergeClaim,
+  mergeItem,
+  pageSize,
+  sameList,
+  SEEN_REFRESH_MS,
+  storeFailure,
+  withAll,
+  type ClaimRecord,
+} from './item-merge.js';
+import {
+  ACQUIRE_LEASE,
+  APPLY_IF_UNCHANGED,
+  PRUNE_CLAIMS,
+  PRUNE_ITEMS,
+  READ_HASHES,
+  RELEASE_LEASE,
+  TAKE_PENDING,
+} from './redis-scripts.js';
+import { RedisStoryIndex } from './redis-stories.js';
 import type {
   CategoryInfo,
+  ClaimEntry,
   ClaimResult,
   ItemPage,
   ItemQuery,
@@ -31,6 +53,12 @@ export interface RedisStoreOptions {
    * @defaultValue 2000
    */
   pingTimeoutMs?: number;
+  /**
+   * The clock of claim and save times. Leases expire by Redis's own clock (PX), the one
+   * clock every process sharing the Redis agrees on.
+   * @defaultValue the system clock
+   */
+  now?: () => Date;
 }
 
 /**
@@ -46,13 +74,39 @@ export interface RedisStoreOptions {
  * `claims:pending` (claims with `work` and no item ever saved, score when the work was
  * last handed out); set
  * `categories`; hashes `sources` (state JSON) and `source-items` (counts);
- * `rendered:<name>` hashes of buffers.
+ * `rendered:<name>` hashes of buffers. Item and claim hashes carry a `rev`, bumped on
+ * every write, for the compare-and-set below.
+ *
+ * Claims and saves work out the merged claim record and item in TypeScript (the one
+ * merge rule of item-merge.ts), then write it with one Lua compare-and-set of the
+ * hashes' `rev`s, reading again on conflict. A script per operation would have to
+ * restate the merge rule in Lua; WATCH/MULTI would need a connection per concurrent
+ * caller. A batch of claims is one read call and one write call, however many keys.
  */
 export function createRedisStore(opts: RedisStoreOptions): Store {
   return new RedisStore(opts);
 }
 
 const PRUNE_BATCH = 500;
+/** Rounds of read and compare-and-set before a claim or save under constant contention gives up. */
+const MAX_CAS_ROUNDS = 1000;
+
+/** Fields a claim reads, of the claim hash and of the item hash alike (one list for both keeps the read one call). */
+const CLAIM_READ = ['rev', 'cats', 'srcs', 'saved', 'seen', 'pubms', 'publisher'] as const;
+/** Fields a save reads, of both hashes. */
+const SAVE_READ = ['rev', 'cats', 'srcs', 'saved', 'work', 'pub', 'pubms', 'stored', 'storedms', 'publisher', 'doc'] as const;
+
+type Fields<F extends readonly string[]> = Record<F[number], string | null>;
+
+/** A write as the compare-and-set script takes it: a Redis command and its arguments. */
+type Write = string[];
+/** A hash an entry read: its full key, the rev read ('' when absent) and whether the entry's writes change it. */
+type Guard = [string, string, 0 | 1];
+
+interface CasEntry {
+  g: Guard[];
+  w: Write[];
+}
 
 /** Store adapter on a caller-owned ioredis client. */
 class RedisStore implements Store {
@@ -63,7 +117,11 @@ class RedisStore implements Store {
   private readonly log: Logger | undefined;
   private readonly pingTimeoutMs: number;
   private readonly k: RedisKeys;
+  /** Keys as the server sees them, for keys named inside Lua. */
+  private readonly sk: RedisKeys;
+  private readonly now: () => Date;
   private closed = false;
+  readonly stories: RedisStoryIndex;
 
   constructor(opts: RedisStoreOptions) {
     if (opts.prefix.length === 0) throw new TypeError('redis store: prefix must not be empty');
@@ -73,6 +131,9 @@ class RedisStore implements Store {
     this.log = opts.log;
     this.pingTimeoutMs = opts.pingTimeoutMs ?? 2000;
     this.k = redisKeys(opts.prefix);
+    this.sk = redisKeys(this.serverPrefix);
+    this.now = opts.now ?? (() => new Date());
+    this.stories = new RedisStoryIndex({ redis: opts.redis, prefix: opts.prefix });
   }
 
   async ping(): Promise<void> {
@@ -95,25 +156,112 @@ class RedisStore implements Store {
   }
 
   async claim(key: string, sourceId: string, categories: string[], work?: PendingWork): Promise<ClaimResult> {
-    const reply = await this.run(
-      'claim',
-      () =>
-        CLAIM.run(
-          this.redis,
-          [this.k.claim(key), this.k.item(key), this.k.unstoredClaims, this.k.sourceItems, this.k.categories, this.k.pendingClaims],
-          [
-            key,
-            sourceId,
-            JSON.stringify(ownCategories(categories)),
-            Date.now(),
-            this.serverPrefix + 'idx:cat:',
-            work ? JSON.stringify(work) : '',
-          ],
-        ),
-      key,
-    );
-    const [isNew, pending, ...changed] = reply as [number, number, ...string[]];
-    return { isNew: isNew === 1, changedCategories: changed.length > 0 ? withAll(changed) : [], pending: pending === 1 };
+    const [result] = await this.claimBatch('claim', [{ key, sourceId, categories, ...(work ? { work } : {}) }], key);
+    if (!result) throw new Error('redis store: claim answered nothing');
+    return result;
+  }
+
+  async claimMany(entries: readonly ClaimEntry[]): Promise<ClaimResult[]> {
+    return this.claimBatch('claimMany', entries);
+  }
+
+  /**
+   * Claims in rounds of one read call and one compare-and-set call. A round takes each
+   * key's first unanswered entry; entries whose hashes changed since the read, and
+   * repeats of a key, go to the next round.
+   */
+  private async claimBatch(op: string, entries: readonly ClaimEntry[], key?: string): Promise<ClaimResult[]> {
+    const results: (ClaimResult | undefined)[] = new Array<ClaimResult | undefined>(entries.length);
+    let waiting = entries.map((_, i) => i);
+    await this.run(op, async () => {
+      for (let round = 0; waiting.length > 0; round++) {
+        if (round >= MAX_CAS_ROUNDS) throw new Error(`claims kept conflicting after ${MAX_CAS_ROUNDS} rounds`);
+        const seen = new Set<string>();
+        const now: number[] = [];
+        const later: number[] = [];
+        for (const i of waiting) {
+          const k = (entries[i] as ClaimEntry).key;
+          if (seen.has(k)) later.push(i);
+          else {
+            seen.add(k);
+            now.push(i);
+          }
+        }
+        const nowMs = this.now().getTime();
+        const reads = await this.readHashes(
+          now.flatMap((i) => [this.k.claim((entries[i] as ClaimEntry).key), this.k.item((entries[i] as ClaimEntry).key)]),
+          CLAIM_READ,
+        );
+        const plans = now.map((i, j) => this.planClaim(entries[i] as ClaimEntry, reads[2 * j] ?? [], reads[2 * j + 1] ?? [], nowMs));
+        const toWrite = plans.map((p, j) => ({ p, i: now[j] as number })).filter(({ p }) => p.cas !== null);
+        const written = await this.applyIfUnchanged(toWrite.map(({ p }) => p.cas as CasEntry));
+        const retry = new Set(toWrite.filter((_, j) => written[j] !== 1).map(({ i }) => i));
+        plans.forEach((p, j) => {
+          const i = now[j] as number;
+          if (!retry.has(i)) results[i] = p.result;
+        });
+        waiting = [...now.filter((i) => retry.has(i)), ...later].sort((x, y) => x - y);
+      }
+    }, key);
+    return results.map((r) => r as ClaimResult);
+  }
+
+  /** What one claim answers and writes, from its claim and item hashes as read. */
+  private planClaim(entry: ClaimEntry, claimRaw: (string | null)[], itemRaw: (string | null)[], nowMs: number): { result: ClaimResult; cas: CasEntry | null } {
+    const claimHash = fieldsOf(CLAIM_READ, claimRaw);
+    const itemHash = fieldsOf(CLAIM_READ, itemRaw);
+    const { key, sourceId, categories, work } = entry;
+    const existed = claimHash.cats !== null;
+    const stored = itemHash.pubms !== null;
+    const recorded: ClaimRecord | null = existed ? { categories: listOf(claimHash.cats), sources: listOf(claimHash.srcs) } : null;
+    const storedLists = stored ? { categories: listOf(itemHash.cats), sources: listOf(itemHash.srcs) } : null;
+    const merge = mergeClaim(recorded, storedLists, sourceId, categories);
+    const isNew = !existed && !stored;
+    // A claim hash without `saved` predates the field and counts as saved: its item may have been pruned.
+    const pending = existed && !stored && claimHash.saved === '0';
+    const changedCategories = merge.item ? withAll(merge.item.categories) : [];
+    const result = { isNew, changedCategories, pending };
+
+    const claimKey = this.sk.claim(key);
+    const itemKey = this.sk.item(key);
+    const writes: Write[] = [];
+    // A claim that learns nothing refreshes its last-seen time only once it is a day old.
+    const touch = !existed || merge.claimChanged || nowMs - Number(claimHash.seen ?? 0) >= SEEN_REFRESH_MS;
+    if (touch) {
+      writes.push(['HSET', claimKey, 'cats', JSON.stringify(merge.claim.categories), 'srcs', JSON.stringify(merge.claim.sources), 'seen', String(nowMs)]);
+    }
+    if (!existed) writes.push(['HSET', claimKey, 'first', String(nowMs), 'saved', stored ? String(nowMs) : '0']);
+    for (const s of merge.addedSources) writes.push(['HINCRBY', this.sk.sourceItems, s, '1']);
+    if (!stored) {
+      // Not stored (yet, or any more): the claim may be forgotten once old enough.
+      if (touch) writes.push(['ZADD', this.sk.unstoredClaims, String(nowMs), key]);
+      if (work && (isNew || pending)) {
+        writes.push(['HSET', claimKey, 'work', JSON.stringify(work)], ['ZADD', this.sk.pendingClaims, String(nowMs), key]);
+      }
+    } else if (merge.item) {
+      const titles = titledCategory({ categories: merge.item.categories, publisher: itemHash.publisher ?? '' }) ?? '';
+      writes.push(['HSET', itemKey, 'cats', JSON.stringify(merge.item.categories), 'srcs', JSON.stringify(merge.item.sources), 'titles', titles]);
+      for (const c of merge.item.addedCategories) {
+        writes.push(['ZADD', this.sk.index(c), itemHash.pubms as string, key], ['SADD', this.sk.categories, c]);
+      }
+    }
+    if (writes.length === 0) return { result, cas: null };
+    return {
+      result,
+      cas: { g: [[claimKey, claimHash.rev ?? '', 1], [itemKey, itemHash.rev ?? '', merge.item ? 1 : 0]], w: writes },
+    };
+  }
+
+  /** Field values of many hashes, one list per hash in the order of `fields`, in one call. */
+  private async readHashes(keys: string[], fields: readonly string[]): Promise<(string | null)[][]> {
+    if (keys.length === 0) return [];
+    return (await READ_HASHES.run(this.redis, keys, fields)) as (string | null)[][];
+  }
+
+  /** Runs the compare-and-set of a batch in one call; 1 per entry written, 0 per entry to read again. */
+  private async applyIfUnchanged(entries: CasEntry[]): Promise<number[]> {
+    if (entries.length === 0) return [];
+    return (await APPLY_IF_UNCHANGED.run(this.redis, [], [JSON.stringify(entries)])) as number[];
   }
 
   async takePendingClaims(olderThan: Date, limit: number, now: Date): Promise<PendingClaim[]> {
@@ -130,40 +278,62 @@ class RedisStore implements Store {
   }
 
   async saveItem(item: Item): Promise<string[]> {
-    const publishedMs = itemMillis(item, 'publishedAt');
-    const storedMs = itemMillis(item, 'storedAt');
-    const reply = await this.run(
-      'saveItem',
-      () =>
-        SAVE_ITEM.run(
-          this.redis,
-          [
-            this.k.item(item.key),
-            this.k.claim(item.key),
-            this.k.index(ALL_SLUG),
-            this.k.unstoredClaims,
-            this.k.sourceItems,
-            this.k.categories,
-            this.k.expiry,
-            this.k.pendingClaims,
-          ],
-          [
-            item.key,
-            JSON.stringify(item),
-            JSON.stringify(ownCategories(item.categories)),
-            JSON.stringify(item.sources),
-            item.publishedAt,
-            publishedMs,
-            item.storedAt,
-            storedMs,
-            Date.now(),
-            this.serverPrefix + 'idx:cat:',
-            item.publisher,
-          ],
-        ),
-      item.key,
-    );
-    return withAll(reply as string[]);
+    const incomingPublishedMs = itemMillis(item, 'publishedAt');
+    const incomingStoredMs = itemMillis(item, 'storedAt');
+    return this.run('saveItem', async () => {
+      for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
+        const nowMs = this.now().getTime();
+        const [claimRaw = [], itemRaw = []] = await this.readHashes(
+          [this.k.claim(item.key), this.k.item(item.key)],
+          SAVE_READ,
+        );
+        const claimHash = fieldsOf(SAVE_READ, claimRaw);
+        const itemHash = fieldsOf(SAVE_READ, itemRaw);
+        const claimExisted = claimHash.cats !== null;
+        const claim: ClaimRecord | null = claimExisted ? { categories: listOf(claimHash.cats), sources: listOf(claimHash.srcs) } : null;
+        const existing =
+          itemHash.pubms !== null
+            ? {
+                categories: listOf(itemHash.cats),
+                sources: listOf(itemHash.srcs),
+                publishedAt: itemHash.pub ?? item.publishedAt,
+                storedAt: itemHash.stored ?? item.storedAt,
+              }
+            : null;
+        const merged = mergeItem(item, existing, claim);
+        const doc = encodeItem(merged);
+        const after = claimAfterSave(claim, merged);
+        const saved = claimHash.saved !== null && claimHash.saved !== '0';
+        // The same item saved again, with nothing new for its claim: nothing to write.
+        if (
+          existing && claim && saved && claimHash.work === null && after.addedSources.length === 0 &&
+          sameList(after.categories, claim.categories) && itemHash.doc === doc && itemHash.publisher === merged.publisher
+        ) {
+          return withAll(merged.categories);
+        }
+        const pubms = itemHash.pubms ?? String(incomingPublishedMs);
+        const storedms = itemHash.storedms ?? String(incomingStoredMs);
+        const claimKey = this.sk.claim(item.key);
+        const itemKey = this.sk.item(item.key);
+        const writes: Write[] = [];
+        for (const s of after.addedSources) writes.push(['HINCRBY', this.sk.sourceItems, s, '1']);
+        writes.push(['HSET', claimKey, 'cats', JSON.stringify(after.categories), 'srcs', JSON.stringify(after.sources)]);
+        if (!claimExisted) writes.push(['HSET', claimKey, 'first', String(nowMs), 'seen', String(nowMs)]);
+        if (!saved) writes.push(['HSET', claimKey, 'saved', String(nowMs)]);
+        writes.push(['ZREM', this.sk.unstoredClaims, item.key], ['HDEL', claimKey, 'work'], ['ZREM', this.sk.pendingClaims, item.key]);
+        writes.push([
+          'HSET', itemKey, 'doc', doc, 'cats', JSON.stringify(merged.categories), 'srcs', JSON.stringify(merged.sources),
+          'pub', merged.publishedAt, 'pubms', pubms, 'stored', merged.storedAt, 'storedms', storedms, 'publisher', merged.publisher,
+          'titles', titledCategory(merged) ?? '',
+        ]);
+        writes.push(['ZADD', this.sk.index(ALL_SLUG), pubms, item.key]);
+        for (const c of merged.categories) writes.push(['ZADD', this.sk.index(c), pubms, item.key], ['SADD', this.sk.categories, c]);
+        writes.push(['ZADD', this.sk.expiry, String(Math.max(Number(pubms), Number(storedms))), item.key]);
+        const [ok] = await this.applyIfUnchanged([{ g: [[claimKey, claimHash.rev ?? '', 1], [itemKey, itemHash.rev ?? '', 1]], w: writes }]);
+        if (ok === 1) return withAll(merged.categories);
+      }
+      throw new Error(`saves kept conflicting after ${MAX_CAS_ROUNDS} rounds`);
+    }, item.key);
   }
 
   async getItem(key: string): Promise<Item | null> {
@@ -219,21 +389,26 @@ class RedisStore implements Store {
         this.redis.pipeline(slugs.flatMap((s) => [['zcard', this.k.index(s)], ['zrevrange', this.k.index(s), 0, 0]])),
       );
       const newest = slugs.map((_, i) => (tops[2 * i + 1] as string[])[0]);
-      // Only the fields the facts need; items saved before `publisher` was a field of its own need the doc.
-      const heads = await this.exec(this.redis.pipeline(newest.map((key) => ['hmget', this.k.item(key ?? ''), 'cats', 'pub', 'publisher'])));
+      // The fact saved with each newest item: which category it titles, and by which publisher.
+      const heads = await this.exec(
+        this.redis.pipeline(newest.map((key) => ['hmget', this.k.item(key ?? ''), 'pub', 'titles', 'publisher', 'cats'])),
+      );
       const legacy = newest.filter((key, i) => key !== undefined && (heads[i] as (string | null)[])[2] === null);
       const docs = legacy.length === 0 ? [] : await this.exec(this.redis.pipeline(legacy.map((key) => ['hget', this.k.item(key ?? ''), 'doc'])));
       const legacyPublisher = new Map(legacy.map((key, i) => [key, docPublisher(docs[i] as string | null)]));
       const out: CategoryInfo[] = [];
       slugs.forEach((slug, i) => {
         const count = tops[2 * i] as number;
-        const [cats, pub, ownPublisher] = heads[i] as (string | null)[];
         if (count === 0) return;
-        const head = {
-          categories: JSON.parse(cats ?? '[]') as string[],
-          publisher: ownPublisher ?? legacyPublisher.get(newest[i] ?? '') ?? '',
-        };
-        const publisher = categoryPublisher(head, slug);
+        const [pub, titles, ownPublisher, cats] = heads[i] as (string | null)[];
+        const publisher =
+          titles !== null && ownPublisher !== null
+            ? titles === slug ? ownPublisher : undefined
+            : // Saved before the fact was stored (and maybe before `publisher` was a field of its own).
+              categoryPublisher(
+                { categories: JSON.parse(cats ?? '[]') as string[], publisher: ownPublisher ?? legacyPublisher.get(newest[i] ?? '') ?? '' },
+                slug,
+              );
         out.push({ slug, count, updated: pub ?? null, ...(publisher ? { publisher } : {}) });
       });
       return out;
@@ -288,6 +463,7 @@ class RedisStore implements Store {
         forgotten += gone;
         if (looked < PRUNE_BATCH) break;
       }
+      await this.stories.prune(itemsBefore);
       this.log?.debug({ prefix: this.prefix, removed, forgottenClaims: forgotten }, 'redis store pruned');
       return { removed, changedCategories: removed > 0 ? withAll([...changed].sort()) : [] };
     });
@@ -378,12 +554,25 @@ function redisKeys(prefix: string) {
 }
 
 function docPublisher(doc: string | null): string {
-  return doc === null ? '' : ((JSON.parse(doc) as Partial<Item>).publisher ?? '');
+  return doc === null ? '' : (decodeItem(doc).publisher ?? '');
+}
+
+/** An HMGET answer as a record of the fields asked for. */
+function fieldsOf<const F extends readonly string[]>(fields: F, values: readonly (string | null)[]): Fields<F> {
+  const out = {} as Record<string, string | null>;
+  fields.forEach((f, i) => {
+    out[f] = values[i] ?? null;
+  });
+  return out as Fields<F>;
+}
+
+function listOf(raw: string | null): string[] {
+  return raw === null ? [] : (JSON.parse(raw) as string[]);
 }
 
 function itemFromHash(hash: Record<string, string>): Item | null {
   if (hash.doc === undefined) return null;
-  const doc = JSON.parse(hash.doc) as Item;
+  const doc = decodeItem(hash.doc);
   return {
     ...doc,
     categories: JSON.parse(hash.cats ?? '[]') as string[],

@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Item } from '../domain.js';
+import { decodeItem } from './item-json.js';
 import { categoryPublisher } from './category-facts.js';
 
 /** A row of the `categories` table: what listing categories answers, kept on every write. */
@@ -101,7 +102,7 @@ export class SqliteCategoryFacts {
       this.sql.drop.run(slug);
       return;
     }
-    const item = JSON.parse(row.doc) as Item;
+    const item = decodeItem(row.doc);
     this.sql.setNewest.run(row.published_ms, row.key, row.published_at, categoryPublisher(item, slug) ?? null, slug);
   }
 }

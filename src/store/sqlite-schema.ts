@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { FinewsError } from '../errors.js';
 import { SqliteCategoryFacts } from './sqlite-category-facts.js';
+import { STORY_INDEX_SCHEMA } from './sqlite-stories.js';
 
 /** One schema step: SQL to run, or a function for steps that need the store's rules in TypeScript. */
 export type Migration = string | ((db: Database) => void);
@@ -97,6 +98,8 @@ export const MIGRATIONS: readonly Migration[] = [
     `);
     new SqliteCategoryFacts(db).rebuild();
   },
+  // 6: the story index: fingerprints by LSH band, and each article's story.
+  STORY_INDEX_SCHEMA,
 ];
 
 /**

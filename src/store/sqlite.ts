@@ -6,21 +6,26 @@ import { ALL_SLUG, type Item } from '../domain.js';
 import { FinewsError } from '../errors.js';
 import type { Logger } from '../util/log.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeItem, encodeItem } from './item-json.js';
 import {
+  claimAfterSave,
   itemMillis,
+  mergeClaim,
   mergeItem,
-  ownCategories,
   pageSize,
+  sameList,
+  SEEN_REFRESH_MS,
   storeFailure,
-  unionInOrder,
   withAll,
   type ClaimRecord,
 } from './item-merge.js';
 import { SqliteCategoryFacts } from './sqlite-category-facts.js';
 import { assertIntact, damagedFileError, isPlainFile, SqliteFileIdentity } from './sqlite-file.js';
 import { migrate, SCHEMA_VERSION } from './sqlite-schema.js';
+import { SqliteStoryIndex } from './sqlite-stories.js';
 import type {
   CategoryInfo,
+  ClaimEntry,
   ClaimResult,
   ItemPage,
   ItemQuery,
@@ -39,6 +44,13 @@ export interface SqliteStoreOptions {
    * @defaultValue 5000
    */
   busyTimeoutMs?: number;
+  /**
+   * The clock of claim, save and lease times.
+   * @defaultValue the system clock
+   */
+  now?: () => Date;
+  /** Called with every SQL statement run, BEGIN and COMMIT included (diagnostics, and tests that count writes). */
+  trace?: (sql: string) => void;
 }
 
 /**
@@ -60,6 +72,9 @@ interface ItemRow {
 interface ClaimRow {
   sources: string;
   categories: string;
+  seen_ms: number;
+  /** 1 while article work is recorded on the claim. */
+  has_work: number;
   /** When an item was first saved for the key; null while none ever was. */
   saved_ms: number | null;
 }
@@ -84,9 +99,9 @@ interface RenderedRow {
  * query plans: none may scan all items.
  */
 export const SQLITE_STORE_SQL = {
-  insertClaim: `INSERT INTO claims (key, first_ms, seen_ms, sources, categories) VALUES (?, ?, ?, '[]', '[]')
+  insertClaim: `INSERT INTO claims (key, first_ms, seen_ms, sources, categories) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (key) DO NOTHING`,
-  getClaim: 'SELECT sources, categories, saved_ms FROM claims WHERE key = ?',
+  getClaim: 'SELECT sources, categories, seen_ms, work IS NOT NULL AS has_work, saved_ms FROM claims WHERE key = ?',
   touchClaim: 'UPDATE claims SET seen_ms = ?, sources = ?, categories = ? WHERE key = ?',
   recordSave:
     'UPDATE claims SET sources = ?, categories = ?, saved_ms = COALESCE(saved_ms, ?), work = NULL, queued_ms = NULL WHERE key = ?',
@@ -135,18 +150,21 @@ class SqliteStore implements Store {
   private readonly log: Logger | undefined;
   private readonly sql;
   private readonly facts: SqliteCategoryFacts;
+  readonly stories: SqliteStoryIndex;
   /** The file opened, to tell when the path stops holding it; null in memory. */
   private readonly identity: SqliteFileIdentity | null = null;
   /** What ping() last found wrong with the file, so it is logged once. */
   private fileProblem: string | null = null;
+  private readonly now: () => Date;
 
   constructor(file: string, opts: SqliteStoreOptions) {
     this.file = file;
     this.log = opts.log;
+    this.now = opts.now ?? (() => new Date());
     if (isPlainFile(file)) mkdirSync(dirname(file), { recursive: true });
     let db: Database.Database | undefined;
     try {
-      db = new Database(file);
+      db = new Database(file, opts.trace ? { verbose: (sql) => opts.trace?.(String(sql)) } : {});
       db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
@@ -161,12 +179,13 @@ class SqliteStore implements Store {
     this.db = db;
     this.sql = this.prepare();
     this.facts = new SqliteCategoryFacts(this.db);
+    this.stories = new SqliteStoryIndex(this.db, file);
   }
 
   private prepare() {
     const db = this.db;
     return {
-      insertClaim: db.prepare<[string, number, number]>(SQLITE_STORE_SQL.insertClaim),
+      insertClaim: db.prepare<[string, number, number, string, string]>(SQLITE_STORE_SQL.insertClaim),
       getClaim: db.prepare<[string], ClaimRow>(SQLITE_STORE_SQL.getClaim),
       touchClaim: db.prepare<[number, string, string, string]>(SQLITE_STORE_SQL.touchClaim),
       recordSave: db.prepare<[string, string, number, string]>(SQLITE_STORE_SQL.recordSave),
@@ -221,39 +240,42 @@ class SqliteStore implements Store {
   }
 
   async claim(key: string, sourceId: string, categories: string[], work?: PendingWork): Promise<ClaimResult> {
-    const claimCategories = ownCategories(categories);
-    const tx = this.db.transaction((): ClaimResult => {
-      const inserted = this.sql.insertClaim.run(key, Date.now(), Date.now()).changes === 1;
-      const claimRow = this.sql.getClaim.get(key);
-      const recorded = claimRow ? toClaimRecord(claimRow) : { sources: [], categories: [] };
-      const sources = unionInOrder(recorded.sources, [sourceId]);
-      if (sources.length > recorded.sources.length) this.sql.countSourceItem.run(sourceId);
-      const cats = unionInOrder(recorded.categories, claimCategories);
-      this.sql.touchClaim.run(Date.now(), JSON.stringify(sources), JSON.stringify(cats), key);
+    const [result] = await this.claimMany([{ key, sourceId, categories, ...(work ? { work } : {}) }]);
+    if (!result) throw new Error('sqlite store: claim answered nothing');
+    return result;
+  }
 
-      const row = this.sql.getItem.get(key);
-      // Claimed before, yet no item ever saved: that key's article work was lost.
-      if (!row) return { isNew: inserted, changedCategories: [], pending: !inserted && claimRow !== undefined && claimRow.saved_ms === null };
-      const item = parseItem(row);
-      const merged: Item = {
-        ...item,
-        categories: ownCategories([...item.categories, ...cats]),
-        sources: unionInOrder(item.sources, sources),
-      };
-      if (merged.categories.length === item.categories.length && merged.sources.length === item.sources.length) {
-        return { isNew: false, changedCategories: [], pending: false };
-      }
-      this.sql.setItemDoc.run(JSON.stringify(merged), key);
-      this.indexItem(merged, row.published_ms);
-      return { isNew: false, changedCategories: withAll(merged.categories), pending: false };
+  async claimMany(entries: readonly ClaimEntry[]): Promise<ClaimResult[]> {
+    if (entries.length === 0) return [];
+    const tx = this.db.transaction((): ClaimResult[] => {
+      const nowMs = this.now().getTime();
+      return entries.map((entry) => this.claimOne(entry, nowMs));
     });
-    // The work is recorded in the claim's transaction (tx nests as a savepoint).
-    const withWork = this.db.transaction((): ClaimResult => {
-      const result = tx();
-      if (work && (result.isNew || result.pending)) this.sql.recordWork.run(JSON.stringify(work), Date.now(), key);
-      return result;
-    });
-    return this.run('claim', () => withWork.immediate());
+    return this.run(entries.length === 1 ? 'claim' : 'claimMany', () => tx.immediate(), entries.length === 1 ? entries[0]?.key : undefined);
+  }
+
+  /** One claim inside the caller's transaction; writes only what changes. */
+  private claimOne({ key, sourceId, categories, work }: ClaimEntry, nowMs: number): ClaimResult {
+    const claimRow = this.sql.getClaim.get(key);
+    const row = this.sql.getItem.get(key);
+    const stored = row ? parseItem(row) : null;
+    const merge = mergeClaim(claimRow ? toClaimRecord(claimRow) : null, stored, sourceId, categories);
+    const sources = JSON.stringify(merge.claim.sources);
+    const cats = JSON.stringify(merge.claim.categories);
+    if (!claimRow) this.sql.insertClaim.run(key, nowMs, nowMs, sources, cats);
+    // A claim that learns nothing refreshes its last-seen time only once it is a day old.
+    else if (merge.claimChanged || nowMs - claimRow.seen_ms >= SEEN_REFRESH_MS) this.sql.touchClaim.run(nowMs, sources, cats, key);
+    for (const s of merge.addedSources) this.sql.countSourceItem.run(s);
+
+    const isNew = !claimRow && !stored;
+    // Claimed before, yet no item ever saved: that key's article work was lost.
+    const pending = !stored && claimRow !== undefined && claimRow.saved_ms === null;
+    if (work && (isNew || pending)) this.sql.recordWork.run(JSON.stringify(work), nowMs, key);
+    if (!row || !stored || !merge.item) return { isNew, changedCategories: [], pending };
+    const merged: Item = { ...stored, categories: merge.item.categories, sources: merge.item.sources };
+    this.sql.setItemDoc.run(encodeItem(merged), key);
+    this.indexItem(merged, row.published_ms);
+    return { isNew: false, changedCategories: withAll(merged.categories), pending: false };
   }
 
   async takePendingClaims(olderThan: Date, limit: number, now: Date): Promise<PendingClaim[]> {
@@ -269,21 +291,29 @@ class SqliteStore implements Store {
     const incomingPublishedMs = itemMillis(item, 'publishedAt');
     const incomingStoredMs = itemMillis(item, 'storedAt');
     const tx = this.db.transaction((): string[] => {
+      const nowMs = this.now().getTime();
       const row = this.sql.getItem.get(item.key);
       const existing = row ? parseItem(row) : null;
-      const claim = this.claimRecord(item.key);
+      const claimRow = this.sql.getClaim.get(item.key);
+      const claim = claimRow ? toClaimRecord(claimRow) : null;
       const merged = mergeItem(item, existing, claim);
+      const doc = encodeItem(merged);
+      const after = claimAfterSave(claim, merged);
+      const claimSettled =
+        claimRow !== undefined && claim !== null && claimRow.saved_ms !== null && claimRow.has_work === 0 &&
+        after.addedSources.length === 0 && sameList(after.categories, claim.categories);
+      // The same item saved again, with nothing new for its claim: nothing to write.
+      if (row && claimSettled && row.doc === doc) return withAll(merged.categories);
+
       const publishedMs = row?.published_ms ?? incomingPublishedMs;
       const storedMs = row?.stored_ms ?? incomingStoredMs;
+      const sources = JSON.stringify(after.sources);
+      const cats = JSON.stringify(after.categories);
+      if (!claimRow) this.sql.insertClaim.run(item.key, nowMs, nowMs, sources, cats);
+      for (const s of after.addedSources) this.sql.countSourceItem.run(s);
+      this.sql.recordSave.run(sources, cats, nowMs, item.key);
 
-      // The claim learns the item's sources too, so `items` counts every source once per key.
-      if (!claim) this.sql.insertClaim.run(item.key, Date.now(), Date.now());
-      const claimSources = unionInOrder(claim?.sources ?? [], merged.sources);
-      for (const s of claimSources.slice(claim?.sources.length ?? 0)) this.sql.countSourceItem.run(s);
-      const claimCategories = unionInOrder(claim?.categories ?? [], merged.categories);
-      this.sql.recordSave.run(JSON.stringify(claimSources), JSON.stringify(claimCategories), Date.now(), item.key);
-
-      this.sql.upsertItem.run(item.key, publishedMs, merged.publishedAt, storedMs, JSON.stringify(merged));
+      this.sql.upsertItem.run(item.key, publishedMs, merged.publishedAt, storedMs, doc);
       this.indexItem(merged, publishedMs);
       return withAll(merged.categories);
     });
@@ -347,6 +377,7 @@ class SqliteStore implements Store {
       const removed = this.sql.deletePrunable.run(itemsMs, itemsMs).changes;
       for (const { category, n } of leaving) this.facts.noteRemoved(category, n);
       const forgotten = this.sql.forgetClaims.run(claimsMs).changes;
+      this.stories.pruneNow(itemsMs);
       const categories = leaving.map((r) => r.category).sort();
       return { removed, forgotten, changedCategories: removed > 0 ? withAll(categories) : [] };
     });
@@ -363,7 +394,7 @@ class SqliteStore implements Store {
 
   async acquireLease(name: string, ttlMs: number, owner?: string): Promise<string | null> {
     const token = owner ?? randomUUID();
-    const now = Date.now();
+    const now = this.now().getTime();
     const { changes } = this.run('acquireLease', () => this.sql.acquireLease.run(name, token, now + ttlMs, now));
     return changes === 1 ? token : null;
   }
@@ -397,11 +428,6 @@ class SqliteStore implements Store {
     }
   }
 
-  private claimRecord(key: string): ClaimRecord | null {
-    const row = this.sql.getClaim.get(key);
-    return row ? toClaimRecord(row) : null;
-  }
-
   /** Runs one database operation, turning driver errors into FinewsErrors. */
   private run<T>(op: string, fn: () => T, key?: string): T {
     try {
@@ -423,7 +449,7 @@ function toClaimRecord(row: ClaimRow): ClaimRecord {
 }
 
 function parseItem(row: ItemRow): Item {
-  return JSON.parse(row.doc) as Item;
+  return decodeItem(row.doc);
 }
 
 function parseSource(row: SourceRow): SourceState {

@@ -1,4 +1,9 @@
 import type { Item, SourceItem } from '../domain.js';
+import type { RenderedDoc } from '../publish/rendered.js';
+
+/** Publishing owns the shape of rendered documents; the store keeps them. */
+export type { RenderedDoc };
+import type { StoryIndex } from './stories.js';
 
 /** Result of claiming an item key. */
 export interface ClaimResult {
@@ -86,32 +91,28 @@ export interface CategoryInfo {
   publisher?: string;
 }
 
-/** A rendered document kept ready to serve: bytes in each encoding plus validators. */
-export interface RenderedDoc {
-  contentType: string;
-  body: Buffer;
-  gzip: Buffer;
-  br: Buffer;
-  /** Strong ETag including quotes, e.g. "\"abc\"". */
-  etag: string;
-  /** HTTP date. */
-  lastModified: string;
-}
-
 export interface PruneResult {
   removed: number;
   changedCategories: string[];
 }
 
-/**
- * The store port. Two adapters (Redis, SQLite) implement it and pass one shared
- * contract suite (tests/store/contract.ts).
- */
-export interface Store {
+/** One entry of a batched claim: the arguments of {@link ItemStore.claim}. */
+export interface ClaimEntry {
+  key: string;
+  sourceId: string;
+  categories: string[];
+  work?: PendingWork;
+}
+
+/** Reachability and lifetime of a store connection. */
+export interface StoreConnection {
   /** Resolves when the backing store answers; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
 
+/** Items and the claims that deduplicate them across sources, processes and restarts. */
+export interface ItemStore {
   /**
    * Atomically claim `key` for `sourceId`. Exactly one of any number of concurrent
    * callers gets isNew=true. Either way the source and its categories are recorded
@@ -120,6 +121,13 @@ export interface Store {
    * as handed out now, until an item is saved (see takePendingClaims).
    */
   claim(key: string, sourceId: string, categories: string[], work?: PendingWork): Promise<ClaimResult>;
+
+  /**
+   * Claims every entry as {@link claim} would, in order, answering one result per
+   * entry (a key repeated in the batch is new at most once). One transaction or round
+   * trip for the batch, however long, so a feed's keys cost O(1) store round trips.
+   */
+  claimMany(entries: readonly ClaimEntry[]): Promise<ClaimResult[]>;
 
   /**
    * Up to `limit` claims that have work recorded, no item ever saved, and whose work was
@@ -139,29 +147,41 @@ export interface Store {
 
   getItem(key: string): Promise<Item | null>;
 
-  /** Newest first with a stable cursor: never skips or repeats an item while others arrive. */
-  listItems(query: ItemQuery): Promise<ItemPage>;
-
-  /** Every category that holds at least one item (not 'all'). */
-  listCategories(): Promise<CategoryInfo[]>;
-
-  getSourceState(id: string): Promise<SourceState | null>;
-  /** Writes the state; `items` is maintained by the store and ignored here. */
-  putSourceState(state: SourceState): Promise<void>;
-  listSourceStates(): Promise<SourceState[]>;
-
   /**
    * Remove items whose publishedAt and storedAt are both before `itemsBefore`, and
    * forget claims older than `claimsBefore` (claims outlive items so a pruned item
    * is not ingested again).
    */
   prune(itemsBefore: Date, claimsBefore: Date): Promise<PruneResult>;
+}
 
+/** Reading stored items back: pages of a category and the categories themselves. */
+export interface ItemListing {
+  /** Newest first with a stable cursor: never skips or repeats an item while others arrive. */
+  listItems(query: ItemQuery): Promise<ItemPage>;
+
+  /** Every category that holds at least one item (not 'all'). */
+  listCategories(): Promise<CategoryInfo[]>;
+}
+
+/** Per-source bookkeeping. */
+export interface SourceStateStore {
+  getSourceState(id: string): Promise<SourceState | null>;
+  /** Writes the state; `items` is maintained by the store and ignored here. */
+  putSourceState(state: SourceState): Promise<void>;
+  listSourceStates(): Promise<SourceState[]>;
+}
+
+/** Rendered documents kept ready to serve. */
+export interface RenderedStore {
   putRendered(name: string, doc: RenderedDoc): Promise<void>;
   getRendered(name: string): Promise<RenderedDoc | null>;
   /** Forgets a rendered document (a category that no longer holds items); no-op when absent. */
   deleteRendered(name: string): Promise<void>;
+}
 
+/** Short named leases shared by every process on one store. */
+export interface LeaseStore {
   /**
    * Takes the named lease for `ttlMs` when nobody holds it, the holder's lease lapsed,
    * or `owner` already holds it (a retried job taking its own lease back). Shared by
@@ -172,3 +192,15 @@ export interface Store {
   /** Gives a lease back; a no-op when it lapsed and another caller took it since. */
   releaseLease(name: string, token: string): Promise<void>;
 }
+
+/** Story fingerprints by LSH band and story membership; pruned with items. */
+export interface StoryStore {
+  readonly stories: StoryIndex;
+}
+
+/**
+ * The store port: every concern at once. Two adapters (Redis, SQLite) implement it and
+ * pass one shared contract suite (tests/store/contract.ts, one block per concern).
+ * Callers that need one concern may take that interface alone.
+ */
+export type Store = StoreConnection & ItemStore & ItemListing & SourceStateStore & RenderedStore & LeaseStore & StoryStore;

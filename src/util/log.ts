@@ -18,7 +18,7 @@ export interface LoggerOptions {
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const pretty = opts.pretty ?? process.stderr.isTTY === true;
   const options = {
-    level: opts.level ?? process.env.LOG_LEVEL ?? 'info',
+    level: opts.level ?? 'info',
     // One feed's thousands of warnings or a 1 MB title must not become a multi-megabyte line.
     formatters: { log: (object: Record<string, unknown>) => boundLogObject(object) },
     redact: {

@@ -5,9 +5,8 @@ import { onceCommand } from '../../src/cli/once.js';
 import { loadConfigOrThrow } from '../../src/config/load.js';
 import { createMetrics } from '../../src/metrics.js';
 import { refreshSource } from '../../src/pipeline/refresh-source.js';
-import { InProcessJobs } from '../../src/runtime/in-process-jobs.js';
 import { resolveOptions, type RuntimeOptions } from '../../src/runtime/options.js';
-import { openRuntime } from '../../src/runtime/runtime.js';
+import { compose } from '../../src/runtime/compose.js';
 import { createLogger, silentLogger } from '../../src/util/log.js';
 import { articlePage, rssFeed, type FixtureArticle } from '../support/fixture-site.js';
 import { configYaml, useFixtureSite, writeConfig } from '../support/harness.js';
@@ -59,11 +58,9 @@ describe('once counts', () => {
     }
     const config = await loadConfigOrThrow(configPath);
     const metrics = createMetrics();
-    const runtime = await openRuntime(runtimeOptions(configPath), config, silentLogger(), metrics);
-    const jobs = new InProcessJobs({ publishDebounceMs: 50 });
+    const runtime = await compose(runtimeOptions(configPath), config, silentLogger(), { metrics, inProcess: { publishDebounceMs: 50 } });
     try {
-      const deps = runtime.pipeline(jobs);
-      jobs.bind(deps);
+      const { deps } = runtime;
       const first = await refreshSource(deps, 'first', { force: true });
       const second = await refreshSource(deps, 'second', { force: true });
       expect(first).toMatchObject({ status: 'ok', newItems: 2, duplicates: 0 });
@@ -72,7 +69,7 @@ describe('once counts', () => {
       expect(counted.find((v) => v.labels.kind === 'duplicate')?.value).toBe(2);
       expect(counted.find((v) => v.labels.kind === 'new')?.value).toBe(1);
       release();
-      await jobs.onIdle();
+      await runtime.onIdle();
       const { items } = await runtime.store.listItems({ limit: 10 });
       expect(items).toHaveLength(3);
       expect(items.find((i) => i.title === '第1条快讯')?.sources.sort()).toEqual(['first', 'second']);
@@ -80,7 +77,6 @@ describe('once counts', () => {
       expect(site.articleHits(article(1).code)).toHaveLength(1);
     } finally {
       release();
-      await jobs.close();
       await runtime.close();
     }
   });

@@ -1,15 +1,15 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { feedDocName } from '../../src/publish/doc-names.js';
-import type { RenderedDoc } from '../../src/store/store.js';
-import { startHarness, type Harness } from './harness.js';
+import type { RenderedDoc } from '../../src/publish/rendered.js';
+import { PUBLISHED_AT, startHarness, type Harness } from './harness.js';
 
 let h: Harness;
 let allRss: RenderedDoc;
 
 beforeAll(async () => {
   h = await startHarness();
-  const doc = await h.store.getRendered(feedDocName('all', 'xml'));
+  const doc = await h.store.getRendered(feedDocName('all', 'rss'));
   if (doc === null) throw new Error('harness did not render feed:all.xml');
   allRss = doc;
 });
@@ -56,6 +56,13 @@ describe('feeds', () => {
     const stale = await h.app.inject({ url: '/feeds/all.xml', headers: { 'if-none-match': '"stale"' } });
     expect(stale.statusCode).toBe(200);
     expect(stale.rawPayload.equals(allRss.body)).toBe(true);
+  });
+
+  it('sends the time the feed was published as Last-Modified', async () => {
+    for (const url of ['/feeds/all.xml', '/feeds/zhongguogongyebao.json', '/feeds.opml']) {
+      const res = await h.app.inject({ url });
+      expect(res.headers['last-modified'], url).toBe(PUBLISHED_AT.toUTCString());
+    }
   });
 
   it('answers 304 to If-Modified-Since at or after Last-Modified, 200 before it', async () => {

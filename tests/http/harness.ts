@@ -1,19 +1,16 @@
 /**
  * A real HTTP server over a real SQLite store (temp file) with a few 中国工业报 and
- * 证券时报 items and pre-rendered feeds for `zhongguogongyebao` and `all`.
+ * 证券时报 items, the feeds of `zhongguogongyebao` and `all` and the OPML list published
+ * by the real publisher at a fixed time.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config, Item } from '../../src/domain.js';
-import { FEED_FORMATS, feedDocName, opmlDocName } from '../../src/publish/doc-names.js';
 import { buildServer, type HttpDeps } from '../../src/http/server.js';
 import { createMetrics, type Metrics } from '../../src/metrics.js';
-import { buildCategoryTitles, categoryView, type RenderContext } from '../../src/publish/context.js';
-import { renderAtom, renderJsonFeed, renderRss } from '../../src/publish/render-feeds.js';
-import { renderOpml } from '../../src/publish/render-opml.js';
-import { CONTENT_TYPES, toRenderedDoc } from '../../src/publish/rendered.js';
+import { publishCategories } from '../../src/pipeline/publish.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
 import { silentLogger } from '../../src/util/log.js';
@@ -98,20 +95,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Renders and stores the three feeds of `slug` from the store's newest items, like the publisher does. */
-export async function publishFeeds(store: Store, config: Config, slug: string): Promise<void> {
-  const page = await store.listItems({ category: slug === 'all' ? undefined : slug, limit: config.site.itemsPerFeed });
-  const titles = buildCategoryTitles(config, page.items);
-  const ctx: RenderContext = { site: config.site, generatedAt: new Date(BASE_MS), categoryTitles: titles };
-  const cat = categoryView(slug, titles);
-  const newest = page.items[0] === undefined ? new Date(BASE_MS) : new Date(page.items[0].publishedAt);
-  const docs = {
-    xml: toRenderedDoc(renderRss(ctx, cat, page.items), CONTENT_TYPES.rss, newest),
-    atom: toRenderedDoc(renderAtom(ctx, cat, page.items), CONTENT_TYPES.atom, newest),
-    json: toRenderedDoc(renderJsonFeed(ctx, cat, page.items), CONTENT_TYPES.json, newest),
-  };
-  for (const format of FEED_FORMATS) await store.putRendered(feedDocName(slug, format), docs[format]);
-}
+/** When the harness publishes: feeds carry this as Last-Modified. */
+export const PUBLISHED_AT = new Date(BASE_MS + 3600_000);
 
 export async function startHarness(opts: { adminToken?: string; adminPlugin?: HttpDeps['adminPlugin'] } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'finews-http-'));
@@ -122,12 +107,8 @@ export async function startHarness(opts: { adminToken?: string; adminPlugin?: Ht
 
   for (let n = 1; n <= 12; n++) await store.saveItem(cinnItem(n));
   for (let n = 20; n <= 23; n++) await store.saveItem(stcnItem(n));
-  await publishFeeds(store, config, 'zhongguogongyebao');
-  await publishFeeds(store, config, 'all');
   // zhengquanshibao and industry hold items but have no rendered feeds yet.
-  const titles = buildCategoryTitles(config, [cinnItem(1), stcnItem(20)]);
-  const opml = renderOpml({ site: config.site, generatedAt: new Date(BASE_MS) }, ['zhongguogongyebao', 'zhengquanshibao', 'industry'].map((s) => categoryView(s, titles)));
-  await store.putRendered(opmlDocName(), toRenderedDoc(opml, CONTENT_TYPES.opml, new Date(BASE_MS)));
+  await publishCategories({ config: () => config, store, metrics, now: () => PUBLISHED_AT }, ['zhongguogongyebao', 'all']);
 
   const deps: HttpDeps = {
     config: () => config,

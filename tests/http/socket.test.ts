@@ -54,7 +54,7 @@ describe('over a real socket', () => {
   });
 
   it('sends the pre-compressed bytes and a body-less HEAD', async () => {
-    const doc = await h.store.getRendered(feedDocName('all', 'xml'));
+    const doc = await h.store.getRendered(feedDocName('all', 'rss'));
     const get = await raw('GET', '/feeds/all.xml', { 'accept-encoding': 'br' });
     expect(get.headers['content-encoding']).toBe('br');
     expect(get.body.equals(doc?.br ?? Buffer.alloc(0))).toBe(true);

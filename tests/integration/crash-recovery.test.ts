@@ -5,11 +5,12 @@ import { loadConfigOrThrow } from '../../src/config/load.js';
 import { createMetrics } from '../../src/metrics.js';
 import { refreshSource } from '../../src/pipeline/refresh-source.js';
 import { createRedisJobs } from '../../src/queue/redis-runtime.js';
-import { openRuntime } from '../../src/runtime/runtime.js';
+import { compose } from '../../src/runtime/compose.js';
 import { silentLogger } from '../../src/util/log.js';
 import { articlePage, FixtureSite, rssFeed } from '../support/fixture-site.js';
 import { cleanupRedis, configYaml, freePort, REDIS_URL, redisPrefix, spawnCli, tempDir, waitFor, writeConfig } from '../support/harness.js';
 import { bankArticle } from '../support/news-fixtures.js';
+import { testOptions } from '../support/compose.js';
 
 let site: FixtureSite;
 let tmp: { dir: string; cleanup(): Promise<void> };
@@ -48,7 +49,7 @@ it('a worker killed with -9 mid-article loses nothing: another worker stores the
 
   const config = await loadConfigOrThrow(configPath);
   const log = silentLogger();
-  const runtime = await openRuntime({ dataDir: tmp.dir, redisUrl: REDIS_URL, redisPrefix: prefix }, config, log, createMetrics());
+  const runtime = await compose({ ...testOptions({ dataDir: tmp.dir, redisUrl: REDIS_URL, prefix }), jobs: 'in-process' }, config, log, { metrics: createMetrics() });
   const redisJobs = await createRedisJobs({ redisUrl: REDIS_URL, keyPrefix: prefix, log });
   try {
     const first = startWorker();

@@ -1,7 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { exportJekyll } from '../../src/cli/export-jekyll.js';
+import { siteDirectory } from '../../src/cli/export-jekyll.js';
+import { exportJekyll } from '../../src/pipeline/export-jekyll.js';
 import { buildServer } from '../../src/http/server.js';
 import { createMetrics } from '../../src/metrics.js';
 import { silentLogger } from '../../src/util/log.js';
@@ -73,7 +74,7 @@ it('never serves, renders or exports a javascript:, data: or file: guid as an it
     await app.close();
 
     const out = path.join(dir, 'site');
-    const exported = await exportJekyll(runtime.config(), runtime.store, out);
+    const exported = await exportJekyll({ config: runtime.config(), store: runtime.store }, siteDirectory(out));
     expect(exported.failed).toEqual([]);
     const posts = await readdir(path.join(out, '_posts'));
     expect(posts).toHaveLength(HOSTILE_GUIDS.length + 2);

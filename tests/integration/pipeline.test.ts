@@ -2,14 +2,13 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Item } from '../../src/domain.js';
 import { refreshSource } from '../../src/pipeline/refresh-source.js';
-import { InProcessJobs } from '../../src/runtime/in-process-jobs.js';
-import type { Runtime } from '../../src/runtime/runtime.js';
+import type { Composition } from '../../src/runtime/compose.js';
 import { FixtureSite } from '../support/fixture-site.js';
 import { cleanupRedis, configYaml, redisPrefix, tempDir, useFixtureSite, useRedisPrefix, writeConfig } from '../support/harness.js';
 import { runPass, type Mode } from '../support/pass.js';
 import { SEED_CODE, threeFeedSite } from '../support/news-fixtures.js';
 
-async function allItems(runtime: Runtime): Promise<Item[]> {
+async function allItems(runtime: Composition): Promise<Item[]> {
   const { items } = await runtime.store.listItems({ limit: 500 });
   return items;
 }
@@ -92,13 +91,12 @@ describe('one refresh per source at a time', () => {
     try {
       site.latencyMs = 300;
       const before = site.hits('/rss/industry.xml').length;
-      const jobs = new InProcessJobs();
-      const outcomes = await Promise.all([a, b].map((p) => refreshSource(p.runtime.pipeline(jobs), 'industry', { force: true })));
+      const outcomes = await Promise.all([a, b].map((p) => refreshSource(p.runtime.deps, 'industry', { force: true })));
       expect(outcomes.map((o) => o.status).sort()).toEqual(['not-modified', 'skipped']);
       expect(outcomes.find((o) => o.status === 'skipped')).toMatchObject({ reason: 'already being refreshed' });
       expect(site.hits('/rss/industry.xml').length - before).toBe(1);
       // Once it is done, the next refresh runs.
-      expect((await refreshSource(b.runtime.pipeline(jobs), 'industry', { force: true })).status).toBe('not-modified');
+      expect((await refreshSource(b.runtime.deps, 'industry', { force: true })).status).toBe('not-modified');
     } finally {
       await a.close();
       await b.close();

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { startServer } from '../../src/http/server.js';
-import type { PipelineDeps } from '../../src/pipeline/ports.js';
+import type { Jobs, PipelineDeps } from '../../src/pipeline/ports.js';
 import { prune } from '../../src/pipeline/prune.js';
 import { publishAll } from '../../src/pipeline/publish.js';
-import { InProcessJobs } from '../../src/runtime/in-process-jobs.js';
+import { InProcessJobs, pipelineProcessors } from '../../src/runtime/in-process-jobs.js';
 import { silentLogger } from '../../src/util/log.js';
 import { configYaml, useFixtureSite, writeConfig } from '../support/harness.js';
 import { SEED_CODE, threeFeedSite } from '../support/news-fixtures.js';
@@ -22,14 +22,13 @@ it('prunes items past retention, keeps their claims, and their emptied category 
     { host: '127.0.0.1', port: 0 },
   );
   try {
-    await publishAll(runtime.pipeline(new InProcessJobs()));
+    await publishAll(runtime.deps);
     expect((await fetch(`${server.url}/feeds/policy.xml`)).status).toBe(200);
 
     // Forty days on, every item is past retention by both its date and when it was stored.
-    const jobs = new InProcessJobs({ publishDebounceMs: 10 });
-    const later: PipelineDeps = { ...runtime.pipeline(jobs), now: () => new Date(Date.now() + 40 * DAY) };
-    jobs.bind(later);
-    expect(await prune(later)).toBe(3);
+    const later = (sink: Jobs): PipelineDeps => ({ ...runtime.pipeline(sink), now: () => new Date(Date.now() + 40 * DAY) });
+    const jobs = new InProcessJobs(pipelineProcessors(later), { log: runtime.log, publishDebounceMs: 10 });
+    expect(await prune(later(jobs))).toBe(3);
     await jobs.onIdle();
 
     expect((await runtime.store.listItems({ limit: 10 })).items).toHaveLength(0);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfigOrThrow } from '../../src/config/load.js';
 import type { Item } from '../../src/domain.js';
 import { sourceRows } from '../../src/pipeline/source-status.js';
-import type { Runtime } from '../../src/runtime/runtime.js';
+import type { Composition } from '../../src/runtime/compose.js';
 import { rssFeed, type FixtureArticle, type FixtureSite } from '../support/fixture-site.js';
 import { REPO_ROOT, runCli, useFixtureSite, useRedisPrefix, writeConfig } from '../support/harness.js';
 import { bodyApi, columnsRecord, showTime } from '../support/json-sources.js';
@@ -124,7 +124,7 @@ sources:
 `;
 }
 
-async function allItems(runtime: Runtime): Promise<Item[]> {
+async function allItems(runtime: Composition): Promise<Item[]> {
   return (await runtime.store.listItems({ limit: 500 })).items;
 }
 

@@ -5,11 +5,12 @@ import { loadConfigOrThrow } from '../../src/config/load.js';
 import { createMetrics } from '../../src/metrics.js';
 import { refreshSource, type RefreshOutcome } from '../../src/pipeline/refresh-source.js';
 import { createRedisJobs, type RedisJobs } from '../../src/queue/redis-runtime.js';
-import { openRuntime, type Runtime } from '../../src/runtime/runtime.js';
+import { compose, type Composition } from '../../src/runtime/compose.js';
 import { silentLogger } from '../../src/util/log.js';
 import { articlePage, FixtureSite, rssFeed } from '../support/fixture-site.js';
 import { cleanupRedis, configYaml, freePort, REDIS_URL, redisPrefix, spawnCli, tempDir, waitFor, writeConfig } from '../support/harness.js';
 import { bankArticle } from '../support/news-fixtures.js';
+import { testOptions } from '../support/compose.js';
 
 // An article job whose worker dies under it again and again (kill -9 while its page is
 // being fetched), after which the source only ever answers 304: the claim is all that is
@@ -53,7 +54,7 @@ function articleRoute(servedFrom: number, late: 'page' | 503 = 'page'): { reques
 }
 
 describe('Redis mode', () => {
-  let runtime: Runtime;
+  let runtime: Composition;
   let redisJobs: RedisJobs;
   let configPath: string;
 
@@ -62,7 +63,7 @@ describe('Redis mode', () => {
     const yaml = configYaml([{ id: 'finance', url: site.url('/rss/finance.xml'), timeout: '60s' }], { politeness: { perHost: 8, spacing: '10ms' } });
     configPath = await writeConfig(tmp.dir, yaml);
     const log = silentLogger();
-    runtime = await openRuntime({ dataDir: tmp.dir, redisUrl: REDIS_URL, redisPrefix: prefix }, await loadConfigOrThrow(configPath), log, createMetrics());
+    runtime = await compose({ ...testOptions({ dataDir: tmp.dir, redisUrl: REDIS_URL, prefix }), jobs: 'in-process' }, await loadConfigOrThrow(configPath), log, { metrics: createMetrics() });
     redisJobs = await createRedisJobs({ redisUrl: REDIS_URL, keyPrefix: prefix, log });
   });
   afterEach(async () => {

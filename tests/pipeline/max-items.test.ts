@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { loadConfigOrThrow } from '../../src/config/load.js';
 import { createMetrics } from '../../src/metrics.js';
 import { refreshSource } from '../../src/pipeline/refresh-source.js';
-import { InProcessJobs } from '../../src/runtime/in-process-jobs.js';
-import { openRuntime } from '../../src/runtime/runtime.js';
+import { compose } from '../../src/runtime/compose.js';
 import { capItems } from '../../src/sources/max-items.js';
 import { silentLogger } from '../../src/util/log.js';
 import { rssFeed } from '../support/fixture-site.js';
+import { testOptions } from '../support/compose.js';
 import { configYaml, useFixtureSite, writeConfig } from '../support/harness.js';
 import { flashArticle } from '../support/news-fixtures.js';
 
@@ -23,13 +23,10 @@ describe('maxItems', () => {
     const configPath = await writeConfig(dir, configYaml([{ id: 'flood', url: site.url('/rss/flood.xml'), articleFetch: false }]));
     const loaded = await loadConfigOrThrow(configPath);
     const config = { ...loaded, sources: loaded.sources.map((s) => ({ ...s, maxItems: 25 })) };
-    const runtime = await openRuntime({ dataDir: path.join(dir, 'data'), redisPrefix: 'unused:' }, config, silentLogger(), createMetrics());
-    const jobs = new InProcessJobs({ publishDebounceMs: 50 });
+    const runtime = await compose(testOptions({ dataDir: path.join(dir, 'data') }), config, silentLogger(), { metrics: createMetrics(), inProcess: { publishDebounceMs: 50 } });
     try {
-      const deps = runtime.pipeline(jobs);
-      jobs.bind(deps);
-      const outcome = await refreshSource(deps, 'flood', { force: true });
-      await jobs.onIdle();
+      const outcome = await refreshSource(runtime.deps, 'flood', { force: true });
+      await runtime.onIdle();
       expect(outcome.status).toBe('ok');
       if (outcome.status !== 'ok') return;
       expect(outcome.newItems).toBe(25);
@@ -37,7 +34,6 @@ describe('maxItems', () => {
       const { items } = await runtime.store.listItems({ limit: 100 });
       expect(items.map((i) => i.title).sort()).toEqual(articles.slice(15).map((a) => a.title).sort());
     } finally {
-      await jobs.close();
       await runtime.close();
     }
   });

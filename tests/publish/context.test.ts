@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../src/domain.js';
-import {
-  absoluteSiteUrl,
-  buildCategoryTitles,
-  feedLinks,
-  feedUrls,
-  joinUrl,
-  sitePath,
-  siteHost,
-} from '../../src/publish/context.js';
+import { absoluteSiteUrl, buildCategoryTitles, joinUrl, sitePath, siteHost } from '../../src/publish/context.js';
+import { feedLinks, feedUrls } from '../../src/publish/formats.js';
 import { testSite } from '../support/config.js';
 
 const site = testSite();

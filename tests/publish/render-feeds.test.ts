@@ -4,7 +4,8 @@ import Parser from 'rss-parser';
 import { describe, expect, it } from 'vitest';
 import type { Item, SiteConfig } from '../../src/domain.js';
 import type { CategoryView, RenderContext } from '../../src/publish/context.js';
-import { itemId, itemJson, renderAtom, renderJsonFeed, renderRss } from '../../src/publish/render-feeds.js';
+import { itemJson } from '../../src/publish/item-json.js';
+import { itemId, renderAtom, renderJsonFeed, renderRss } from '../../src/publish/render-feeds.js';
 import { xmlProblems } from './xml-check.js';
 import { testSite } from '../support/config.js';
 

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import * as cheerio from 'cheerio';
 import { describe, expect, it } from 'vitest';
-import type { Item, SiteConfig } from '../../src/domain.js';
+import type { Item, SiteConfig, SourceRow } from '../../src/domain.js';
 import type { RenderContext } from '../../src/publish/context.js';
-import { html, raw, renderCategoryPage, renderHomePage, type SourceStatusRow } from '../../src/publish/render-html.js';
+import { html, raw, renderCategoryPage, renderHomePage } from '../../src/publish/render-html.js';
 import { escapeHtml } from '../../src/util/html.js';
 import { testSite } from '../support/config.js';
 
@@ -94,10 +94,21 @@ describe('renderCategoryPage', () => {
 });
 
 describe('renderHomePage', () => {
-  const sources: SourceStatusRow[] = [
-    { id: 'cinn-industry', url: 'https://news.example.com/rss/industry.xml', state: 'ok', lastFetchAt: '2022-03-30T01:40:00Z', items: 120, nextRunAt: '2022-03-30T01:45:00Z' },
-    { id: 'em-stock', url: 'https://news.example.com/rss/stock.xml', state: 'error', lastFetchAt: '2022-03-30T01:41:00Z', lastError: 'http-status: HTTP 503 <Service Unavailable>', items: 7 },
-    { id: 'yicai', url: 'https://www.yicai.com/rss', state: 'pending', items: 0 },
+  const row = (r: Pick<SourceRow, 'id' | 'url' | 'state' | 'items'> & Partial<SourceRow>): SourceRow => ({
+    kind: 'rss',
+    lastFetchAt: null,
+    lastStatus: null,
+    lastError: null,
+    consecutiveFailures: 0,
+    nextRunAt: null,
+    warnings: [],
+    warningCount: 0,
+    ...r,
+  });
+  const sources: SourceRow[] = [
+    row({ id: 'cinn-industry', url: 'https://news.example.com/rss/industry.xml', state: 'ok', lastFetchAt: '2022-03-30T01:40:00Z', items: 120, nextRunAt: '2022-03-30T01:45:00Z' }),
+    row({ id: 'em-stock', url: 'https://news.example.com/rss/stock.xml', state: 'error', lastFetchAt: '2022-03-30T01:41:00Z', lastError: 'http-status: HTTP 503 <Service Unavailable>', items: 7 }),
+    row({ id: 'yicai', url: 'https://www.yicai.com/rss', state: 'pending', items: 0 }),
   ];
   const titles = (slug: string): string => ({ industry: '工业', macro: '宏观经济' })[slug] ?? slug;
   const page = renderHomePage(

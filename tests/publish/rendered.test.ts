@@ -1,12 +1,16 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
-import { CONTENT_TYPES, toRenderedDoc } from '../../src/publish/rendered.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CONTENT_TYPES } from '../../src/publish/formats.js';
+import { toRenderedDoc, type RenderedDoc } from '../../src/publish/rendered.js';
 
 const body = `<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>财经新闻聚合 📈</title>${'<item><title>政策引导 重庆推进专精特新企业持续创新</title></item>'.repeat(50)}</channel></rss>`;
 const modified = new Date('2022-03-30T01:34:12.345Z');
 
 describe('toRenderedDoc', () => {
-  const doc = toRenderedDoc(body, CONTENT_TYPES.rss, modified);
+  let doc: RenderedDoc;
+  beforeAll(async () => {
+    doc = await toRenderedDoc(body, CONTENT_TYPES.rss, modified);
+  });
 
   it('keeps the UTF-8 body and compressed copies that decode back to it', () => {
     expect(doc.body.toString('utf8')).toBe(body);
@@ -17,16 +21,16 @@ describe('toRenderedDoc', () => {
     expect(doc.contentType).toBe('application/rss+xml; charset=utf-8');
   });
 
-  it('sends Last-Modified as an HTTP date', () => {
+  it('sends Last-Modified as an HTTP date', async () => {
     expect(doc.lastModified).toBe('Wed, 30 Mar 2022 01:34:12 GMT');
-    expect(toRenderedDoc('x', CONTENT_TYPES.html, new Date(Number.NaN)).lastModified).toBe('Thu, 01 Jan 1970 00:00:00 GMT');
+    expect((await toRenderedDoc('x', CONTENT_TYPES.html, new Date(Number.NaN))).lastModified).toBe('Thu, 01 Jan 1970 00:00:00 GMT');
   });
 
-  it('has a strong ETag that changes exactly when the body changes', () => {
+  it('has a strong ETag that changes exactly when the body changes', async () => {
     expect(doc.etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
-    expect(toRenderedDoc(Buffer.from(body), CONTENT_TYPES.atom, new Date()).etag).toBe(doc.etag);
-    expect(toRenderedDoc(body.replace('📈', '📉'), CONTENT_TYPES.rss, modified).etag).not.toBe(doc.etag);
-    expect(toRenderedDoc(`${body} `, CONTENT_TYPES.rss, modified).etag).not.toBe(doc.etag);
+    expect((await toRenderedDoc(Buffer.from(body), CONTENT_TYPES.atom, new Date())).etag).toBe(doc.etag);
+    expect((await toRenderedDoc(body.replace('📈', '📉'), CONTENT_TYPES.rss, modified)).etag).not.toBe(doc.etag);
+    expect((await toRenderedDoc(`${body} `, CONTENT_TYPES.rss, modified)).etag).not.toBe(doc.etag);
   });
 
   it('exports the INTERFACE §5 content types', () => {

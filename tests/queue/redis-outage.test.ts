@@ -4,11 +4,12 @@ import { Writable } from 'node:stream';
 import { expect, it } from 'vitest';
 import { createMetrics } from '../../src/metrics.js';
 import { createRedisJobs, startRedisWorkers } from '../../src/queue/redis-runtime.js';
-import { openRuntime } from '../../src/runtime/runtime.js';
+import { compose } from '../../src/runtime/compose.js';
 import { createLogger } from '../../src/util/log.js';
 import { testConfig, testSource } from '../support/config.js';
 import { redisPrefix, tempDir, waitFor } from '../support/harness.js';
 import { wipe } from './support.js';
+import { testOptions } from '../support/compose.js';
 
 /** A TCP proxy to the real Redis that can be cut (every connection dropped, new ones refused) and restored. */
 async function redisProxy(): Promise<{ url: string; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
@@ -52,7 +53,7 @@ it('logs one error line per backoff period while Redis is down, not one per reco
   const prefix = redisPrefix();
   const tmp = await tempDir();
   const config = testConfig([testSource('finance')]);
-  const runtime = await openRuntime({ redisUrl: proxy.url, redisPrefix: prefix, dataDir: tmp.dir }, config, log, createMetrics());
+  const runtime = await compose({ ...testOptions({ dataDir: tmp.dir, redisUrl: proxy.url, prefix }), jobs: 'in-process' }, config, log, { metrics: createMetrics() });
   const redisJobs = await createRedisJobs({ redisUrl: proxy.url, keyPrefix: prefix, log });
   const workers = await startRedisWorkers(runtime.pipeline(redisJobs.jobs), { redisUrl: proxy.url, keyPrefix: prefix, queues: redisJobs.queues, sampleEveryMs: 500 });
   try {

@@ -6,19 +6,20 @@ import { createMetrics, type Metrics } from '../../src/metrics.js';
 import type { PipelineDeps } from '../../src/pipeline/ports.js';
 import type { JobOptionsOverrides } from '../../src/queue/queues.js';
 import { createRedisJobs, drainIdle, startRedisWorkers, type RedisJobs, type RedisWorkers } from '../../src/queue/redis-runtime.js';
-import { openRuntime, type Runtime } from '../../src/runtime/runtime.js';
+import { compose, type Composition } from '../../src/runtime/compose.js';
 import { silentLogger } from '../../src/util/log.js';
 import { FixtureSite, rssFeed } from '../support/fixture-site.js';
 import { configYaml, REDIS_URL, redisPrefix, REPO_ROOT, tempDir, waitFor, writeConfig } from '../support/harness.js';
 import { bankArticle, cqArticle } from '../support/news-fixtures.js';
 import { wipe } from './support.js';
+import { testOptions } from '../support/compose.js';
 
 const log = silentLogger();
 const FEED = '/rss/finance.xml';
 
 /** A Redis-mode process: runtime (store, politeness, fetcher), producers and, once started, workers. */
 interface Proc {
-  runtime: Runtime;
+  runtime: Composition;
   redisJobs: RedisJobs;
   deps: PipelineDeps;
   metrics: Metrics;
@@ -59,7 +60,7 @@ describe('Redis runtime', () => {
   async function open(jobOptions?: JobOptionsOverrides): Promise<Proc> {
     const config = await loadConfigOrThrow(configPath);
     const metrics = createMetrics();
-    const runtime = await openRuntime({ redisUrl: REDIS_URL, redisPrefix: prefix, dataDir: tmp.dir }, config, log, metrics);
+    const runtime = await compose({ ...testOptions({ dataDir: tmp.dir, redisUrl: REDIS_URL, prefix }), jobs: 'in-process' }, config, log, { metrics });
     const redisJobs = await createRedisJobs({ redisUrl: REDIS_URL, keyPrefix: prefix, log, publishDelayMs: 100, jobOptions });
     const proc: Proc = { runtime, redisJobs, deps: runtime.pipeline(redisJobs.jobs), metrics };
     procs.push(proc);

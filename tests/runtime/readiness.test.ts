@@ -11,10 +11,11 @@ import { FinewsError } from '../../src/errors.js';
 import { buildServer } from '../../src/http/server.js';
 import { createMetrics } from '../../src/metrics.js';
 import { feedDocName } from '../../src/publish/doc-names.js';
-import { InProcessJobs } from '../../src/runtime/in-process-jobs.js';
-import { openRuntime, type Runtime } from '../../src/runtime/runtime.js';
+import { compose, type Composition } from '../../src/runtime/compose.js';
+import { InProcessJobs, pipelineProcessors } from '../../src/runtime/in-process-jobs.js';
 import type { Store } from '../../src/store/store.js';
 import { testConfig } from '../support/config.js';
+import { testOptions } from '../support/compose.js';
 import { configYaml, runCli, tempDir, writeConfig } from '../support/harness.js';
 import { makeItem, newsKey } from '../store/items.js';
 
@@ -28,14 +29,14 @@ interface LogLine {
 
 describe('readiness of the embedded runtime', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>;
-  let runtime: Runtime;
+  let runtime: Composition;
   let lines: LogLine[];
 
   beforeEach(async () => {
     tmp = await tempDir('finews-ready-');
     lines = [];
     const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s) as LogLine) });
-    runtime = await openRuntime({ dataDir: path.join(tmp.dir, 'data'), redisUrl: undefined, redisPrefix: 'finews:' }, testConfig([]), log, createMetrics());
+    runtime = await compose(testOptions({ dataDir: path.join(tmp.dir, 'data') }), testConfig([]), log, { metrics: createMetrics() });
   });
   afterEach(async () => {
     await runtime.close();
@@ -81,8 +82,7 @@ describe('readiness of the embedded runtime', () => {
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       },
     }) as Store;
-    const jobs = new InProcessJobs({ publishDebounceMs: 5 });
-    jobs.bind({ ...runtime.pipeline(jobs), store: fillingStore });
+    const jobs = new InProcessJobs(pipelineProcessors((sink) => ({ ...runtime.pipeline(sink), store: fillingStore })), { log: runtime.log, publishDebounceMs: 5 });
     const app = server();
     try {
       await store.saveItem(makeItem(newsKey(1)));
@@ -109,7 +109,7 @@ describe('readiness of the embedded runtime', () => {
       await jobs.onIdle();
       expect((await app.inject({ url: '/readyz' })).statusCode).toBe(200);
       expect(lines).toContainEqual(expect.objectContaining({ msg: 'publish succeeded again: ready', work: 'publish' }));
-      expect(await store.getRendered(feedDocName('zhongguogongyebao', 'xml'))).not.toBeNull();
+      expect(await store.getRendered(feedDocName('zhongguogongyebao', 'rss'))).not.toBeNull();
     } finally {
       await app.close();
       await jobs.close(1000);

@@ -30,22 +30,33 @@ async function keysUnder(redis: Redis, prefix: string): Promise<string[]> {
   return found;
 }
 
+/** Names of the commands `redis` sends from now on, as the server receives them (a pipeline counts each). */
+function recordCommands(redis: Redis): string[] {
+  const names: string[] = [];
+  const send = redis.sendCommand.bind(redis);
+  redis.sendCommand = ((...args: Parameters<Redis['sendCommand']>) => {
+    names.push(args[0].name);
+    return send(...args);
+  }) as Redis['sendCommand'];
+  return names;
+}
+
 async function deleteUnder(redis: Redis, prefix: string): Promise<void> {
   const keys = await keysUnder(redis, prefix);
   for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
 }
 
-storeContract('redis', async () => {
+storeContract('redis', async (opts = {}) => {
   const prefix = testPrefix();
   const clients: Redis[] = [connect()];
   const redis = clients[0] as Redis;
   return {
-    store: createRedisStore({ redis, prefix }),
+    store: createRedisStore({ redis, prefix, ...opts }),
     async openAnother() {
       // A separate connection, as another finews process would have.
       const other = connect();
       clients.push(other);
-      return createRedisStore({ redis: other, prefix });
+      return createRedisStore({ redis: other, prefix, ...opts });
     },
     async cleanup() {
       await deleteUnder(redis, prefix);
@@ -141,6 +152,10 @@ describe('redis store', () => {
     await redis.hdel(`${prefix}item:${newsKey(2)}`, 'publisher');
     expect(await store.listCategories()).toEqual(listed);
     expect(listed).toContainEqual({ slug: 'zhengquanshibao', count: 1, updated: '2022-03-30T09:34:12+08:00', publisher: '证券时报' });
+    // Nor the category it titles, kept with the item since.
+    await redis.hdel(`${prefix}item:${newsKey(1)}`, 'titles');
+    await redis.hdel(`${prefix}item:${newsKey(2)}`, 'titles');
+    expect(await store.listCategories()).toEqual(listed);
   });
 
   it('reports the store unavailable when Redis does not answer', async () => {
@@ -178,5 +193,60 @@ describe('redis store', () => {
     }
     const states = await stores[0]?.listSourceStates();
     expect(states?.map((s) => s.items)).toEqual([100, 100, 100, 100, 100]);
+  });
+
+  it('claims a feed of 500 keys in one read and one write, however many keys', async () => {
+    const redis = client();
+    const store = createRedisStore({ redis, prefix: prefixed(redis) });
+    // The first call loads the scripts into the server (EVALSHA, then EVAL).
+    await store.claimMany([{ key: 'NW-warm', sourceId: 'cinn-industry', categories: [] }]);
+    const sent = recordCommands(redis);
+    const keys = Array.from({ length: 500 }, (_, i) => newsKey(i));
+    const results = await store.claimMany(keys.map((key) => ({ key, sourceId: 'cinn-industry', categories: ['industry'] })));
+    expect(results.every((r) => r.isNew)).toBe(true);
+    expect(sent).toEqual(['evalsha', 'evalsha']);
+
+    sent.length = 0;
+    const again = await store.claimMany(keys.map((key) => ({ key, sourceId: 'eastmoney-finance', categories: ['finance'] })));
+    expect(again.every((r) => !r.isNew && r.pending)).toBe(true);
+    expect(sent).toEqual(['evalsha', 'evalsha']);
+  });
+
+  it('writes nothing for a claim or a save that changes nothing', async () => {
+    const redis = client();
+    const store = createRedisStore({ redis, prefix: prefixed(redis) });
+    const key = newsKey(1);
+    await store.claim(key, 'cinn-industry', ['industry']);
+    const item = makeItem(key, { categories: ['zhongguogongyebao'] });
+    await store.saveItem(item);
+    const sent = recordCommands(redis);
+
+    // The same source with the same categories, once and as a batch: only the read.
+    expect(await store.claim(key, 'cinn-industry', ['industry'])).toEqual({ isNew: false, changedCategories: [], pending: false });
+    expect(await store.claimMany([{ key, sourceId: 'cinn-industry', categories: [] }])).toEqual([
+      { isNew: false, changedCategories: [], pending: false },
+    ]);
+    expect(new Set(await store.saveItem(item))).toEqual(new Set(['zhongguogongyebao', 'industry', 'all']));
+    expect(sent).toEqual(['evalsha', 'evalsha', 'evalsha']);
+
+    // Something new is written.
+    sent.length = 0;
+    await store.claim(key, 'eastmoney-finance', []);
+    expect(sent).toEqual(['evalsha', 'evalsha']);
+    expect((await store.getItem(key))?.sources).toEqual(['cinn-industry', 'eastmoney-finance']);
+  });
+
+  it('tags item docs with their version and reads docs written before the tag', async () => {
+    const redis = client();
+    const prefix = prefixed(redis);
+    const store = createRedisStore({ redis, prefix });
+    const item = makeItem(newsKey(1));
+    await store.saveItem(item);
+    const doc = JSON.parse((await redis.hget(`${prefix}item:${newsKey(1)}`, 'doc')) ?? '{}') as { v?: number };
+    expect(doc.v).toBe(1);
+    // An item hash as an older finews wrote it: the untagged item as saved.
+    await redis.hset(`${prefix}item:${newsKey(1)}`, 'doc', JSON.stringify(item));
+    expect(await store.getItem(newsKey(1))).toEqual(item);
+    expect((await store.listItems({ limit: 10 })).items).toEqual([item]);
   });
 });

@@ -22,13 +22,13 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-storeContract('sqlite', async () => {
+storeContract('sqlite', async (opts = {}) => {
   const file = tempFile();
-  const opened: Store[] = [openSqliteStore(file)];
+  const opened: Store[] = [openSqliteStore(file, opts)];
   return {
     store: opened[0] as Store,
     async openAnother() {
-      const store = openSqliteStore(file);
+      const store = openSqliteStore(file, opts);
       opened.push(store);
       return store;
     },
@@ -228,4 +228,65 @@ describe('sqlite store file', () => {
     }
     await store.close();
   }, 60_000);
+
+  it('claims a feed of 500 keys in one transaction', async () => {
+    const statements: string[] = [];
+    const store = openSqliteStore(tempFile(), { trace: (sql) => statements.push(sql) });
+    statements.length = 0;
+    const keys = Array.from({ length: 500 }, (_, i) => newsKey(i));
+    const results = await store.claimMany(keys.map((key) => ({ key, sourceId: 'cinn-industry', categories: ['industry'] })));
+    expect(results.every((r) => r.isNew)).toBe(true);
+    expect(statements.filter((sql) => /^(BEGIN|COMMIT|SAVEPOINT)/.test(sql))).toEqual(['BEGIN IMMEDIATE', 'COMMIT']);
+    await store.close();
+  });
+
+  it('writes nothing for a claim or a save that changes nothing', async () => {
+    const statements: string[] = [];
+    const store = openSqliteStore(tempFile(), { trace: (sql) => statements.push(sql) });
+    const key = newsKey(1);
+    await store.claim(key, 'cinn-industry', ['industry']);
+    const item = makeItem(key, { categories: ['zhongguogongyebao'] });
+    await store.saveItem(item);
+    const writes = () => statements.filter((sql) => /^\s*(INSERT|UPDATE|DELETE|REPLACE)/i.test(sql));
+    statements.length = 0;
+
+    expect(await store.claim(key, 'cinn-industry', ['industry'])).toEqual({ isNew: false, changedCategories: [], pending: false });
+    expect(await store.claimMany([{ key, sourceId: 'cinn-industry', categories: [] }])).toEqual([
+      { isNew: false, changedCategories: [], pending: false },
+    ]);
+    expect(new Set(await store.saveItem(item))).toEqual(new Set(['zhongguogongyebao', 'industry', 'all']));
+    expect(writes()).toEqual([]);
+
+    // Something new is written.
+    await store.claim(key, 'eastmoney-finance', []);
+    expect(writes().length).toBeGreaterThan(0);
+    expect((await store.getItem(key))?.sources).toEqual(['cinn-industry', 'eastmoney-finance']);
+    await store.close();
+  });
+
+  it('tags item JSON with its version and reads rows written before the tag', async () => {
+    const file = tempFile();
+    const store = openSqliteStore(file);
+    const item = makeItem(newsKey(1));
+    await store.saveItem(item);
+    const db = new Database(file);
+    const { doc } = db.prepare('SELECT doc FROM items WHERE key = ?').get(newsKey(1)) as { doc: string };
+    expect((JSON.parse(doc) as { v?: number }).v).toBe(1);
+    // A row as an older finews wrote it: the untagged item.
+    db.prepare('UPDATE items SET doc = ? WHERE key = ?').run(JSON.stringify(item), newsKey(1));
+    db.close();
+    expect(await store.getItem(newsKey(1))).toEqual(item);
+    expect((await store.listItems({ limit: 10 })).items).toEqual([item]);
+    await store.close();
+  });
+
+  it('takes lease times from its clock', async () => {
+    let clock = new Date('2020-01-01T00:00:00Z');
+    const store = openSqliteStore(tempFile(), { now: () => clock });
+    expect(await store.acquireLease('refresh:stcn', 60_000)).toEqual(expect.any(String));
+    expect(await store.acquireLease('refresh:stcn', 60_000)).toBeNull();
+    clock = new Date('2020-01-01T00:01:00Z');
+    expect(await store.acquireLease('refresh:stcn', 60_000)).toEqual(expect.any(String));
+    await store.close();
+  });
 });

@@ -1,12 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { HttpDeps } from '../deps.js';
+import { ADMIN_QUEUES_PATH, type HttpDeps } from '../deps.js';
 import { sendError } from '../errors.js';
 
 /** Prefix of every admin path. */
 export const ADMIN_PREFIX = '/admin';
-/** Where the queue dashboard is mounted. */
-export const ADMIN_QUEUES_PREFIX = '/admin/queues';
 
 function digest(s: string): Buffer {
   return createHash('sha256').update(s, 'utf8').digest();
@@ -27,7 +25,7 @@ export function hasBearerToken(req: FastifyRequest, token: string): boolean {
  * every admin path is a 404). The routes live in their own encapsulated plugin whose
  * `onRequest` hook demands the bearer token: it guards whatever fastify routes there,
  * however the path was spelled (`/%61dmin/…` included), and unknown admin paths too.
- * The queue dashboard plugin, when given, is mounted under `/admin/queues`; otherwise
+ * The queue dashboard plugin, when given, is mounted under {@link ADMIN_QUEUES_PATH}; otherwise
  * that path says there is nothing to show.
  */
 export function registerAdminRoutes(app: FastifyInstance, deps: HttpDeps): void {
@@ -40,10 +38,10 @@ export function registerAdminRoutes(app: FastifyInstance, deps: HttpDeps): void 
         if (hasBearerToken(req, token)) return;
         req.log.warn({ ip: req.ip, url: req.url, hasAuthorization: req.headers.authorization !== undefined }, 'admin request without a valid token');
         reply.header('www-authenticate', 'Bearer realm="finews admin"');
-        return sendError(reply, 401, 'unauthorized', 'admin paths need Authorization: Bearer <ADMIN_TOKEN>');
+        return sendError(reply, 'unauthorized');
       });
-      admin.setNotFoundHandler((_req, reply) => sendError(reply, 404, 'not-found', 'no such admin path'));
-      const queuesPath = ADMIN_QUEUES_PREFIX.slice(ADMIN_PREFIX.length);
+      admin.setNotFoundHandler((_req, reply) => sendError(reply, 'not-found', 'no such admin path'));
+      const queuesPath = ADMIN_QUEUES_PATH.slice(ADMIN_PREFIX.length);
       if (deps.adminPlugin !== undefined) {
         await admin.register(deps.adminPlugin, { prefix: queuesPath });
       } else {

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { itemJson } from '../../publish/render-feeds.js';
+import { buildCategoryTitles } from '../../publish/context.js';
+import { OUTPUT_FORMATS, feedUrls } from '../../publish/formats.js';
+import { itemJson } from '../../publish/item-json.js';
 import { isInvalidCursorError } from '../../store/cursor.js';
-import type { ItemPage, ItemQuery } from '../../store/store.js';
+import type { CategoryInfo, ItemPage, ItemQuery } from '../../store/store.js';
 import { ALL_SLUG } from '../../domain.js';
 import { isKnownSlug } from '../categories.js';
 import type { HttpDeps } from '../deps.js';
@@ -33,6 +35,13 @@ export function parseLimit(raw: string | undefined): number | null {
   return n >= 1 && n <= MAX_ITEMS_LIMIT ? n : null;
 }
 
+/** Newest first by `updated`, then by slug, so the busiest categories lead the list. */
+function byUpdated(a: CategoryInfo, b: CategoryInfo): number {
+  const ua = a.updated === null ? 0 : Date.parse(a.updated) || 0;
+  const ub = b.updated === null ? 0 : Date.parse(b.updated) || 0;
+  return ub - ua || (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0);
+}
+
 /** One page of items, or null when the store rejects `before` as a cursor it did not make. */
 async function listItemsOrBadCursor(deps: HttpDeps, query: ItemQuery): Promise<ItemPage | null> {
   try {
@@ -43,7 +52,7 @@ async function listItemsOrBadCursor(deps: HttpDeps, query: ItemQuery): Promise<I
   }
 }
 
-/** `/api/items` and `/api/sources` (the category list lives with the pages, which share its titles). */
+/** `/api/items`, `/api/categories` and `/api/sources`. */
 export function registerApiRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const { store } = deps;
 
@@ -52,19 +61,38 @@ export function registerApiRoutes(app: FastifyInstance, deps: HttpDeps): void {
     const limit = parseLimit(single(req.query.limit));
     const beforeRaw = single(req.query.before);
     if (limit === null) {
-      return sendError(reply, 400, 'bad-limit', `limit must be an integer from 1 to ${MAX_ITEMS_LIMIT}`);
+      return sendError(reply, 'bad-limit', MAX_ITEMS_LIMIT);
     }
     const category = categoryRaw === undefined || categoryRaw === '' || categoryRaw === ALL_SLUG ? undefined : categoryRaw;
     if (category !== undefined && !(await isKnownSlug(store, category))) {
-      return sendError(reply, 404, 'unknown-category', `no category "${category}"`);
+      return sendError(reply, 'unknown-category', category);
     }
     const before = beforeRaw === undefined || beforeRaw === '' ? null : beforeRaw;
     const page = await listItemsOrBadCursor(deps, { category, limit, before });
     if (page === null) {
-      return sendError(reply, 400, 'bad-cursor', 'before is not a cursor returned as next by /api/items');
+      return sendError(reply, 'bad-cursor');
     }
     const body = { items: page.items.map((item) => itemJson(item)), next: page.next };
     return sendJson(req, reply, body);
+  });
+
+  // `all` is the merged feed, not a category, so it is not listed here (its feeds are
+  // linked from every page and the OPML list).
+  app.get('/api/categories', async (req, reply) => {
+    const config = deps.config();
+    const categories = (await store.listCategories()).sort(byUpdated);
+    const titles = buildCategoryTitles(config, categories);
+    const list = categories.map((c) => {
+      const urls = feedUrls(config.site, c.slug);
+      return {
+        slug: c.slug,
+        title: titles(c.slug),
+        count: c.count,
+        updated: c.updated,
+        feeds: Object.fromEntries(OUTPUT_FORMATS.map((f) => [f.id, urls[f.id]])),
+      };
+    });
+    return sendJson(req, reply, { categories: list });
   });
 
   app.get('/api/sources', async (req, reply) => {

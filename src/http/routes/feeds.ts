@@ -1,16 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import { isKnownSlug } from '../categories.js';
 import type { HttpDeps } from '../deps.js';
-import { feedDocName, isFeedFormat, opmlDocName } from '../../publish/doc-names.js';
+import { feedDocName, opmlDocName } from '../../publish/doc-names.js';
+import { OUTPUT_FORMATS, formatByExtension } from '../../publish/formats.js';
 import { sendError } from '../errors.js';
 import { fromRendered, sendRepresentation } from '../send.js';
 
 /** Seconds a client should wait before asking again for a document not rendered yet. */
 const RETRY_AFTER_SECONDS = '5';
 
+/** `.xml, .atom or .json`: the extensions of the output formats, for error messages. */
+const EXTENSIONS = OUTPUT_FORMATS.map((f) => `.${f.extension}`)
+  .join(', ')
+  .replace(/, ([^,]+)$/, ' or $1');
+
 /**
- * `/feeds/<slug>.xml|.atom|.json` and `/feeds.opml`, served from the documents the
- * publisher pre-rendered into the store; serving never renders a feed.
+ * `/feeds/<slug>.<extension>` of every output format and `/feeds.opml`, served from the
+ * documents the publisher pre-rendered into the store; serving never renders a feed.
  */
 export function registerFeedRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const { store } = deps;
@@ -20,22 +26,23 @@ export function registerFeedRoutes(app: FastifyInstance, deps: HttpDeps): void {
     const dot = file.lastIndexOf('.');
     const slug = dot > 0 ? file.slice(0, dot) : '';
     const ext = dot > 0 ? file.slice(dot + 1) : '';
-    if (!isFeedFormat(ext)) {
-      return sendError(reply, 404, 'not-found', `no feed at /feeds/${file}: feeds are /feeds/<slug>.xml, .atom or .json`);
+    const format = formatByExtension(ext);
+    if (format === undefined) {
+      return sendError(reply, 'not-found', `no feed at /feeds/${file}: feeds are /feeds/<slug>${EXTENSIONS}`);
     }
-    const doc = await store.getRendered(feedDocName(slug, ext));
+    const doc = await store.getRendered(feedDocName(slug, format.id));
     if (doc !== null) return sendRepresentation(req, reply, fromRendered(doc));
     if (await isKnownSlug(store, slug)) {
       reply.header('retry-after', RETRY_AFTER_SECONDS);
-      return sendError(reply, 503, 'not-rendered', `the ${ext} feed of category "${slug}" is being rendered; retry shortly`);
+      return sendError(reply, 'not-rendered', `${format.extension} feed of category "${slug}"`);
     }
-    return sendError(reply, 404, 'unknown-category', `no category "${slug}"`);
+    return sendError(reply, 'unknown-category', slug);
   });
 
   app.get('/feeds.opml', async (req, reply) => {
     const doc = await store.getRendered(opmlDocName());
     if (doc !== null) return sendRepresentation(req, reply, fromRendered(doc));
     reply.header('retry-after', RETRY_AFTER_SECONDS);
-    return sendError(reply, 503, 'not-rendered', 'the OPML list is being rendered; retry shortly');
+    return sendError(reply, 'not-rendered', 'OPML list');
   });
 }

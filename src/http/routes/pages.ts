@@ -1,37 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ALL_SLUG, type Config, type Item } from '../../domain.js';
-import {
-  buildCategoryTitles,
-  categoryView,
-  feedUrls,
-  type RenderContext,
-} from '../../publish/context.js';
-import { html, renderCategoryPage, renderHomePage, type HomeCategory, type SourceStatusRow } from '../../publish/render-html.js';
-import { CONTENT_TYPES, strongEtag } from '../../publish/rendered.js';
+import { buildCategoryTitles, categoryView, type RenderContext } from '../../publish/context.js';
+import { CONTENT_TYPES, feedUrls } from '../../publish/formats.js';
+import { html, renderCategoryPage, renderHomePage, type HomeCategory } from '../../publish/render-html.js';
+import { strongEtag } from '../../publish/rendered.js';
 import type { CategoryInfo } from '../../store/store.js';
 import type { HttpDeps } from '../deps.js';
-import { PUBLIC_CACHE_CONTROL, sendJson, sendRepresentation } from '../send.js';
-import { sourceRows, type SourceRow } from '../../pipeline/source-status.js';
-
-/** Newest first by `updated`, then by slug, so the busiest categories lead the home page. */
-function byUpdated(a: CategoryInfo, b: CategoryInfo): number {
-  const ua = a.updated === null ? 0 : Date.parse(a.updated) || 0;
-  const ub = b.updated === null ? 0 : Date.parse(b.updated) || 0;
-  return ub - ua || (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0);
-}
+import { PUBLIC_CACHE_CONTROL, sendRepresentation } from '../send.js';
+import { sourceRows } from '../../pipeline/source-status.js';
 
 /** Most items first, then by slug: the home page's navigation. */
 function byCount(a: CategoryInfo, b: CategoryInfo): number {
   return b.count - a.count || (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0);
-}
-
-/** The `SourceStatusRow` the HTML renderer takes, from a `/api/sources` row. */
-function statusRow(r: SourceRow): SourceStatusRow {
-  const row: SourceStatusRow = { id: r.id, url: r.url, state: r.state, items: r.items };
-  if (r.lastFetchAt !== null) row.lastFetchAt = r.lastFetchAt;
-  if (r.lastError !== null) row.lastError = r.lastError;
-  if (r.nextRunAt !== null) row.nextRunAt = r.nextRunAt;
-  return row;
 }
 
 /**
@@ -86,10 +66,7 @@ export function errorPage(config: Config, status: number, message: string): stri
 `.value;
 }
 
-/**
- * HTML pages rendered on request from the store (`/`, `/category/<slug>.html`) and
- * `/api/categories`, which shares their category titles.
- */
+/** HTML pages rendered on request from the store (`/`, `/category/<slug>.html`). */
 export function registerPageRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const { store } = deps;
 
@@ -110,7 +87,7 @@ export function registerPageRoutes(app: FastifyInstance, deps: HttpDeps): void {
       publisher: c.publisher !== undefined,
     }));
     const rows = sourceRows(config, states);
-    const text = renderHomePage(ctx, { items: stream.items, categories: nav }, rows.map(statusRow));
+    const text = renderHomePage(ctx, { items: stream.items, categories: nav }, rows);
     const times = [...itemTimes(stream.items), ...rows.map((r) => r.lastFetchAt)];
     return sendPage(req, reply, text, lastModifiedOf(times, now));
   });
@@ -133,22 +110,4 @@ export function registerPageRoutes(app: FastifyInstance, deps: HttpDeps): void {
     return sendPage(req, reply, text, lastModifiedOf([...itemTimes(page.items), known?.updated], now));
   });
 
-  // `all` is the merged feed, not a category, so it is not listed here (its feeds are
-  // linked from every page and the OPML list).
-  app.get('/api/categories', async (req, reply) => {
-    const config = deps.config();
-    const categories = (await store.listCategories()).sort(byUpdated);
-    const titles = buildCategoryTitles(config, categories);
-    const list = categories.map((c) => {
-      const urls = feedUrls(config.site, c.slug);
-      return {
-        slug: c.slug,
-        title: titles(c.slug),
-        count: c.count,
-        updated: c.updated,
-        feeds: { rss: urls.rss, atom: urls.atom, json: urls.json },
-      };
-    });
-    return sendJson(req, reply, { categories: list });
-  });
 }

@@ -1,0 +1,71 @@
+/**
+ * The story index port: fingerprints of stored articles by LSH band, and which story
+ * each article is in. Both store adapters keep one (sqlite-stories.ts, redis-stories.ts)
+ * and pass one contract suite (tests/stories/story-index-contract.ts). The rule that
+ * picks a story is not here: `assign` runs the caller's `choose` (src/stories) between
+ * the lookup and the write, atomically for every process sharing the store.
+ */
+
+/** An article as the index keeps it. */
+export interface StoryEntry {
+  key: string;
+  /** Opaque fingerprint (src/stories/fingerprint.ts). */
+  fingerprint: string;
+  /** LSH band values of the fingerprint, each indexed for lookup. */
+  bands: string[];
+  /** Epoch ms. */
+  publishedMs: number;
+}
+
+/** An indexed article and its story: what a lookup returns. */
+export interface StoryIndexed {
+  key: string;
+  fingerprint: string;
+  publishedMs: number;
+  storyId: string;
+}
+
+/** A member of a story, oldest first when listed. */
+export interface StoryMember {
+  key: string;
+  publishedMs: number;
+}
+
+/** Published-time bounds of a lookup, epoch ms, inclusive. */
+export interface StorySpan {
+  sinceMs: number;
+  untilMs: number;
+}
+
+/** What `choose` gets and returns: the candidates found, and the story id picked. */
+export type ChooseStory = (candidates: StoryIndexed[]) => string;
+
+export interface StoryIndex {
+  /**
+   * Looks up the entries sharing a band with `entry` published within `span`, calls
+   * `choose` with them (the entry's own earlier record excluded) and records the entry
+   * in the story it returns, replacing any earlier record of the key (a re-fingerprinted
+   * article moves with its new bands). Atomic across every process sharing the store:
+   * two entries assigned at the same moment see each other, one after the other.
+   * Returns the story id recorded.
+   */
+  assign(entry: StoryEntry, span: StorySpan, choose: ChooseStory): Promise<string>;
+
+  /** The entries sharing at least one of `bands`, published within `span`; no order. */
+  candidates(bands: readonly string[], span: StorySpan): Promise<StoryIndexed[]>;
+
+  /** The story of `key`, or null when it is not indexed. */
+  storyOf(key: string): Promise<string | null>;
+
+  /** The members of a story, earliest published first (then by key); [] when unknown. */
+  members(storyId: string): Promise<StoryMember[]>;
+
+  /** Forgets `key` (its bands and membership); a no-op when it is not indexed. */
+  remove(key: string): Promise<void>;
+
+  /**
+   * Forgets entries whose publishedMs and recording time are both before `before` —
+   * the rule items are pruned by, so an entry goes with its item. Returns how many.
+   */
+  prune(before: Date): Promise<number>;
+}

@@ -1,0 +1,61 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { chooseStory, DEFAULT_STORY_RULES, storyEntry, storySpan } from '../../src/stories/index.js';
+import { createRedisStore } from '../../src/store/redis.js';
+import { storyIndexContract } from './story-index-contract.js';
+
+function connect(): Redis {
+  return new Redis({ host: '127.0.0.1', port: 6379, maxRetriesPerRequest: 1 });
+}
+
+async function deleteUnder(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
+
+storyIndexContract('redis', async () => {
+  const prefix = `finews-test:${randomBytes(6).toString('hex')}:`;
+  const clients: Redis[] = [connect()];
+  const redis = clients[0] as Redis;
+  return {
+    store: createRedisStore({ redis, prefix }),
+    async openAnother() {
+      const other = connect();
+      clients.push(other);
+      return createRedisStore({ redis: other, prefix });
+    },
+    async cleanup() {
+      await deleteUnder(redis, prefix);
+      for (const client of clients) await client.quit();
+    },
+  };
+});
+
+describe('redis story index', () => {
+  const redis = connect();
+  const prefix = `finews-test:${randomBytes(6).toString('hex')}:`;
+  afterEach(async () => {
+    await deleteUnder(redis, prefix);
+  });
+  afterAll(async () => {
+    await redis.quit();
+  });
+
+  it('lets band sets expire a few windows after their newest article, and keeps entries and stories for the items prune', async () => {
+    const store = createRedisStore({ redis, prefix });
+    const e = storyEntry('NW1', '央行宣布降准', '<p>中国人民银行5日宣布，决定于2月15日下调金融机构存款准备金率0.5个百分点。</p>', Date.now());
+    await store.stories.assign(e, storySpan(e.publishedMs, DEFAULT_STORY_RULES), (found) => chooseStory(e, found, DEFAULT_STORY_RULES).storyId);
+    for (const band of e.bands) {
+      const ttl = await redis.pttl(`${prefix}story:band:${band}`);
+      expect(ttl).toBeGreaterThan(2 * DEFAULT_STORY_RULES.windowMs);
+      expect(ttl).toBeLessThanOrEqual(7 * 24 * 3600_000);
+    }
+    expect(await redis.pttl(`${prefix}story:entry:NW1`)).toBe(-1);
+    expect(await redis.pttl(`${prefix}story:members:NW1`)).toBe(-1);
+  });
+});

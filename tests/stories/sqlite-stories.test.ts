@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import { SQLITE_STORY_SQL } from '../../src/store/sqlite-stories.js';
+import type { Store } from '../../src/store/store.js';
+import { storyCorpus } from '../fixtures/stories/corpus.js';
+import { orderFreeGroups, storyIndexContract } from './story-index-contract.js';
+
+const dirs: string[] = [];
+function tempFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'finews-stories-'));
+  dirs.push(dir);
+  return join(dir, 'finews.db');
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+storyIndexContract('sqlite', async () => {
+  const file = tempFile();
+  const opened: Store[] = [openSqliteStore(file)];
+  return {
+    store: opened[0] as Store,
+    async openAnother() {
+      const store = openSqliteStore(file);
+      opened.push(store);
+      return store;
+    },
+    async cleanup() {
+      for (const store of opened) await store.close();
+    },
+  };
+});
+
+describe('sqlite story index', () => {
+  it('looks candidates up through the band index, never by scanning entries', async () => {
+    const file = tempFile();
+    await openSqliteStore(file).close();
+    const db = new Database(file, { readonly: true });
+    const plan = (sql: string, ...args: unknown[]): string =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as Array<{ detail: string }>).map((p) => p.detail).join('; ');
+    const byBand = plan(SQLITE_STORY_SQL.byBand, '0:0000000000000000', 0, 1);
+    expect(byBand).toMatch(/SEARCH b USING PRIMARY KEY \(band=\? AND published_ms>\? AND published_ms<\?\)/);
+    expect(byBand).not.toMatch(/SCAN/);
+    expect(plan(SQLITE_STORY_SQL.members, 's')).toContain('USING COVERING INDEX story_entries_story');
+    expect(plan(SQLITE_STORY_SQL.expired, 0, 10)).toContain('USING INDEX story_entries_expiry');
+    db.close();
+  });
+
+  it('puts reprints placed at the same moment by three processes on one file into one story each', async () => {
+    const file = tempFile();
+    await openSqliteStore(file).close(); // migrate once so the children race on assignments only
+    const goFile = `${file}.go`;
+    const child = fileURLToPath(new URL('./assign-race-child.ts', import.meta.url));
+    const runs = [0, 1, 2].map((copy) => {
+      const proc = spawn(process.execPath, ['--import', 'tsx', child, file, goFile, String(copy)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      let markReady: () => void = () => undefined;
+      const ready = new Promise<void>((resolve) => (markReady = resolve));
+      proc.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString('utf8');
+        if (out.startsWith('ready\n')) markReady();
+      });
+      const done = new Promise<void>((resolve, reject) => {
+        proc.on('error', reject);
+        proc.on('close', (code) => (code === 0 && out.endsWith('done\n') ? resolve() : reject(new Error(`copy ${copy} exited with ${code}`))));
+      });
+      return { ready, done };
+    });
+    await Promise.all(runs.map((r) => r.ready));
+    writeFileSync(goFile, 'go');
+    await Promise.all(runs.map((r) => r.done));
+
+    const store = openSqliteStore(file);
+    const corpus = storyCorpus();
+    for (const group of orderFreeGroups()) {
+      const copies = corpus.filter((a) => a.group === group).slice(0, 3);
+      const stories = await Promise.all(copies.map((a) => store.stories.storyOf(a.key)));
+      expect(new Set(stories).size, group).toBe(1);
+      expect((await store.stories.members(stories[0] ?? '')).map((m) => m.key).sort(), group).toEqual(copies.map((a) => a.key).sort());
+    }
+    await store.close();
+  }, 60_000);
+});
