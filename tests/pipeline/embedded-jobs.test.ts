@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Item } from '../../src/domain.js';
+import type { Jobs, PipelineDeps } from '../../src/pipeline/ports.js';
 import { refreshSource } from '../../src/pipeline/refresh-source.js';
 import { feedDocName } from '../../src/publish/doc-names.js';
-import { InProcessJobs, type InProcessJobsOptions } from '../../src/runtime/in-process-jobs.js';
+import { InProcessJobs, pipelineProcessors } from '../../src/runtime/in-process-jobs.js';
 import type { Store } from '../../src/store/store.js';
 import { testConfig, testSource } from '../support/config.js';
 import { FakeFetcher, httpError, ok, tempSqliteStore, transportError, useCaseDeps, type FakeAnswer } from '../support/fakes.js';
@@ -37,11 +38,12 @@ afterEach(() => cleanup());
 const source = testSource('cinn-industry', { url: FEED_URL, categories: ['industry'] });
 
 /** Refreshes the source with embedded jobs whose article pages answer `page`, and waits for all the work to finish. */
-async function embeddedPass(page: FakeAnswer | FakeAnswer[], opts: InProcessJobsOptions): Promise<FakeFetcher> {
+async function embeddedPass(page: FakeAnswer | FakeAnswer[], attempts: number): Promise<FakeFetcher> {
   const fetcher = new FakeFetcher({ [FEED_URL]: ok(FEED, { contentType: 'application/rss+xml' }), [PAGE_URL]: page });
-  const jobs = new InProcessJobs({ backoffMs: 1, publishDebounceMs: 1, ...opts });
-  const deps = useCaseDeps({ config: testConfig([source]), store, fetcher, jobs });
-  jobs.bind(deps);
+  const config = testConfig([source]);
+  const depsFor = (jobs: Jobs): PipelineDeps => useCaseDeps({ config, store, fetcher, jobs });
+  const jobs = new InProcessJobs(pipelineProcessors(depsFor), { retries: { attempts, delayMs: 1, jitter: 0 }, publishDebounceMs: 1 });
+  const deps = depsFor(jobs);
   try {
     expect(await refreshSource(deps, source.id)).toMatchObject({ status: 'ok', newItems: 1 });
     await jobs.onIdle();
@@ -58,7 +60,7 @@ async function onlyItem(): Promise<Item> {
 }
 
 it('retries a page that fails transiently and stores its body once it answers', async () => {
-  const fetcher = await embeddedPass([httpError(503, { url: PAGE_URL }), transportError('timeout', { url: PAGE_URL }), ok(articlePage(article), { contentType: 'text/html' })], { attempts: 5 });
+  const fetcher = await embeddedPass([httpError(503, { url: PAGE_URL }), transportError('timeout', { url: PAGE_URL }), ok(articlePage(article), { contentType: 'text/html' })], 5);
   expect(fetcher.requestsFor(PAGE_URL)).toHaveLength(3);
   const item = await onlyItem();
   expect(item.contentHtml).toContain('专精特新');
@@ -66,7 +68,7 @@ it('retries a page that fails transiently and stores its body once it answers', 
 });
 
 it('on the last attempt stores the item from its feed content when the page keeps failing', async () => {
-  const fetcher = await embeddedPass(httpError(503, { url: PAGE_URL }), { attempts: 3 });
+  const fetcher = await embeddedPass(httpError(503, { url: PAGE_URL }), 3);
   expect(fetcher.requestsFor(PAGE_URL)).toHaveLength(3);
   const item = await onlyItem();
   expect(item.contentHtml).toMatch(new RegExp(`^<p>${SUMMARY}\\s*</p>$`));
@@ -76,9 +78,9 @@ it('on the last attempt stores the item from its feed content when the page keep
 });
 
 it('publishes the categories of what it stored: the merged feed and the publisher’s and source’s categories', async () => {
-  await embeddedPass(ok(articlePage(article), { contentType: 'text/html' }), { attempts: 1 });
+  await embeddedPass(ok(articlePage(article), { contentType: 'text/html' }), 1);
   for (const slug of ['all', 'zhongguogongyebao', 'industry']) {
-    const doc = await store.getRendered(feedDocName(slug, 'xml'));
+    const doc = await store.getRendered(feedDocName(slug, 'rss'));
     expect(doc, slug).not.toBeNull();
     expect(doc?.body.toString('utf8')).toContain(article.title);
   }

@@ -6,6 +6,7 @@ import { prune } from '../../src/pipeline/prune.js';
 import { publishAll, publishCategories } from '../../src/pipeline/publish.js';
 import { refreshSource } from '../../src/pipeline/refresh-source.js';
 import { feedDocName, opmlDocName } from '../../src/publish/doc-names.js';
+import { OUTPUT_FORMATS } from '../../src/publish/formats.js';
 import type { Store } from '../../src/store/store.js';
 import { testConfig, testSite, testSource } from '../support/config.js';
 import { FakeClock, FakeFetcher, ok, RecordingJobs, tempSqliteStore, useCaseDeps } from '../support/fakes.js';
@@ -86,12 +87,12 @@ describe('publishCategories', () => {
     await ingest(industry, chongqing);
     await publishAll(deps);
     for (const slug of ['all', 'industry', 'chongqing', 'zhongguogongyebao', 'chongqingribao']) {
-      for (const format of ['xml', 'atom', 'json'] as const) expect(await store.getRendered(feedDocName(slug, format)), `${slug}.${format}`).not.toBeNull();
+      for (const { id: format } of OUTPUT_FORMATS) expect(await store.getRendered(feedDocName(slug, format)), `${slug}.${format}`).not.toBeNull();
     }
-    const all = (await store.getRendered(feedDocName('all', 'xml')))?.body.toString('utf8') ?? '';
+    const all = (await store.getRendered(feedDocName('all', 'rss')))?.body.toString('utf8') ?? '';
     expect(all).toContain('工业和信息化部召开一季度新闻发布会');
     expect(all).toContain('重庆一季度工业投资同比增长12.6%');
-    const industryFeed = (await store.getRendered(feedDocName('industry', 'xml')))?.body.toString('utf8') ?? '';
+    const industryFeed = (await store.getRendered(feedDocName('industry', 'rss')))?.body.toString('utf8') ?? '';
     expect(industryFeed).toContain('工业和信息化部召开一季度新闻发布会');
     expect(industryFeed).not.toContain('重庆一季度工业投资');
     expect((await store.getRendered(opmlDocName()))?.body.toString('utf8')).toContain('chongqing');
@@ -100,10 +101,10 @@ describe('publishCategories', () => {
   it('keeps ETag and Last-Modified of a feed whose bytes did not change, and moves them when an item arrives', async () => {
     await ingest(industry);
     await publishCategories(deps, ['all', 'industry']);
-    const before = await store.getRendered(feedDocName('industry', 'xml'));
+    const before = await store.getRendered(feedDocName('industry', 'rss'));
     clock.advance(60_000);
     await publishCategories(deps, ['all', 'industry']);
-    const same = await store.getRendered(feedDocName('industry', 'xml'));
+    const same = await store.getRendered(feedDocName('industry', 'rss'));
     expect(same?.etag).toBe(before?.etag);
     expect(same?.lastModified).toBe(before?.lastModified);
 
@@ -112,7 +113,7 @@ describe('publishCategories', () => {
     });
     await ingest(industry);
     await publishCategories(deps, ['all', 'industry']);
-    const after = await store.getRendered(feedDocName('industry', 'xml'));
+    const after = await store.getRendered(feedDocName('industry', 'rss'));
     expect(after?.etag).not.toBe(before?.etag);
     expect(after?.lastModified).toBe(clock.now().toUTCString());
   });
@@ -123,7 +124,7 @@ describe('publishCategories', () => {
     clock.advance(31 * DAY_MS);
     await prune(deps);
     await publishCategories(deps, jobs.publishedCategories());
-    for (const format of ['xml', 'atom', 'json'] as const) expect(await store.getRendered(feedDocName('industry', format))).toBeNull();
-    expect(await store.getRendered(feedDocName('all', 'xml'))).not.toBeNull();
+    for (const { id: format } of OUTPUT_FORMATS) expect(await store.getRendered(feedDocName('industry', format))).toBeNull();
+    expect(await store.getRendered(feedDocName('all', 'rss'))).not.toBeNull();
   });
 });

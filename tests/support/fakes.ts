@@ -7,11 +7,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../src/domain.js';
-import type { ErrorCode } from '../../src/errors.js';
-import { FetchError, isRetryableStatus, type FetchErrorOptions } from '../../src/fetch/fetch-error.js';
-import type { FetchRequest, FetchResult } from '../../src/fetch/fetcher.js';
+import { isRetryableStatus } from '../../src/fetch/fetch-error.js';
 import { createMetrics } from '../../src/metrics.js';
-import type { ArticleJob, Fetcher, Jobs, PipelineDeps } from '../../src/pipeline/ports.js';
+import {
+  FetchError,
+  type ArticleJob,
+  type FetchErrorCode,
+  type FetchErrorOptions,
+  type Fetcher,
+  type FetchRequest,
+  type FetchResult,
+  type Jobs,
+  type PipelineDeps,
+} from '../../src/pipeline/ports.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
 import { silentLogger } from '../../src/util/log.js';
@@ -61,7 +69,7 @@ export function httpError(status: number, opts: Omit<FetchErrorOptions, 'status'
 }
 
 /** A transport failure (timeout, refused, …) as the real fetcher throws it. */
-export function transportError(code: ErrorCode, opts: FetchErrorOptions = {}): FetchError {
+export function transportError(code: FetchErrorCode, opts: FetchErrorOptions = {}): FetchError {
   return new FetchError(code, `fetch failed: ${code}`, { retryable: true, ...opts });
 }
 
