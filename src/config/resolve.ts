@@ -9,8 +9,8 @@ import type { RawConfig } from './schema.js';
 import { defaultSiteUrl } from './site-url.js';
 
 /** The config feeds.yaml describes: defaults merged into every source; site URL without its trailing slash. */
-export function resolveConfig(raw: RawConfig): Config {
-  const siteUrl = (raw.site.url ?? defaultSiteUrl()).replace(/\/+$/, '');
+export function resolveConfig(raw: RawConfig, fallbackSiteUrl: string = defaultSiteUrl()): Config {
+  const siteUrl = (raw.site.url ?? fallbackSiteUrl).replace(/\/+$/, '');
   const d = raw.defaults ?? {};
   const sources = (raw.sources ?? []).map((s): SourceConfig => {
     const content = s.article?.content ?? d.article?.content;
