@@ -10,6 +10,7 @@ import { isoInZone } from '../util/time.js';
 import { fetchApiArticle } from './article-api.js';
 import type { ArticleJob, PipelineDeps } from './ports.js';
 import { sourceLimits } from './source-limits.js';
+import { assignStory } from './story-assign.js';
 
 export interface ProcessArticleOptions {
   /** True on the job's last attempt: a transient page failure then falls back to the feed's content. */
@@ -27,7 +28,9 @@ export type ArticleOutcome = { key: string; page: 'fetched' | 'fallback' | 'skip
  */
 export async function processArticle(deps: PipelineDeps, job: ArticleJob, opts: ProcessArticleOptions = {}): Promise<ArticleOutcome> {
   const { item: stored, page } = await buildArticleItem(deps, job, opts);
-  const changedCategories = await deps.store.saveItem(stored);
+  // Placed in its story before it is saved, so the publish its save asks for groups it.
+  const storyCategories = await assignStory(deps.store, deps.config().stories, stored);
+  const changedCategories = union(await deps.store.saveItem(stored), storyCategories);
   await deps.jobs.requestPublish(changedCategories);
   deps.log.info({ sourceId: job.sourceId, key: job.key, url: job.item.link, page, publisher: stored.publisher, categories: stored.categories }, 'stored article');
   return { key: job.key, page, changedCategories };
@@ -120,6 +123,10 @@ function toItem(deps: ArticleDeps, job: ArticleJob, source: SourceConfig | undef
     sources: [job.sourceId],
     storedAt: now.toISOString(),
   };
+}
+
+function union(a: readonly string[], b: readonly string[]): string[] {
+  return b.length === 0 ? [...a] : [...new Set([...a, ...b])];
 }
 
 /** Plain text as one escaped paragraph; nothing for no text. */
