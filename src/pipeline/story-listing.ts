@@ -15,8 +15,12 @@ export interface StoryItemPage {
 /** Members read of one story: the earliest ones, the lead first; a story is rarely a tenth of this. */
 export const MAX_STORY_MEMBERS = 50;
 
-/** Store pages read at most to fill one page of stories when many of its items are members of others. */
-export const MAX_LISTING_ROUNDS = 4;
+/**
+ * Store pages read at most to fill one page of stories when many of its items are
+ * members of others; each reads only as many items as the page still lacks. A page left
+ * short after them still has its `next`.
+ */
+export const MAX_LISTING_ROUNDS = 6;
 
 /**
  * A page of a category (or `all`) with each story once (INTERFACE §3a): the store's own
