@@ -21,8 +21,8 @@ export type ArticleOutcome = { key: string; page: 'fetched' | 'fallback' | 'skip
 
 /**
  * Turns one claimed feed item into a stored item: fetches its page when the source
- * asks for it and the URL is allowed, extracts body, date and publisher, tags it and
- * saves it. Without a page (not fetched, 404/410, blocked, or out of retries) the item
+ * asks for it and the URL is allowed, extracts body, date and publisher, tags it,
+ * places it in its story (src/pipeline/story-assign.ts) and saves it. Without a page (not fetched, 404/410, blocked, or out of retries) the item
  * is stored from the feed's own content. Transient page errors are thrown so the
  * caller retries.
  */
