@@ -78,6 +78,11 @@ export function resolveConfig(raw: RawConfig, fallbackSiteUrl: string = defaultS
       minSpacingMs: raw.politeness?.spacing ?? CONFIG_DEFAULTS.politeness.minSpacingMs,
       ...(raw.politeness?.hosts !== undefined ? { hosts: hostOverrides(raw) } : {}),
     },
+    stories: {
+      enabled: raw.stories?.enabled ?? CONFIG_DEFAULTS.stories.enabled,
+      windowMs: raw.stories?.window ?? CONFIG_DEFAULTS.stories.windowMs,
+      maxDistance: raw.stories?.maxDistance ?? CONFIG_DEFAULTS.stories.maxDistance,
+    },
     sources,
   };
 }

@@ -208,6 +208,7 @@ describe('the resolved config', () => {
       publishers: {},
       categories: {},
       politeness: { perHostConcurrency: 2, minSpacingMs: 500 },
+      stories: { enabled: true, windowMs: 72 * 3600_000, maxDistance: 24 },
       sources: [
         {
           id: 'eastmoney-industry',
