@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { fastify, LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { errorMessage, FinewsError, isFinewsError, statusOf } from '../errors.js';
 import type { HttpDeps } from './deps.js';
+import { DocumentCache } from './document-cache.js';
 import { clientErrorCode, errorBody, rawClientErrorResponse } from './errors.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerApiRoutes } from './routes/api.js';
@@ -32,8 +33,9 @@ function classify(err: FastifyError | Error): { status: number; code: string; me
 }
 
 /**
- * Builds the finews HTTP server (INTERFACE §5) without listening: feeds and OPML
- * from pre-rendered documents, HTML pages and the JSON API from the store, health,
+ * Builds the finews HTTP server (INTERFACE §5) without listening: feeds, OPML, the HTML
+ * pages and `/api/categories` from rendered documents held in memory (a page not
+ * published yet is built from the store), the rest of the JSON API from the store, health,
  * readiness, metrics and the token-guarded admin paths.
  */
 export function buildServer(deps: HttpDeps): FastifyInstance {
@@ -79,9 +81,12 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
 
   registerAdminRoutes(app, deps);
   registerOpsRoutes(app, deps);
-  registerFeedRoutes(app, deps);
-  registerPageRoutes(app, deps);
-  registerApiRoutes(app, deps);
+  const documents = deps.documents ?? new DocumentCache(deps.store, { log: deps.log });
+  app.addHook('onReady', () => documents.start());
+  app.addHook('onClose', async () => documents.stop());
+  registerFeedRoutes(app, deps, documents);
+  registerPageRoutes(app, deps, documents);
+  registerApiRoutes(app, deps, documents);
   return app;
 }
 
