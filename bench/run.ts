@@ -2,16 +2,19 @@
  * `npm run bench` — runs the benchmarks in sequence and prints our numbers beside
  * their baselines, one table per benchmark and a combined table at the end.
  *
- *   npx tsx bench/run.ts [parse|readers|extract|serve|dedupe|categories|stories …] [--quick] [--connections=N]
+ *   npx tsx bench/run.ts [parse|readers|extract|serve|ingest|articles|memory|dedupe|categories|stories …] [--quick] [--connections=N]
  *
  * Never part of the test pass/fail. Talks only to 127.0.0.1.
  */
 import { cpus } from 'node:os';
 import * as categories from './categories.js';
+import * as articles from './articles.js';
 import * as dedupe from './dedupe.js';
 import * as extract from './extract.js';
+import * as ingest from './ingest.js';
 import { BENCH_NAMES, parseArgs, type BenchName, type BenchOptions } from './lib/options.js';
 import { renderTable, type Comparison } from './lib/report.js';
+import * as memory from './memory.js';
 import * as parse from './parse.js';
 import * as readers from './readers.js';
 import * as serve from './serve.js';
@@ -22,6 +25,9 @@ const benches: Record<BenchName, (opts: BenchOptions) => Promise<Comparison[]>> 
   readers: readers.run,
   extract: extract.run,
   serve: serve.run,
+  ingest: ingest.run,
+  articles: articles.run,
+  memory: memory.run,
   dedupe: dedupe.run,
   categories: categories.run,
   stories: stories.run,

@@ -1,176 +1,204 @@
 /**
- * Serving a feed: the real server (`startServer` over the SQLite store, feeds
- * published by `publishAll`) answering `/feeds/all.xml` from pre-rendered gzip bytes,
- * against a plain node:http server that renders the same feed (`renderRss` + gzip)
- * on every request. N keep-alive clients in the parent process; the server in a
- * child process of its own, whose RSS is reported.
+ * Serving a feed: `finews serve` as a user runs it (a process of its own, embedded mode
+ * on the data dir `finews once` filled, and Redis mode on its prefix), against the
+ * ceiling of the stack: a raw node:http process writing the very bytes and headers
+ * finews answered with, from a Buffer. `GET /feeds/all.xml` with `Accept-Encoding:
+ * gzip` (200) and with the ETag in `If-None-Match` (304), under one load generator
+ * (wrk, one thread; lib/load.ts when wrk cannot be had), sides alternating run by run.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { request } from 'node:http';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PipelineDeps } from '../src/pipeline/ports.js';
-import type { Store } from '../src/store/store.js';
-import { startCase, type CaseFn, type CaseIpc } from './lib/fork.js';
-import { benchConfig, generateItems } from './lib/items.js';
-import { driveLoad, type LoadPlan, type LoadResult } from './lib/load.js';
-import { MemorySampler, type MemStats } from './lib/measure.js';
+import type { ChildProcess } from 'node:child_process';
+import {
+  finewsOnce,
+  freePort,
+  median,
+  newEnv,
+  removeEnv,
+  REPO_ROOT,
+  rssMbOf,
+  spawnFinews,
+  spawnScript,
+  stopProcess,
+  waitForOk,
+  type FinewsEnv,
+  type Mode,
+} from './lib/finews-process.js';
+import { driveLoad } from './lib/load.js';
+import { NewsSite } from './lib/news-site.js';
 import type { BenchOptions } from './lib/options.js';
-import { fmtMs, type Comparison, type Side } from './lib/report.js';
+import { fmtMs, fmtNum, type Comparison, type Side } from './lib/report.js';
+import { ensureWrk, runWrk } from './lib/wrk.js';
 
-const STORED_ITEMS = 500;
 const PATH = '/feeds/all.xml';
+const RAW_SERVER = join(REPO_ROOT, 'bench', 'lib', 'raw-server.ts');
+/** Headers that belong to the connection or the moment, not to the document. */
+const HOP_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding']);
 
-/** What a server case tells the parent once it listens. */
-interface Ready {
-  url: string;
-  /** Uncompressed size of the feed, bytes. */
-  feedBytes: number;
+type Kind = '200' | '304';
+
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
 }
 
-/** What a server case returns when stopped. */
-interface ServerReport {
-  mem: MemStats;
-}
-
-/** A temp SQLite store holding the generated items; `cleanup` closes and deletes it. */
-async function seededStore(): Promise<{ store: Store; cleanup(): Promise<void> }> {
-  const { openSqliteStore } = await import('../src/store/sqlite.js');
-  const dir = mkdtempSync(join(tmpdir(), 'finews-bench-serve-'));
-  const store = openSqliteStore(join(dir, 'finews.db'));
-  for (const item of generateItems(STORED_ITEMS)) await store.saveItem(item);
-  return {
-    store,
-    cleanup: async () => {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** Announces the server, measures memory until the parent says stop, then reports. */
-async function serveUntilStopped(ipc: CaseIpc, ready: Ready, close: () => Promise<void>): Promise<ServerReport> {
-  const sampler = new MemorySampler();
-  ipc.send(ready);
-  await ipc.next();
-  const mem = sampler.stop();
-  await close();
-  return { mem };
-}
-
-const ours: CaseFn = async (_opts, ipc) => {
-  const { publishAll } = await import('../src/pipeline/publish.js');
-  const { startServer } = await import('../src/http/server.js');
-  const { createMetrics } = await import('../src/metrics.js');
-  const { silentLogger } = await import('../src/util/log.js');
-  const { feedDocName } = await import('../src/publish/doc-names.js');
-  const { store, cleanup } = await seededStore();
-  const config = benchConfig();
-  const metrics = createMetrics();
-  const log = silentLogger();
-  const deps: PipelineDeps = {
-    config: () => config,
-    store,
-    fetcher: { fetch: () => Promise.reject(new Error('the serve benchmark fetches nothing')) },
-    jobs: { enqueueArticle: async () => undefined, requestPublish: async () => undefined },
-    log,
-    metrics,
-    now: () => new Date(),
-  };
-  await publishAll(deps);
-  const doc = await store.getRendered(feedDocName('all', 'rss'));
-  if (doc === null) throw new Error('publishAll rendered no all.xml');
-  const server = await startServer({ config: () => config, store, metrics, log, ready: () => store.ping() }, { host: '127.0.0.1', port: 0 });
-  return serveUntilStopped(ipc, { url: server.url, feedBytes: doc.body.length }, async () => {
-    await server.close();
-    await cleanup();
-  });
-};
-
-const baseline: CaseFn = async (_opts, ipc) => {
-  const { createServer } = await import('node:http');
-  const { gzipSync } = await import('node:zlib');
-  const { renderRss } = await import('../src/publish/render-feeds.js');
-  const { CONTENT_TYPES } = await import('../src/publish/formats.js');
-  const { buildCategoryTitles } = await import('../src/publish/context.js');
-  const config = benchConfig();
-  // The same 50 items and titles publishAll renders; read once, kept in memory.
-  const { store, cleanup } = await seededStore();
-  const titles = buildCategoryTitles(config, await store.listCategories());
-  const { items } = await store.listItems({ category: 'all', limit: config.site.itemsPerFeed });
-  await cleanup();
-  const cat = { slug: 'all', title: titles('all') };
-  const render = (): string => renderRss({ site: config.site, generatedAt: new Date(), categoryTitles: titles }, cat, items);
-
-  const server = createServer((req, res) => {
-    if (req.url !== PATH) {
-      res.writeHead(404).end();
-      return;
-    }
-    const xml = render();
-    const gzip = /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');
-    const body = gzip ? gzipSync(xml) : Buffer.from(xml, 'utf8');
-    res.writeHead(200, {
-      'content-type': CONTENT_TYPES.rss,
-      'content-length': body.length,
-      vary: 'Accept-Encoding',
-      ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+/** One GET with `headers`, body as sent (not decompressed). */
+function get(origin: string, path: string, headers: Record<string, string>): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${origin}${path}`, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const h: Record<string, string> = {};
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && !HOP_HEADERS.has(k)) h[k] = Array.isArray(v) ? v.join(', ') : v;
+        resolve({ status: res.statusCode ?? 0, headers: h, body: Buffer.concat(chunks) });
+      });
+      res.on('error', reject);
     });
-    res.end(body);
+    req.on('error', reject);
+    req.end();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const addr = server.address();
-  if (addr === null || typeof addr === 'string') throw new Error('baseline server has no TCP address');
-  return serveUntilStopped(ipc, { url: `http://127.0.0.1:${addr.port}`, feedBytes: Buffer.byteLength(render()) }, async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-};
-
-/** The cases, each run in a process of its own. */
-export const cases: Record<string, CaseFn> = { ours, baseline };
-
-function plan(opts: BenchOptions): LoadPlan {
-  return opts.quick
-    ? { connections: opts.connections, warmupMs: 200, durationMs: 1200, maxRequests: 30_000 }
-    : { connections: opts.connections, warmupMs: 1000, durationMs: 6000, maxRequests: 200_000 };
 }
 
-async function measureSide(side: 'ours' | 'baseline', label: string, opts: BenchOptions): Promise<{ side: Side; feedBytes: number }> {
-  const p = startCase('serve', side, opts);
-  const ready = await p.next<Ready>();
-  let load: LoadResult | undefined;
-  let failure: string | undefined;
-  try {
-    load = await driveLoad(ready.url, PATH, plan(opts));
-  } catch (err) {
-    failure = err instanceof Error ? err.message : String(err);
+interface Server {
+  origin: string;
+  child: ChildProcess;
+}
+
+interface Target {
+  mode: Mode;
+  ours: Server;
+  raw: Server;
+  etag: string;
+  gzipBytes: number;
+  env: FinewsEnv;
+}
+
+async function startRaw(env: FinewsEnv, ok: Answer, notModified: Answer): Promise<Server> {
+  const bodyFile = join(env.dir, 'all.xml.gz');
+  const specFile = join(env.dir, 'raw-server.json');
+  writeFileSync(bodyFile, ok.body);
+  writeFileSync(specFile, JSON.stringify({ path: PATH, body: bodyFile, etag: ok.headers.etag, headers200: ok.headers, headers304: notModified.headers }));
+  const child = spawnScript(RAW_SERVER, [specFile]);
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (s: string) => {
+      out += s;
+      if (out.includes('\n')) resolve(Number(out.trim()));
+    });
+    child.on('exit', (code) => reject(new Error(`raw server exited ${code}`)));
+  });
+  return { origin: `http://127.0.0.1:${port}`, child };
+}
+
+/** `finews once` into a fresh env of `mode`, then `finews serve` on it and its raw twin. */
+async function startTarget(mode: Mode, site: NewsSite): Promise<Target> {
+  const env = newEnv(mode, { feedUrls: site.feedUrls() });
+  await finewsOnce(env);
+  const port = await freePort();
+  const { child } = spawnFinews(env, ['serve'], { PORT: String(port), HOST: '127.0.0.1' });
+  const origin = `http://127.0.0.1:${port}`;
+  await waitForOk(`${origin}/healthz`, child);
+  const ok = await get(origin, PATH, { 'accept-encoding': 'gzip' });
+  if (ok.status !== 200 || ok.headers['content-encoding'] !== 'gzip' || ok.headers.etag === undefined) {
+    throw new Error(`finews serve (${mode}) answered ${PATH} with ${ok.status} ${ok.headers['content-encoding'] ?? 'identity'}, etag ${ok.headers.etag ?? 'none'}`);
   }
-  p.send('stop');
-  const report = await p.result<ServerReport>();
-  if (load === undefined) return { side: { label, unit: 'req/s', failed: failure ?? 'no result', mem: report.mem }, feedBytes: ready.feedBytes };
+  const etag = ok.headers.etag;
+  const nm = await get(origin, PATH, { 'accept-encoding': 'gzip', 'if-none-match': etag });
+  if (nm.status !== 304) throw new Error(`finews serve (${mode}) answered If-None-Match with ${nm.status}`);
+  const raw = await startRaw(env, ok, nm);
+  const check = await get(raw.origin, PATH, { 'accept-encoding': 'gzip' });
+  if (!check.body.equals(ok.body)) throw new Error('raw server sends other bytes than finews');
+  return { mode, ours: { origin, child }, raw, etag, gzipBytes: ok.body.length, env };
+}
+
+interface Run {
+  reqPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+}
+
+async function measure(origin: string, kind: Kind, etag: string, opts: BenchOptions, useWrk: boolean, durationSec: number): Promise<Run> {
+  const headers: Record<string, string> = { 'accept-encoding': 'gzip', ...(kind === '304' ? { 'if-none-match': etag } : {}) };
+  if (useWrk) return runWrk(`${origin}${PATH}`, { connections: opts.connections, durationSec, headers });
+  const r = await driveLoad(origin, PATH, {
+    connections: opts.connections,
+    warmupMs: 300,
+    durationMs: durationSec * 1000,
+    maxRequests: Number.MAX_SAFE_INTEGER,
+    headers,
+    expectStatus: Number(kind),
+  });
+  return { reqPerSec: r.reqPerSec, p50Ms: r.p50Ms, p99Ms: r.p99Ms, errors: r.errors };
+}
+
+function sideOf(label: string, runs: readonly Run[], note: string): Side {
+  const rates = runs.map((r) => r.reqPerSec);
+  const errors = runs.reduce((a, r) => a + r.errors, 0);
   return {
-    side: {
-      label,
-      unit: 'req/s',
-      rate: load.reqPerSec,
-      detail: `p50 ${fmtMs(load.p50Ms)} ms · p99 ${fmtMs(load.p99Ms)} ms`,
-      output: `n=${load.requests}, ${load.errors} errors, ${(load.responseBytes / 1024).toFixed(1)} KB ${load.encoding}`,
-      mem: report.mem,
-    },
-    feedBytes: ready.feedBytes,
+    label,
+    unit: 'req/s',
+    rate: median(rates),
+    detail: `p50 ${fmtMs(median(runs.map((r) => r.p50Ms)))} ms · p99 ${fmtMs(median(runs.map((r) => r.p99Ms)))} ms`,
+    output: `runs ${rates.map((r) => fmtNum(r)).join(' / ')}; ${errors} errors; ${note}`,
   };
 }
 
 /** Runs the serve benchmark. */
 export async function run(opts: BenchOptions): Promise<Comparison[]> {
-  const o = await measureSide('ours', 'startServer, pre-rendered', opts);
-  const b = await measureSide('baseline', 'node:http, renderRss + gzip per request', opts);
-  return [
-    {
-      bench: 'serve',
-      scenario: `GET ${PATH} (50 of ${STORED_ITEMS} stored items, ${Math.round(o.feedBytes / 1024)} KB XML), ${opts.connections} keep-alive clients`,
-      ours: o.side,
-      baseline: b.side,
-    },
-  ];
+  const feeds = 20;
+  const perFeed = opts.quick ? 50 : 500;
+  const rounds = opts.quick ? 1 : 3;
+  const durationSec = opts.quick ? 3 : 10;
+  const useWrk = ensureWrk();
+  if (!useWrk) console.log('serve: wrk unavailable, load from lib/load.ts in this process instead');
+  const site = await new NewsSite({ feeds, perFeed }).start();
+  const targets: Target[] = [];
+  const runs = new Map<string, Run[]>();
+  const rssMb = new Map<string, number>();
+  try {
+    for (const mode of ['embedded', 'redis'] as const) targets.push(await startTarget(mode, site));
+    for (const t of targets) {
+      for (const s of [t.ours, t.raw]) await measure(s.origin, '200', t.etag, opts, useWrk, 1);
+    }
+    for (let round = 0; round < rounds; round++) {
+      for (const t of targets) {
+        for (const kind of ['200', '304'] as const) {
+          const order = round % 2 === 0 ? (['ours', 'raw'] as const) : (['raw', 'ours'] as const);
+          for (const side of order) {
+            const key = `${t.mode}/${kind}/${side}`;
+            const r = await measure(t[side].origin, kind, t.etag, opts, useWrk, durationSec);
+            runs.set(key, [...(runs.get(key) ?? []), r]);
+            const pid = t[side].child.pid;
+            if (pid !== undefined) rssMb.set(`${t.mode}/${side}`, Math.max(rssMb.get(`${t.mode}/${side}`) ?? 0, rssMbOf(pid)));
+          }
+        }
+      }
+    }
+  } finally {
+    for (const t of targets) {
+      await stopProcess(t.ours.child);
+      await stopProcess(t.raw.child);
+      await removeEnv(t.env);
+    }
+    await site.stop();
+  }
+  const loadGen = useWrk ? `wrk -t1 -c${opts.connections}` : `undici ×${opts.connections}`;
+  const rows: Comparison[] = [];
+  for (const t of targets) {
+    for (const kind of ['200', '304'] as const) {
+      const rss = (side: 'ours' | 'raw'): string => `server RSS ${Math.round(rssMb.get(`${t.mode}/${side}`) ?? 0)} MB`;
+      rows.push({
+        bench: 'serve',
+        scenario: `GET ${PATH} gzip${kind === '304' ? ', If-None-Match → 304' : ` → 200 (${(t.gzipBytes / 1024).toFixed(1)} KB)`}, ${t.mode}; ${feeds * perFeed} items stored; ${loadGen}, ${rounds}×${durationSec} s`,
+        ours: sideOf(`finews serve, ${t.mode}`, runs.get(`${t.mode}/${kind}/ours`) ?? [], rss('ours')),
+        baseline: sideOf('raw node:http, same bytes and headers from a Buffer', runs.get(`${t.mode}/${kind}/raw`) ?? [], rss('raw')),
+      });
+    }
+  }
+  return rows;
 }

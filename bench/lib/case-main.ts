@@ -7,11 +7,11 @@ import type { CaseFn, Envelope } from './fork.js';
 import { Inbox } from './fork.js';
 import { isBenchName, type BenchName, type BenchOptions } from './options.js';
 
-const loaders: Record<BenchName, () => Promise<{ cases: Record<string, CaseFn> }>> = {
+// Benchmarks that run finews as whole processes have no in-process cases.
+const loaders: Partial<Record<BenchName, () => Promise<{ cases: Record<string, CaseFn> }>>> = {
   parse: () => import('../parse.js'),
   readers: () => import('../readers.js'),
   extract: () => import('../extract.js'),
-  serve: () => import('../serve.js'),
   dedupe: () => import('../dedupe.js'),
   categories: () => import('../categories.js'),
   stories: () => import('../stories.js'),
@@ -30,7 +30,9 @@ async function main(): Promise<void> {
     throw new Error(`usage: case-main.ts <bench> <case> <options JSON>, got ${process.argv.slice(2).join(' ')}`);
   }
   const opts = JSON.parse(optsJson) as BenchOptions;
-  const mod = await loaders[bench]();
+  const load = loaders[bench];
+  if (load === undefined) throw new Error(`bench ${bench} has no cases`);
+  const mod = await load();
   const fn = mod.cases[name];
   if (fn === undefined) throw new Error(`no case ${name} in bench ${bench}`);
 

@@ -12,11 +12,15 @@ export interface LoadPlan {
   durationMs: number;
   /** Stop early after this many measured requests. */
   maxRequests: number;
+  /** Extra request headers (e.g. If-None-Match). */
+  headers?: Record<string, string>;
+  /** The status every response should have. @defaultValue 200 */
+  expectStatus?: number;
 }
 
 export interface LoadResult {
   requests: number;
-  /** Responses that were not 200 with a body, or failed. */
+  /** Responses without the expected status (200 with a body by default), or failed. */
   errors: number;
   elapsedMs: number;
   reqPerSec: number;
@@ -33,7 +37,7 @@ function percentile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
 
-/** GETs `path` from `origin` with `Accept-Encoding: gzip` per `plan`. */
+/** GETs `path` from `origin` with `Accept-Encoding: gzip` (and `plan.headers`) per `plan`. */
 export async function driveLoad(origin: string, path: string, plan: LoadPlan): Promise<LoadResult> {
   const pool = new Pool(origin, { connections: plan.connections, pipelining: 1 });
   const latencies: number[] = [];
@@ -43,10 +47,11 @@ export async function driveLoad(origin: string, path: string, plan: LoadPlan): P
 
   const one = async (): Promise<number> => {
     const t0 = performance.now();
-    const res = await pool.request({ path, method: 'GET', headers: { 'accept-encoding': 'gzip' } });
+    const res = await pool.request({ path, method: 'GET', headers: { 'accept-encoding': 'gzip', ...plan.headers } });
     let bytes = 0;
     for await (const chunk of res.body) bytes += (chunk as Buffer).length;
-    if (res.statusCode !== 200 || bytes === 0) throw new Error(`HTTP ${res.statusCode}`);
+    const expect = plan.expectStatus ?? 200;
+    if (res.statusCode !== expect || (expect === 200 && bytes === 0)) throw new Error(`HTTP ${res.statusCode}`);
     responseBytes = bytes;
     const ce = res.headers['content-encoding'];
     encoding = typeof ce === 'string' ? ce : 'identity';

@@ -1,14 +1,14 @@
 /** Command-line options shared by every benchmark. */
 
 export interface BenchOptions {
-  /** About a 20 s run for the whole suite: shorter measuring windows, fewer rounds. */
+  /** Reduced scale, shorter measuring windows, fewer rounds: each benchmark in under 2 minutes. */
   quick: boolean;
   /** Concurrent keep-alive clients of the serve benchmark. @defaultValue 16 */
   connections: number;
 }
 
 /** Names of the benchmarks, in the order a full run takes them. */
-export const BENCH_NAMES = ['parse', 'readers', 'extract', 'serve', 'dedupe', 'categories', 'stories'] as const;
+export const BENCH_NAMES = ['parse', 'readers', 'extract', 'serve', 'ingest', 'articles', 'memory', 'dedupe', 'categories', 'stories'] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
 export function isBenchName(s: string): s is BenchName {
