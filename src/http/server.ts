@@ -58,13 +58,27 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
     },
   });
   const { httpRequests, httpDuration } = deps.metrics;
+  // The labelled series of each route and status, looked up once: finding a series by its
+  // labels costs more than answering a document from memory. Routes and statuses are few.
+  const series = new Map<string, { requests: { inc(): void }; duration: { observe(v: number): void } }>();
+  const seriesOf = (route: string, status: number): { requests: { inc(): void }; duration: { observe(v: number): void } } => {
+    const key = `${status} ${route}`;
+    let s = series.get(key);
+    if (s === undefined) {
+      s = { requests: httpRequests.labels({ route, status: String(status) }), duration: httpDuration.labels({ route }) };
+      series.set(key, s);
+    }
+    return s;
+  };
 
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? UNMATCHED_ROUTE;
-    const status = String(reply.statusCode);
-    httpRequests.inc({ route, status });
-    httpDuration.observe({ route }, reply.elapsedTime / 1000);
-    req.log.debug({ method: req.method, url: req.url, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
+    const { requests, duration } = seriesOf(route, reply.statusCode);
+    requests.inc();
+    duration.observe(reply.elapsedTime / 1000);
+    if (deps.log.isLevelEnabled('debug')) {
+      req.log.debug({ method: req.method, url: req.url, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
+    }
   });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
