@@ -16,6 +16,18 @@ export type PublishStore = Pick<
   'listCategories' | 'listItems' | 'listSourceStates' | 'renderedEtags' | 'putRendered' | 'deleteRendered'
 >;
 
+/**
+ * A publish target that is not a category: the home page alone, for its sources table,
+ * which changes with every poll (fetch times, errors) whether or not any item did. Asked
+ * for after each refresh, and coalesced like any publish request.
+ */
+export const SOURCES_STATUS = ':sources';
+
+/** True for the outcome of a refresh that wrote its source's state (anything but a skip). */
+export function wroteSourceState(outcome: { status: string }): boolean {
+  return outcome.status !== 'skipped';
+}
+
 /** What publishing touches: config, those store methods, metrics, the clock, readiness and served documents. */
 export type PublishDeps = Pick<PipelineDeps, 'config' | 'metrics' | 'now' | 'health' | 'documents'> & { store: PublishStore };
 
@@ -47,6 +59,7 @@ async function renderCategories(deps: PublishDeps, slugs: string[]): Promise<voi
   const keep = new Keeper(deps, etags);
   const published = validDate(now).toUTCString();
   const wanted = new Set(slugs);
+  const statusOnly = wanted.delete(SOURCES_STATUS) && !wanted.has(ALL_SLUG);
   let stream: Item[] = [];
 
   for (const slug of wanted) {
@@ -70,6 +83,10 @@ async function renderCategories(deps: PublishDeps, slugs: string[]): Promise<voi
     await nextTurn();
     await keep.putPage(categoryPageDocName(slug), categoryPageText(config, now, slug, known, items));
     timer();
+  }
+  if (statusOnly) {
+    const [{ items }, states] = await Promise.all([deps.store.listItems({ category: ALL_SLUG, limit: config.site.itemsPerFeed }), deps.store.listSourceStates()]);
+    await keep.putPage(homePageDocName(), homePageText(config, now, categories, items, states));
   }
   if (!wanted.has(ALL_SLUG)) return;
   const views = categories.map((c) => ({ slug: c.slug, title: titles(c.slug) }));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../src/metrics.js';
-import { publishCategories, type PublishDeps, type PublishStore } from '../../src/pipeline/publish.js';
+import { publishCategories, SOURCES_STATUS, type PublishDeps, type PublishStore } from '../../src/pipeline/publish.js';
 import { apiCategoriesDocName, categoryPageDocName, feedDocName, homePageDocName, opmlDocName } from '../../src/publish/doc-names.js';
 import { OUTPUT_FORMATS } from '../../src/publish/formats.js';
 import type { RenderedDoc } from '../../src/publish/rendered.js';
@@ -116,6 +116,23 @@ describe('publishCategories', () => {
     const again = countingWrites(base);
     await publishCategories(depsAt(again.store, '2022-03-30T06:00:00Z'), ['zhengquanshibao']);
     expect(again.deletes).toEqual([]);
+    expect(again.puts).toEqual([]);
+  });
+
+  it('renders only the home page for the sources status, showing the last poll', async () => {
+    for (let n = 1; n <= 3; n++) await base.saveItem(cinnItem(n));
+    await publishCategories(depsAt(base, '2022-03-30T02:00:00Z'), ['zhongguogongyebao', 'all']);
+    await base.putSourceState({ id: 'cinn-industry', lastFetchAt: '2022-03-30T11:07:09+08:00', lastStatus: 304, consecutiveFailures: 0, items: 3 });
+
+    const w = countingWrites(base);
+    await publishCategories(depsAt(w.store, '2022-03-30T05:00:00Z'), [SOURCES_STATUS]);
+    expect(w.puts).toEqual([homePageDocName()]);
+    const home = (await base.getRendered(homePageDocName()))?.body.toString('utf8') ?? '';
+    expect(home).toContain('2022-03-30 11:07:09');
+    expect((await base.getRendered(homePageDocName()))?.lastModified).toBe('Wed, 30 Mar 2022 03:07:09 GMT');
+
+    const again = countingWrites(base);
+    await publishCategories(depsAt(again.store, '2022-03-30T06:00:00Z'), [SOURCES_STATUS]);
     expect(again.puts).toEqual([]);
   });
 });
