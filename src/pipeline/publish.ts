@@ -9,12 +9,14 @@ import { validDate } from '../publish/item-date.js';
 import type { Store } from '../store/store.js';
 import type { PipelineDeps } from './ports.js';
 import { categoriesJsonText, categoryPageText, homePageText, knownCategory, type PageText } from './publish-pages.js';
+import { listStoryItems, type StoryListingStore } from './story-listing.js';
 
 /** The part of the store publishing uses: listings to render, rendered documents to keep. */
 export type PublishStore = Pick<
   Store,
   'listCategories' | 'listItems' | 'listSourceStates' | 'renderedEtags' | 'putRendered' | 'deleteRendered'
->;
+> &
+  StoryListingStore;
 
 /**
  * A publish target that is not a category: the home page alone, for its sources table,
@@ -64,10 +66,10 @@ async function renderCategories(deps: PublishDeps, slugs: string[]): Promise<voi
 
   for (const slug of wanted) {
     const timer = deps.metrics.publishDuration.startTimer({ slug });
-    const { items } = await deps.store.listItems({ category: slug, limit: config.site.itemsPerFeed });
+    const { items } = await listStoryItems(deps.store, config, { category: slug, limit: config.site.itemsPerFeed });
     const known = knownCategory(categories, slug);
     if (slug === ALL_SLUG) stream = items;
-    if (known === undefined) {
+    if (known === undefined || (known !== null && items.length === 0)) {
       // A category whose items were all pruned is unknown again: 404, never an empty feed.
       for (const format of OUTPUT_FORMATS) await keep.forget(feedDocName(slug, format.id));
       await keep.forget(categoryPageDocName(slug));
@@ -85,7 +87,7 @@ async function renderCategories(deps: PublishDeps, slugs: string[]): Promise<voi
     timer();
   }
   if (statusOnly) {
-    const [{ items }, states] = await Promise.all([deps.store.listItems({ category: ALL_SLUG, limit: config.site.itemsPerFeed }), deps.store.listSourceStates()]);
+    const [{ items }, states] = await Promise.all([listStoryItems(deps.store, config, { category: ALL_SLUG, limit: config.site.itemsPerFeed }), deps.store.listSourceStates()]);
     await keep.putPage(homePageDocName(), homePageText(config, now, categories, items, states));
   }
   if (!wanted.has(ALL_SLUG)) return;

@@ -21,6 +21,8 @@ function countingWrites(store: Store): { store: PublishStore; puts: string[]; de
     listItems: (query) => store.listItems(query),
     listSourceStates: () => store.listSourceStates(),
     renderedEtags: () => store.renderedEtags(),
+    getItem: (key) => store.getItem(key),
+    stories: store.stories,
     putRendered: (name: string, doc: RenderedDoc) => {
       puts.push(name);
       return store.putRendered(name, doc);

@@ -8,6 +8,7 @@ import { categoryPageText, homePageText, knownCategory, type PageText } from '..
 import type { HttpDeps } from '../deps.js';
 import type { DocumentCache } from '../document-cache.js';
 import { PUBLIC_CACHE_CONTROL, sendRepresentation } from '../send.js';
+import { listStoryItems } from '../../pipeline/story-listing.js';
 
 function sendPage(req: FastifyRequest, reply: FastifyReply, page: PageText): FastifyReply {
   const body = Buffer.from(page.text, 'utf8');
@@ -56,7 +57,7 @@ export function registerPageRoutes(app: FastifyInstance, deps: HttpDeps, documen
     const config = deps.config();
     const [categories, stream, states] = await Promise.all([
       store.listCategories(),
-      store.listItems({ limit: config.site.itemsPerFeed }),
+      listStoryItems(store, config, { limit: config.site.itemsPerFeed }),
       store.listSourceStates(),
     ]);
     return sendPage(req, reply, homePageText(config, new Date(), categories, stream.items, states));
@@ -75,7 +76,7 @@ export function registerPageRoutes(app: FastifyInstance, deps: HttpDeps, documen
       const text = notFoundPage(config, slug === '' ? `没有页面 /category/${file}` : `没有分类“${slug}”。`);
       return reply.code(404).type(CONTENT_TYPES.html).send(Buffer.from(text, 'utf8'));
     }
-    const page = await store.listItems({ category: slug === ALL_SLUG ? undefined : slug, limit: config.site.itemsPerFeed });
+    const page = await listStoryItems(store, config, { category: slug === ALL_SLUG ? undefined : slug, limit: config.site.itemsPerFeed });
     return sendPage(req, reply, categoryPageText(config, new Date(), slug, known, page.items));
   });
 }
