@@ -100,6 +100,9 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   // 6: the story index: fingerprints by LSH band, and each article's story.
   STORY_INDEX_SCHEMA,
+  // 7: rendered names with their ETags in an index, so a serving process learns what
+  // changed without reading bodies (the ETag column sits after three blobs in the row).
+  'CREATE INDEX rendered_etags ON rendered (name, etag);',
 ];
 
 /**
