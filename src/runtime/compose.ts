@@ -95,7 +95,7 @@ export interface Composition {
 
 // Redis-mode modules (ioredis, BullMQ, the queue dashboard, the Redis store and limiter) are
 // imported when a port is on Redis, not at load: an embedded daemon never runs them, and
-// loading them held ~25 MB of its resident set for nothing.
+// loading them kept ~9 MB of heap and their compiled code resident for nothing.
 
 /** BullMQ's lock duration; the sweep of pending claims runs as often. */
 const DEFAULT_JOB_LOCK_MS = 30_000;
