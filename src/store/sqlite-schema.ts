@@ -100,6 +100,11 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   // 6: the story index: fingerprints by LSH band, and each article's story.
   STORY_INDEX_SCHEMA,
+  // 7: per source, a hash of the item as that source last sent it (JSON object), so an
+  // article that changes at its source is fetched again. NULL: no hash recorded yet.
+  `
+  ALTER TABLE claims ADD COLUMN hashes TEXT;
+  `,
 ];
 
 /**
