@@ -18,6 +18,9 @@ class LosingJobs implements Jobs {
   async enqueueArticle(job: ArticleJob): Promise<void> {
     this.articles.push(job);
   }
+  async enqueueArticles(jobs: readonly ArticleJob[]): Promise<void> {
+    this.articles.push(...jobs);
+  }
   async requestPublish(): Promise<void> {}
 }
 
