@@ -55,6 +55,8 @@ export interface SourceState {
   /** Validators for conditional GET. */
   etag?: string;
   lastModified?: string;
+  /** Hash of the first list page last read (and of the config that read it): the same bytes again are not read. */
+  bodyHash?: string;
   /** ISO 8601. */
   lastFetchAt?: string;
   /** HTTP status of the last fetch (304 counts as success). */
