@@ -22,6 +22,8 @@ export interface ItemJson {
   summary: string;
   contentHtml: string;
   sources: string[];
+  /** ISO 8601: when the article was updated after it changed at its source; absent until then. */
+  updatedAt?: string;
 }
 
 /**
@@ -42,6 +44,7 @@ export function itemJson(item: Item, fallbackDate?: Date): ItemJson {
     summary: cleanText(item.summary),
     contentHtml: cleanText(item.contentHtml),
     sources: item.sources.map(cleanText),
+    ...(readDate(item.updatedAt) !== undefined ? { updatedAt: item.updatedAt as string } : {}),
   };
 }
 

@@ -136,7 +136,8 @@ export function renderAtom(ctx: RenderContext, cat: CategoryView, items: readonl
       title: cdata(escapeHtml(v.title)),
       id: v.id,
       link: v.link,
-      date: v.date.toJSDate(),
+      // <updated>: the last change of the article, its publication until it changes.
+      date: (v.updated ?? v.date).toJSDate(),
       published: v.date.toJSDate(),
       content: cdata(v.contentHtml),
       author: [{ name: xmlText(v.author) }],
@@ -175,6 +176,7 @@ export function renderJsonFeed(ctx: RenderContext, cat: CategoryView, items: rea
         content_html: v.contentHtml,
         ...(v.summary === '' ? {} : { summary: v.summary }),
         date_published: isoOf(v.date),
+        ...(v.updated === undefined ? {} : { date_modified: isoOf(v.updated) }),
         authors: [{ name: v.author }],
         tags: unique([...v.labels, ...item.tags.map(cleanText)]),
         language,
@@ -223,6 +225,8 @@ interface ItemView {
   title: string;
   link: string;
   date: DateTime;
+  /** When the article was updated after it changed at its source. */
+  updated?: DateTime;
   summary: string;
   contentHtml: string;
   author: string;
@@ -249,6 +253,7 @@ function itemView(ctx: RenderContext, page: string, item: Item): ItemView {
     title,
     link: itemLink(item, page),
     date: itemDate(item, ctx.generatedAt),
+    ...(readDate(item.updatedAt) === undefined ? {} : { updated: readDate(item.updatedAt) }),
     summary,
     // An empty body would leave readers nothing to show; the summary (or title) stands in.
     contentHtml: content !== '' ? content : `<p>${escapeHtml(summary !== '' ? summary : title)}</p>`,

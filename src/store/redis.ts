@@ -235,7 +235,7 @@ class RedisStore implements Store {
     if (!existed) writes.push(['HSET', claimKey, 'first', String(nowMs), 'saved', stored ? String(nowMs) : '0']);
     if (hashes.hashes) writes.push(['HSET', claimKey, 'hashes', JSON.stringify(hashes.hashes)]);
     // A stored article that changed at its source keeps its work until it is saved again.
-    if (hashes.changed && work) writes.push(['HSET', claimKey, 'work', JSON.stringify(work)], ['ZADD', this.sk.pendingClaims, String(nowMs), key]);
+    if (hashes.changed && work) writes.push(['HSET', claimKey, 'work', JSON.stringify({ ...work, changed: true })], ['ZADD', this.sk.pendingClaims, String(nowMs), key]);
     for (const s of merge.addedSources) writes.push(['HINCRBY', this.sk.sourceItems, s, '1']);
     if (!stored) {
       // Not stored (yet, or any more): the claim may be forgotten once old enough.

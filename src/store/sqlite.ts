@@ -279,7 +279,8 @@ class SqliteStore implements Store {
     // Claimed before, yet no item ever saved: that key's article work was lost.
     const pending = !stored && claimRow !== undefined && claimRow.saved_ms === null;
     const changed = hashes.changed ? ({ changed: true } as const) : {};
-    if (work && (isNew || pending || hashes.changed)) this.sql.recordWork.run(JSON.stringify(work), nowMs, key);
+    if (work && (isNew || pending)) this.sql.recordWork.run(JSON.stringify(work), nowMs, key);
+    else if (work && hashes.changed) this.sql.recordWork.run(JSON.stringify({ ...work, changed: true }), nowMs, key);
     if (!row || !stored || !merge.item) return { isNew, changedCategories: [], pending, ...changed };
     const merged: Item = { ...stored, categories: merge.item.categories, sources: merge.item.sources };
     this.sql.setItemDoc.run(encodeItem(merged), key);

@@ -23,7 +23,8 @@ export interface ClaimResult {
   /**
    * Present when the key's item is stored and this source sent it before with another
    * hash (see {@link ClaimEntry.hash}): the article changed at its source. The claim
-   * then keeps the entry's work, as for a pending claim, until an item is saved.
+   * then keeps the entry's work, marked `changed`, as for a pending claim, until an item
+   * is saved.
    */
   changed?: true;
 }
