@@ -135,11 +135,25 @@ export interface PolitenessConfig {
   hosts?: Record<string, { perHostConcurrency: number; minSpacingMs: number }>;
 }
 
+/** How reprints of one piece are grouped into stories (INTERFACE §3a). */
+export interface StoriesConfig {
+  /** Group reprints into stories; false lists every article on its own. @defaultValue true */
+  enabled: boolean;
+  /** Members of a story are published within this span of each other, ms. @defaultValue 72 h */
+  windowMs: number;
+  /**
+   * Greatest fingerprint distance, in differing MinHash slots of 64, at which two
+   * articles are one story (src/stories/fingerprint.ts). @defaultValue 24
+   */
+  maxDistance: number;
+}
+
 export interface Config {
   site: SiteConfig;
   publishers: Record<string, PublisherConfig>;
   categories: Record<string, { title: string }>;
   politeness: PolitenessConfig;
+  stories: StoriesConfig;
   sources: SourceConfig[];
 }
 

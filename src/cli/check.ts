@@ -2,6 +2,7 @@
  * `finews check`: validates feeds.yaml and reports like a compiler (INTERFACE §4).
  */
 import { formatIssue, formatWarning, loadConfigFile, publisherNames } from '../config/load.js';
+import type { RuntimeOptions } from '../runtime/options.js';
 
 /** Where check writes: `out` for the summary, `err` for errors and warnings. */
 export interface CheckIo {
@@ -15,8 +16,9 @@ export interface CheckIo {
  * `file:line:col: warning: message` on `err`, a one-line summary on `out`
  * (`feeds.yaml: ok — 3 sources (3 enabled), 2 publishers, 1 category`), and returns 0.
  */
-export async function checkCommand(configPath: string, io: CheckIo): Promise<number> {
-  const result = await loadConfigFile(configPath);
+export async function checkCommand(options: Pick<RuntimeOptions, 'configPath' | 'defaultSiteUrl'>, io: CheckIo): Promise<number> {
+  const { configPath } = options;
+  const result = await loadConfigFile(configPath, { defaultSiteUrl: options.defaultSiteUrl });
   if (!result.ok) {
     for (const issue of result.errors) io.err(formatIssue(issue));
     for (const issue of result.warnings) io.err(formatWarning(issue));

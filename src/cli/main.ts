@@ -76,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
     .command('check')
     .description('validate feeds.yaml')
     .action(async () => {
-      exitCode = await checkCommand(options().configPath, { out: (s) => console.log(s), err: (s) => console.error(s) });
+      exitCode = await checkCommand(options(), { out: (s) => console.log(s), err: (s) => console.error(s) });
     });
   program
     .command('preview')
@@ -98,7 +98,7 @@ export async function main(argv: string[]): Promise<number> {
       const o = options();
       if (!o.redisUrl && !existsSync(sqlitePath(o.dataDir))) {
         // Opening the store would create an empty database: say what is (not) there instead.
-        const config = await loadConfigOrThrow(o.configPath).catch(() => undefined);
+        const config = await loadConfigOrThrow(o.configPath, { defaultSiteUrl: o.defaultSiteUrl }).catch(() => undefined);
         if (cmd.json && config) {
           // Every source pending, as /api/sources would say of an empty store.
           console.log(JSON.stringify(await sourcesDocument(config, { listSourceStates: async () => [] }), null, 2));
@@ -172,7 +172,7 @@ async function withConfig(
 ): Promise<number> {
   let config;
   try {
-    config = await loadConfigOrThrow(o.configPath);
+    config = await loadConfigOrThrow(o.configPath, { defaultSiteUrl: o.defaultSiteUrl });
   } catch (err) {
     if (err instanceof ConfigError) {
       for (const issue of err.issues) console.error(formatIssue(issue));

@@ -52,6 +52,7 @@ export async function runDaemon(options: RuntimeOptions, config: Config, log: Lo
 
   const watcher = watchConfig(options.configPath, {
     log,
+    parse: { defaultSiteUrl: options.defaultSiteUrl },
     watch: options.configWatch,
     pollMs: options.configPollMs,
     onChange: (c) => {

@@ -3,6 +3,8 @@
  * resolving the config, the politeness limiters and docs/configuration.md (checked by a
  * test) all read them here.
  */
+import { DEFAULT_MAX_DISTANCE, DEFAULT_STORY_WINDOW_MS } from '../stories/index.js';
+
 export const CONFIG_DEFAULTS = {
   site: {
     language: 'zh-CN',
@@ -25,6 +27,11 @@ export const CONFIG_DEFAULTS = {
   politeness: {
     perHostConcurrency: 2,
     minSpacingMs: 500,
+  },
+  stories: {
+    enabled: true,
+    windowMs: DEFAULT_STORY_WINDOW_MS,
+    maxDistance: DEFAULT_MAX_DISTANCE,
   },
 } as const;
 

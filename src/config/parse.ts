@@ -17,11 +17,17 @@ export type ConfigResult =
   | { ok: true; config: Config; warnings: ConfigIssue[] }
   | { ok: false; errors: ConfigIssue[]; warnings: ConfigIssue[] };
 
+/** What parsing needs from outside feeds.yaml. */
+export interface ParseOptions {
+  /** `site.url` when feeds.yaml gives none: where this process serves (RuntimeOptions). */
+  defaultSiteUrl?: string;
+}
+
 /**
  * Parses and validates the text of a config file. `fileName` is only used in issues
  * (`feeds.yaml:12:5: …`). Never throws for a bad config: every problem is in `errors`.
  */
-export function parseConfig(text: string, fileName: string): ConfigResult {
+export function parseConfig(text: string, fileName: string, opts: ParseOptions = {}): ConfigResult {
   const source = text.replace(/^\uFEFF/, '');
   const lines = new LineCounter();
   const doc = parseDocument(source, {
@@ -72,7 +78,7 @@ export function parseConfig(text: string, fileName: string): ConfigResult {
   errors.push(...crossCheck(data, pos, at));
   if (!parsed.success || errors.length > 0) return failed(errors, warnings);
 
-  const config = resolveConfig(parsed.data);
+  const config = resolveConfig(parsed.data, opts.defaultSiteUrl);
   warnings.push(...configWarnings(parsed.data, config, pos, at));
   return { ok: true, config: deepFreeze(config), warnings: warnings.sort(compareIssues) };
 }

@@ -9,8 +9,8 @@ import type { RawConfig } from './schema.js';
 import { defaultSiteUrl } from './site-url.js';
 
 /** The config feeds.yaml describes: defaults merged into every source; site URL without its trailing slash. */
-export function resolveConfig(raw: RawConfig): Config {
-  const siteUrl = (raw.site.url ?? defaultSiteUrl()).replace(/\/+$/, '');
+export function resolveConfig(raw: RawConfig, fallbackSiteUrl: string = defaultSiteUrl()): Config {
+  const siteUrl = (raw.site.url ?? fallbackSiteUrl).replace(/\/+$/, '');
   const d = raw.defaults ?? {};
   const sources = (raw.sources ?? []).map((s): SourceConfig => {
     const content = s.article?.content ?? d.article?.content;
@@ -77,6 +77,11 @@ export function resolveConfig(raw: RawConfig): Config {
       perHostConcurrency: raw.politeness?.perHost ?? CONFIG_DEFAULTS.politeness.perHostConcurrency,
       minSpacingMs: raw.politeness?.spacing ?? CONFIG_DEFAULTS.politeness.minSpacingMs,
       ...(raw.politeness?.hosts !== undefined ? { hosts: hostOverrides(raw) } : {}),
+    },
+    stories: {
+      enabled: raw.stories?.enabled ?? CONFIG_DEFAULTS.stories.enabled,
+      windowMs: raw.stories?.window ?? CONFIG_DEFAULTS.stories.windowMs,
+      maxDistance: raw.stories?.maxDistance ?? CONFIG_DEFAULTS.stories.maxDistance,
     },
     sources,
   };

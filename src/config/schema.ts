@@ -365,6 +365,23 @@ const politenessSchema = z.strictObject({
 /** A DNS name or IPv4 address as URLs carry it. */
 const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 
+/**
+ * The longest story window: the Redis story index keeps a band value's set a week after
+ * its newest article (src/store/redis-stories.ts), which must outlast two windows.
+ */
+export const MAX_STORY_WINDOW_MS = 72 * 3600_000;
+
+/** `stories`: how reprints are grouped (INTERFACE §3a). */
+const storiesSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  window: duration(60_000)
+    .superRefine((ms, ctx) => {
+      if (ms > MAX_STORY_WINDOW_MS) ctx.addIssue({ code: 'custom', message: `story window ${formatDuration(ms)} is too long (at most ${formatDuration(MAX_STORY_WINDOW_MS)})` });
+    })
+    .optional(),
+  maxDistance: z.number().int().min(0).max(64).optional(),
+});
+
 /** feeds.yaml as written. */
 export const configSchema = z.strictObject({
   site: siteSchema,
@@ -372,6 +389,7 @@ export const configSchema = z.strictObject({
   publishers: z.record(z.string(), publisherSchema).nullable().optional(),
   categories: z.record(z.string(), categorySchema).nullable().optional(),
   politeness: politenessSchema.optional(),
+  stories: storiesSchema.optional(),
   sources: z.array(sourceSchema).nullable(),
 });
 

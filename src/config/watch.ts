@@ -8,10 +8,12 @@ import path from 'node:path';
 import type { Config } from '../domain.js';
 import type { Logger } from '../util/log.js';
 import { formatIssue, formatWarning } from './issues.js';
-import { parseConfig } from './load.js';
+import { parseConfig, type ParseOptions } from './load.js';
 
 export interface WatchConfigOptions {
   log: Logger;
+  /** How each version of the file is parsed (the default site URL). */
+  parse?: ParseOptions;
   /** Called with each new valid config, never with an invalid one. */
   onChange(config: Config): void;
   /** Quiet time after the last file event before the file is read. @defaultValue 250 */
@@ -113,7 +115,7 @@ export function watchConfig(configPath: string, opts: WatchConfigOptions): Confi
       if (watching) armFileWatch();
       if (text === lastText) return;
       lastText = text;
-      const result = parseConfig(text, configPath);
+      const result = parseConfig(text, configPath, opts.parse);
       if (!result.ok) {
         log.error({ path: configPath, issues: result.errors.map(formatIssue) }, 'config invalid; keeping last good config');
         return;

@@ -10,6 +10,7 @@ import { isoInZone } from '../util/time.js';
 import { fetchApiArticle } from './article-api.js';
 import type { ArticleJob, PipelineDeps } from './ports.js';
 import { sourceLimits } from './source-limits.js';
+import { assignStory } from './story-assign.js';
 
 export interface ProcessArticleOptions {
   /** True on the job's last attempt: a transient page failure then falls back to the feed's content. */
@@ -20,14 +21,17 @@ export type ArticleOutcome = { key: string; page: 'fetched' | 'fallback' | 'skip
 
 /**
  * Turns one claimed feed item into a stored item: fetches its page when the source
- * asks for it and the URL is allowed, extracts body, date and publisher, tags it and
- * saves it (over the stored copy, with `updatedAt`, when the job is a changed article). Without a page (not fetched, 404/410, blocked, or out of retries) the item
+ * asks for it and the URL is allowed, extracts body, date and publisher, tags it,
+ * places it in its story (src/pipeline/story-assign.ts) and saves it (over the stored
+ * copy, with `updatedAt`, when the job is a changed article). Without a page (not fetched, 404/410, blocked, or out of retries) the item
  * is stored from the feed's own content. Transient page errors are thrown so the
  * caller retries.
  */
 export async function processArticle(deps: PipelineDeps, job: ArticleJob, opts: ProcessArticleOptions = {}): Promise<ArticleOutcome> {
   const { item: stored, page } = await buildArticleItem(deps, job, opts);
-  const changedCategories = await deps.store.saveItem(stored);
+  // Placed in its story before it is saved, so the publish its save asks for groups it.
+  const storyCategories = await assignStory(deps.store, deps.config().stories, stored);
+  const changedCategories = union(await deps.store.saveItem(stored), storyCategories);
   await deps.jobs.requestPublish(changedCategories);
   deps.log.info({ sourceId: job.sourceId, key: job.key, url: job.item.link, page, publisher: stored.publisher, categories: stored.categories }, 'stored article');
   return { key: job.key, page, changedCategories };
@@ -122,6 +126,10 @@ function toItem(deps: ArticleDeps, job: ArticleJob, source: SourceConfig | undef
     // Saved over the stored copy (same key, so the same id and guid everywhere).
     ...(job.changed ? { updatedAt: isoInZone(now, config.site.timezone) } : {}),
   };
+}
+
+function union(a: readonly string[], b: readonly string[]): string[] {
+  return b.length === 0 ? [...a] : [...new Set([...a, ...b])];
 }
 
 /** Plain text as one escaped paragraph; nothing for no text. */

@@ -7,9 +7,10 @@ import { renderOpml } from '../publish/render-opml.js';
 import { encodeRendered, renderedBody } from '../publish/rendered.js';
 import type { Store } from '../store/store.js';
 import type { PipelineDeps } from './ports.js';
+import { listStoryItems, type StoryListingStore } from './story-listing.js';
 
 /** The part of the store publishing uses: listings to render, rendered documents to keep. */
-export type PublishStore = Pick<Store, 'listCategories' | 'listItems' | 'getRendered' | 'putRendered' | 'deleteRendered'>;
+export type PublishStore = Pick<Store, 'listCategories' | 'listItems' | 'getRendered' | 'putRendered' | 'deleteRendered'> & StoryListingStore;
 
 /** What publishing touches: config, those store methods, metrics, the clock and readiness. */
 export type PublishDeps = Pick<PipelineDeps, 'config' | 'metrics' | 'now' | 'health'> & { store: PublishStore };
@@ -40,7 +41,7 @@ async function renderCategories(deps: PublishDeps, slugs: string[]): Promise<voi
 
   for (const slug of wanted) {
     const timer = deps.metrics.publishDuration.startTimer({ slug });
-    const { items } = await deps.store.listItems({ category: slug, limit: config.site.itemsPerFeed });
+    const { items } = await listStoryItems(deps.store, config, { category: slug, limit: config.site.itemsPerFeed });
     if (items.length === 0 && slug !== ALL_SLUG) {
       // A category whose items were all pruned is unknown again: 404, never an empty feed.
       for (const format of OUTPUT_FORMATS) await deleteIfPresent(deps, feedDocName(slug, format.id));

@@ -2,8 +2,9 @@
  * What every renderer is handed: the site, the render time, and how categories are
  * titled and addressed (INTERFACE §5).
  */
-import { ALL_SLUG, type Config, type Item, type SiteConfig } from '../domain.js';
+import { ALL_SLUG, type Config, type SiteConfig } from '../domain.js';
 import { resolvePublisher } from '../tagging/publisher.js';
+import type { ListedItem } from './stories.js';
 
 /** A category as the renderers show it. */
 export interface CategoryView {
@@ -37,8 +38,8 @@ export interface OutputFormat<Id extends string = string> {
   extension: string;
   contentType: string;
   label: string;
-  /** Renders a category (or `all`); `items` newest first, already cut to itemsPerFeed. */
-  render(ctx: RenderContext, cat: CategoryView, items: readonly Item[]): string;
+  /** Renders a category (or `all`); `items` newest first, each story once, already cut to itemsPerFeed. */
+  render(ctx: RenderContext, cat: CategoryView, items: readonly ListedItem[]): string;
 }
 
 /**

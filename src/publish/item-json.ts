@@ -1,10 +1,11 @@
 /**
  * The public JSON shape of an item (INTERFACE §3), shared by `/api/items` and the
- * JSON Feed `_finews` extension.
+ * JSON Feed `_finews` extension, with `story` for an item standing for a story (§3a).
  */
 import type { Item } from '../domain.js';
 import { cleanText } from '../util/html.js';
 import { isoOf, itemDate, readDate } from './item-date.js';
+import type { ItemStory, ListedItem } from './stories.js';
 import { httpUrlOf } from './text.js';
 
 /** The JSON shape of an item (INTERFACE §3): `/api/items` and the JSON Feed `_finews` extension. */
@@ -24,13 +25,15 @@ export interface ItemJson {
   sources: string[];
   /** ISO 8601: when the article was updated after it changed at its source; absent until then. */
   updatedAt?: string;
+  /** The other members of the story the item stands for in its listing; absent for an item alone in its story. */
+  story?: ItemStory;
 }
 
 /**
  * The JSON shape of `item` (INTERFACE §3), with unrenderable characters dropped. An
  * unreadable publishedAt is replaced by storedAt, else by `fallbackDate` when given.
  */
-export function itemJson(item: Item, fallbackDate?: Date): ItemJson {
+export function itemJson(item: Item | ListedItem, fallbackDate?: Date): ItemJson {
   return {
     infoCode: item.infoCode === null ? null : cleanText(item.infoCode),
     title: cleanText(item.title),
@@ -45,6 +48,7 @@ export function itemJson(item: Item, fallbackDate?: Date): ItemJson {
     contentHtml: cleanText(item.contentHtml),
     sources: item.sources.map(cleanText),
     ...(readDate(item.updatedAt) !== undefined ? { updatedAt: item.updatedAt as string } : {}),
+    ...('story' in item && item.story !== undefined ? { story: item.story } : {}),
   };
 }
 

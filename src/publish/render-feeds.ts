@@ -24,6 +24,7 @@ import { cleanText, escapeHtml } from '../util/html.js';
 import { feedPath, pagePath, siteHost, siteUrl, type CategoryView, type OutputFormat, type RenderContext } from './context.js';
 import { isoOf, itemDate, readDate, validDate } from './item-date.js';
 import { itemJson } from './item-json.js';
+import { storyLineHtml, type ListedItem } from './stories.js';
 import { httpUrlOf } from './text.js';
 
 /** RSS 2.0, served at `/feeds/<slug>.xml` (the extension is public and predates the id). */
@@ -72,7 +73,7 @@ export function itemId(site: Pick<SiteConfig, 'url'>, item: Pick<Item, 'infoCode
 }
 
 /** Renders a category (or `all`) as RSS 2.0. `items` newest first, already cut to itemsPerFeed. */
-export function renderRss(ctx: RenderContext, cat: CategoryView, items: readonly Item[]): string {
+export function renderRss(ctx: RenderContext, cat: CategoryView, items: readonly ListedItem[]): string {
   const meta = feedMeta(ctx, cat, items, RSS);
   const feed = new Feed({
     title: xmlText(meta.title),
@@ -116,7 +117,7 @@ function inZone(xml: string, zone: string): string {
 }
 
 /** Renders a category (or `all`) as Atom 1.0. `items` newest first, already cut to itemsPerFeed. */
-export function renderAtom(ctx: RenderContext, cat: CategoryView, items: readonly Item[]): string {
+export function renderAtom(ctx: RenderContext, cat: CategoryView, items: readonly ListedItem[]): string {
   const meta = feedMeta(ctx, cat, items, ATOM);
   const feed = new Feed({
     id: meta.self,
@@ -156,7 +157,7 @@ export function renderAtom(ctx: RenderContext, cat: CategoryView, items: readonl
 }
 
 /** Renders a category (or `all`) as JSON Feed 1.1, each item carrying its `_finews` JSON. */
-export function renderJsonFeed(ctx: RenderContext, cat: CategoryView, items: readonly Item[]): string {
+export function renderJsonFeed(ctx: RenderContext, cat: CategoryView, items: readonly ListedItem[]): string {
   const meta = feedMeta(ctx, cat, items, JSON_FEED);
   const language = cleanText(ctx.site.language);
   const feed = {
@@ -236,7 +237,7 @@ interface ItemView {
 }
 
 /** An item's fields as every format shows them, cleaned and with fallbacks applied. */
-function itemView(ctx: RenderContext, page: string, item: Item): ItemView {
+function itemView(ctx: RenderContext, page: string, item: ListedItem): ItemView {
   const title = cleanText(item.title);
   const summary = cleanText(item.summary).trim();
   const publisher = cleanText(item.publisher).trim();
@@ -256,7 +257,8 @@ function itemView(ctx: RenderContext, page: string, item: Item): ItemView {
     ...(readDate(item.updatedAt) === undefined ? {} : { updated: readDate(item.updatedAt) }),
     summary,
     // An empty body would leave readers nothing to show; the summary (or title) stands in.
-    contentHtml: content !== '' ? content : `<p>${escapeHtml(summary !== '' ? summary : title)}</p>`,
+    // A story's lead ends with the line naming the other publishers that carried it.
+    contentHtml: (content !== '' ? content : `<p>${escapeHtml(summary !== '' ? summary : title)}</p>`) + storyLineHtml(item),
     author: author !== '' ? author : publisher !== '' ? publisher : ctx.site.title,
     labels: unique(categories.map((c) => c.title).filter((t) => t !== '')),
     categories,

@@ -10,6 +10,7 @@ import { escapeHtml } from '../util/html.js';
 import { sitePath, type CategoryView, type RenderContext } from './context.js';
 import { OUTPUT_FORMATS, feedLinks, mediaType, type FeedUrls } from './formats.js';
 import { itemDate, readDate } from './item-date.js';
+import { otherPublishers, type ListedItem } from './stories.js';
 import { httpUrlOf } from './text.js';
 
 /** A string of markup that is already safe to insert as is. */
@@ -60,7 +61,7 @@ export interface HomeCategory {
 /** What the home page shows: the merged stream and the categories to navigate by. */
 export interface HomeView {
   /** The newest items of `all`, one per story, newest first. */
-  items: readonly Item[];
+  items: readonly ListedItem[];
   categories: readonly HomeCategory[];
 }
 
@@ -94,7 +95,7 @@ ${sources === undefined ? '' : sourcesSection(ctx, sources)}
 export function renderCategoryPage(
   ctx: RenderContext,
   cat: CategoryView,
-  items: readonly Item[],
+  items: readonly ListedItem[],
   opts: { count?: number } = {},
 ): string {
   const { site } = ctx;
@@ -152,7 +153,7 @@ ${list.map((c) => html`<li><a href="${categoryHref(ctx, c.cat.slug)}">${c.cat.ti
 ${group('来源', categories.filter((c) => c.publisher))}${group('栏目', categories.filter((c) => !c.publisher))}</nav>`;
 }
 
-function streamSection(ctx: RenderContext, items: readonly Item[]): SafeHtml {
+function streamSection(ctx: RenderContext, items: readonly ListedItem[]): SafeHtml {
   // feedLinks gives `all` the home page itself; the stream's own page is its category page.
   const allPage = sitePath(ctx.site, `category/${ALL_SLUG}.html`);
   return html`<section class="stream" id="all">
@@ -164,8 +165,8 @@ ${items.map((item) => streamItem(ctx, item))}</ol>
 `;
 }
 
-/** One story of the stream: its title, date, publisher and other categories as links. */
-function streamItem(ctx: RenderContext, item: Item): SafeHtml {
+/** One story of the stream: its title, date, publisher, the other publishers that carried it, and other categories as links. */
+function streamItem(ctx: RenderContext, item: ListedItem): SafeHtml {
   const [own, ...others] = item.categories;
   const titles = ctx.categoryTitles ?? ((slug: string) => slug);
   const publisher = own === undefined ? html`${item.publisher}` : html`<a class="publisher" href="${categoryHref(ctx, own)}">${item.publisher}</a>`;
@@ -173,22 +174,45 @@ function streamItem(ctx: RenderContext, item: Item): SafeHtml {
     .filter((slug, i) => slug !== own && others.indexOf(slug) === i)
     .map((slug) => html` · <a class="category" href="${categoryHref(ctx, slug)}">${titles(slug)}</a>`);
   return html`<li class="item" data-key="${item.infoCode ?? item.key}">${itemTitleLink(item)}
-<span class="meta">${itemTime(ctx, item)} · ${publisher}${categories}</span></li>
+<span class="meta">${itemTime(ctx, item)} · ${publisher}${categories}</span>${storyLine(item)}</li>
 `;
+}
+
+/** `同时由 证券时报、上海证券报 报道`, each linked to its copy; undefined for an item alone in its story. */
+function storyNames(item: ListedItem): SafeHtml | undefined {
+  const others = otherPublishers(item);
+  if (others.length === 0) return undefined;
+  const names = others.map((o, i) => {
+    const href = safeHref(o.url);
+    return html`${i === 0 ? '' : '、'}${href === undefined ? o.publisher : html`<a href="${href}">${o.publisher}</a>`}`;
+  });
+  return html`同时由 ${names} 报道`;
+}
+
+function storyLine(item: ListedItem): SafeHtml | string {
+  const names = storyNames(item);
+  return names === undefined ? '' : html`
+<span class="story">${names}</span>`;
 }
 
 function categoryHref(ctx: RenderContext, slug: string): string {
   return feedLinks(ctx.site, slug).html;
 }
 
-function articleHtml(ctx: RenderContext, item: Item): SafeHtml {
+function articleHtml(ctx: RenderContext, item: ListedItem): SafeHtml {
   const author = item.author !== undefined && item.author.trim() !== '' ? html` · ${item.author}` : '';
   const summary = item.summary.trim();
   return html`<article>
 <h2>${itemTitleLink(item)}</h2>
 <p class="meta">${itemTime(ctx, item)} · ${item.publisher}${author}</p>
 ${summary === '' ? '' : html`<p class="summary">${summary}</p>`}
-</article>
+${storyParagraph(item)}</article>
+`;
+}
+
+function storyParagraph(item: ListedItem): SafeHtml | string {
+  const names = storyNames(item);
+  return names === undefined ? '' : html`<p class="story">${names}</p>
 `;
 }
 
@@ -258,7 +282,8 @@ h1 { font-size: 1.6rem; margin: 1.2rem 0 .2rem; } h2 { font-size: 1.15rem; margi
 .feeds, .meta, .count, .more, footer, nav { color: var(--muted); font-size: .875rem; }
 nav { margin-top: 1rem; }
 ul { padding-left: 1.1rem; margin: .3rem 0; } li { margin: .35rem 0; }
-li .meta { display: block; }
+li .meta, li .story { display: block; }
+.story { color: var(--muted); font-size: .875rem; }
 nav.categories { display: flex; flex-wrap: wrap; gap: 0 2rem; border-top: 1px solid var(--line); }
 nav.categories h2 { font-size: .95rem; margin: .6rem 0 0; }
 nav.categories ul { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .1rem .9rem; }

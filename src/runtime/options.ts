@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { defaultSiteUrl } from '../config/site-url.js';
 import { FinewsError } from '../errors.js';
 
 /** Where items, claims, source state and rendered documents are kept. */
@@ -33,6 +34,8 @@ export interface RuntimeOptions {
   host: string;
   /** HTTP port. @defaultValue 8080 */
   port: number;
+  /** feeds.yaml's `site.url` when it gives none: `http://HOST:PORT` (a wildcard HOST links to 127.0.0.1). */
+  defaultSiteUrl: string;
   /** Bearer token that opens `/admin/queues`; unset keeps it closed (`ADMIN_TOKEN`). */
   adminToken?: string;
   /** The log level asked for (`LOG_LEVEL`); undefined leaves each command its default. */
@@ -60,6 +63,8 @@ export interface GlobalFlags {
  */
 export function resolveOptions(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.env): RuntimeOptions {
   const redisUrl = flags.redis ?? (env.REDIS_URL || undefined);
+  const host = env.HOST || '127.0.0.1';
+  const listenPort = env.PORT ? port(env.PORT) : 8080;
   return {
     configPath: path.resolve(flags.config ?? env.FINEWS_CONFIG ?? 'feeds.yaml'),
     redisUrl,
@@ -69,8 +74,9 @@ export function resolveOptions(flags: GlobalFlags, env: NodeJS.ProcessEnv = proc
     limiter: redisUrl ? 'redis' : 'memory',
     jobs: redisUrl ? 'bullmq' : 'in-process',
     jobLockMs: env.FINEWS_JOB_LOCK_MS ? positiveInt('FINEWS_JOB_LOCK_MS', env.FINEWS_JOB_LOCK_MS) : undefined,
-    host: env.HOST || '127.0.0.1',
-    port: env.PORT ? port(env.PORT) : 8080,
+    host,
+    port: listenPort,
+    defaultSiteUrl: defaultSiteUrl({ host, port: listenPort }),
     adminToken: env.ADMIN_TOKEN || undefined,
     logLevel: env.LOG_LEVEL,
     drainMs: 25_000,

@@ -237,7 +237,6 @@ function normalizeItem(raw: RawItem, n: number, feedBase: string, ctx: FeedConte
   const summary = pickSummary(raw);
   const contentHtml = pickContentHtml(raw);
   let title = firstText(raw.rawTitle);
-  const label = (t: string): string => `item ${n} "${truncate(t, 30)}"`;
 
   if (!title && !link && !guid && !summary && !contentHtml) {
     warnings.push(`item ${n}: skipped, it has no title, link, guid or content`);
@@ -262,8 +261,13 @@ function normalizeItem(raw: RawItem, n: number, feedBase: string, ctx: FeedConte
 
   const date = pickDate(raw, ctx.timezone);
   if (date.publishedAt) item.publishedAt = date.publishedAt;
-  else if (date.invalid !== undefined) warnings.push(`${label(title)}: invalid date ${JSON.stringify(date.invalid)}, kept without a date`);
+  else if (date.invalid !== undefined) warnings.push(`${itemLabel(n, title)}: invalid date ${JSON.stringify(date.invalid)}, kept without a date`);
   return item;
+}
+
+/** How a warning names item `n`: its number and the start of its title. */
+function itemLabel(n: number, title: string): string {
+  return `item ${n} "${truncate(title, 30)}"`;
 }
 
 function firstText(values: RawValue[] | undefined): string | undefined {
@@ -294,16 +298,13 @@ function pickLink(values: RawValue[] | undefined, base: string): string | undefi
   return undefined;
 }
 
+/** Elements a summary is read from, in order of preference. */
+const SUMMARY_SOURCES: readonly TextElement[] = ['summary', 'description', 'content:encoded', 'content'];
+
 function pickSummary(raw: RawItem): string | undefined {
-  // Lazily: turning HTML into text is the costly part of normalizing an item.
-  const candidates: (() => string | undefined)[] = [
-    () => elementText(raw, 'summary'),
-    () => elementText(raw, 'description'),
-    () => elementText(raw, 'content:encoded'),
-    () => elementText(raw, 'content'),
-  ];
-  for (const candidate of candidates) {
-    const text = candidate();
+  // The first with text wins: turning HTML into text is the costly part of normalizing an item.
+  for (const tag of SUMMARY_SOURCES) {
+    const text = elementText(raw, tag);
     if (text) return truncate(text, SUMMARY_MAX);
   }
   return undefined;

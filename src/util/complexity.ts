@@ -37,9 +37,10 @@ class OverBudget extends Error {
 }
 
 /**
- * The depth and node count of `markup` (HTML, or XML with `xml`), by a streaming tokenizer
- * (htmlparser2, with the HTML rules for implied end tags and void elements), stopping at the
- * first crossing of `budget`. Linear in the length read; builds no tree.
+ * The depth and node count of `markup` (HTML, or XML with `xml`), stopping at the first
+ * crossing of `budget`: HTML by a streaming tokenizer (htmlparser2, with the HTML rules for
+ * implied end tags and void elements), XML by a scan of its tags. Linear in the length read;
+ * builds no tree.
  *
  * @returns the size, and why it is over the budget when it is.
  */
@@ -48,6 +49,7 @@ export function measureMarkup(
   opts: { xml?: boolean; budget?: MarkupBudget } = {},
 ): MarkupSize & { over?: string } {
   const budget = opts.budget ?? DEFAULT_MARKUP_BUDGET;
+  if (opts.xml === true) return measureXml(markup, budget);
   const size: MarkupSize = { depth: 0, nodes: 0 };
   let depth = 0;
   const count = (): void => {
@@ -66,7 +68,7 @@ export function measureMarkup(
       },
       ontext: count,
     },
-    { xmlMode: opts.xml === true, decodeEntities: false },
+    { xmlMode: false, decodeEntities: false },
   );
   try {
     parser.end(markup);
@@ -75,6 +77,100 @@ export function measureMarkup(
     throw err;
   }
   return size;
+}
+
+/**
+ * XML has no implied end tags, so its nesting is read from the tags alone: a start tag
+ * opens an element (`<a/>` opens and closes one), an end tag closes the innermost open
+ * element of its name and those inside it (one naming no open element is ignored, as the
+ * HTML tokenizer does), and comments, CDATA, declarations and processing instructions
+ * are skipped whole. Nodes are elements plus text runs, a CDATA section counting as one.
+ * Feeds are a megabyte of mostly text: jumping from `<` to `<` is several times faster
+ * than tokenizing every character.
+ */
+function measureXml(xml: string, budget: MarkupBudget): MarkupSize & { over?: string } {
+  const size: MarkupSize = { depth: 0, nodes: 0 };
+  const open: string[] = [];
+  const over = (reason: string): MarkupSize & { over: string } => ({ ...size, over: reason });
+  let i = 0;
+  while (i < xml.length) {
+    const lt = xml.indexOf('<', i);
+    const textEnd = lt === -1 ? xml.length : lt;
+    if (textEnd > i && ++size.nodes > budget.maxNodes) return over(`more than ${budget.maxNodes} nodes`);
+    if (lt === -1) break;
+    i = lt;
+    const next = xml.charCodeAt(i + 1);
+    if (next === BANG && xml.startsWith('<!--', i)) {
+      i = skipPast(xml, '-->', i + 4);
+    } else if (next === BANG && xml.startsWith('<![CDATA[', i)) {
+      if (++size.nodes > budget.maxNodes) return over(`more than ${budget.maxNodes} nodes`);
+      i = skipPast(xml, ']]>', i + 9);
+    } else if (next === BANG || next === QUESTION) {
+      i = skipPast(xml, '>', i + 2);
+    } else if (next === SLASH) {
+      const name = tagName(xml, i + 2);
+      i = skipPast(xml, '>', i + 2);
+      const at = name === '' ? -1 : open.lastIndexOf(name);
+      if (at !== -1) open.length = at;
+    } else {
+      const name = tagName(xml, i + 1);
+      if (name === '') {
+        // A `<` that starts no tag is text.
+        i++;
+        continue;
+      }
+      const end = startTagEnd(xml, i + 1 + name.length);
+      open.push(name);
+      if (open.length > size.depth) size.depth = open.length;
+      if (open.length > budget.maxDepth) return over(`nested more than ${budget.maxDepth} deep`);
+      if (++size.nodes > budget.maxNodes) return over(`more than ${budget.maxNodes} nodes`);
+      if (xml.charCodeAt(end - 2) === SLASH) open.pop();
+      i = end;
+    }
+  }
+  return size;
+}
+
+const BANG = 0x21;
+const QUESTION = 0x3f;
+const SLASH = 0x2f;
+
+/** The index after the first `token` at or after `from`, or the end of `text`. */
+function skipPast(text: string, token: string, from: number): number {
+  const at = text.indexOf(token, from);
+  return at === -1 ? text.length : at + token.length;
+}
+
+const NAME_END = /[\s/>]/g;
+
+/** The tag name starting at `from`: up to whitespace, `/` or `>`; '' when no name starts there. */
+function tagName(xml: string, from: number): string {
+  const c = xml.charCodeAt(from);
+  // Letters, `_`, `:` and everything past ASCII may start an XML name.
+  if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 58 || c > 127)) return '';
+  NAME_END.lastIndex = from;
+  const m = NAME_END.exec(xml);
+  return xml.slice(from, m === null ? xml.length : m.index);
+}
+
+/** The index after the `>` ending a start tag whose attributes begin at `from`; a quoted value (`="…"`) may hold `>`. */
+function startTagEnd(xml: string, from: number): number {
+  let afterEquals = false;
+  for (let i = from; i < xml.length; i++) {
+    const c = xml[i];
+    if (c === '>') return i + 1;
+    if (afterEquals && (c === '"' || c === "'")) {
+      const close = xml.indexOf(c, i + 1);
+      if (close === -1) return xml.length;
+      i = close;
+      afterEquals = false;
+    } else if (c === '=') {
+      afterEquals = true;
+    } else if (c !== ' ' && c !== '\t' && c !== '\n' && c !== '\r') {
+      afterEquals = false;
+    }
+  }
+  return xml.length;
 }
 
 /**

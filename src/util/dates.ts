@@ -79,10 +79,12 @@ export function parseDate(text: string | undefined, zone: string): string | unde
   }
 }
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 function parseDateText(text: string, zone: string): string | undefined {
-  // NFKC folds full-width digits, colons and spaces (２０２２年３月３０日 ０９：３４, with an ideographic space).
-  const s = text
-    .normalize('NFKC')
+  // NFKC folds full-width digits, colons and spaces (２０２２年３月３０日 ０９：３４, with an ideographic space);
+  // it leaves ASCII as it is, and most feed dates are ASCII.
+  const s = (PRINTABLE_ASCII.test(text) ? text : text.normalize('NFKC'))
     .replace(/\([^)]*\)\s*$/, '') // "(China Standard Time)" after JS Date#toString
     .replace(/\s+/g, ' ')
     .trim();
@@ -130,6 +132,8 @@ function build(g: Record<string, string | undefined>, defaultZone: string): stri
   } else {
     const offset = offsetMinutes(g.z);
     if (offset === undefined) return undefined;
+    const fast = fastFixed(parts, offset);
+    if (fast !== null) return fast;
     zone = offset === 0 ? FixedOffsetZone.utcInstance : FixedOffsetZone.instance(offset);
   }
   return format(DateTime.fromObject(parts, { zone }));
@@ -196,15 +200,32 @@ function isoWithOffset(localMs: number, offset: number): string | undefined {
 function fastNaive(parts: Parts, zoneName: string): string | undefined | null {
   const zone = ianaZone(zoneName);
   if (zone === undefined) return null;
-  const localMs = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
-  const check = new Date(localMs);
-  // Date.UTC rolls 30 February over to March, and reads years below 100 as 19xx; luxon calls both invalid.
-  if (parts.year < 100 || check.getUTCMonth() !== parts.month - 1 || check.getUTCDate() !== parts.day) return null;
+  const localMs = localMillis(parts);
+  if (localMs === null) return null;
   const first = offsetAt(zone, localMs);
   const ms = localMs - first * 60_000;
   // Within hours of an offset change a local time may not exist or exist twice: luxon decides.
   if (first === 0 || [ms, ms - NEAR, ms + NEAR].some((t) => offsetAt(zone, t) !== first)) return null;
   return isoWithOffset(localMs, first);
+}
+
+/** A date written with its offset (RFC 822 feeds, ISO 8601): no zone rules to consult, so no luxon. */
+function fastFixed(parts: Parts, offset: number): string | undefined | null {
+  const localMs = localMillis(parts);
+  if (localMs === null) return null;
+  if (offset !== 0) return isoWithOffset(localMs, offset);
+  const year = new Date(localMs).getUTCFullYear();
+  if (year < 1900 || year > 2999) return undefined;
+  return `${new Date(localMs).toISOString().slice(0, 19)}Z`;
+}
+
+/** Wall-clock time of `parts` as if it were UTC; null for what Date.UTC would roll over or misread. */
+function localMillis(parts: Parts): number | null {
+  const localMs = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
+  const check = new Date(localMs);
+  // Date.UTC rolls 30 February over to March, and reads years below 100 as 19xx; luxon calls both invalid.
+  if (parts.year < 100 || check.getUTCMonth() !== parts.month - 1 || check.getUTCDate() !== parts.day) return null;
+  return localMs;
 }
 
 function fastInstant(ms: number, zoneName: string): string | undefined | null {

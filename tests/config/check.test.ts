@@ -8,7 +8,7 @@ const ROOT_CONFIG = path.join(import.meta.dirname, '../../feeds.yaml');
 async function check(configPath: string): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await checkCommand(configPath, { out: (s) => out.push(s), err: (s) => err.push(s) });
+  const code = await checkCommand({ configPath, defaultSiteUrl: 'http://127.0.0.1:8080' }, { out: (s) => out.push(s), err: (s) => err.push(s) });
   return { code, out, err };
 }
 

@@ -14,6 +14,7 @@ import {
   type ConfigResult,
 } from '../../src/config/load.js';
 import { defaultSiteUrl } from '../../src/config/site-url.js';
+import { resolveOptions } from '../../src/runtime/options.js';
 import type { Config } from '../../src/domain.js';
 import { isFinewsError } from '../../src/errors.js';
 import { identify } from '../../src/identity/identify.js';
@@ -207,6 +208,7 @@ describe('the resolved config', () => {
       publishers: {},
       categories: {},
       politeness: { perHostConcurrency: 2, minSpacingMs: 500 },
+      stories: { enabled: true, windowMs: 72 * 3600_000, maxDistance: 24 },
       sources: [
         {
           id: 'eastmoney-industry',
@@ -395,9 +397,13 @@ describe('site.url forms', () => {
   it('defaults to where finews serves, from HOST and PORT', () => {
     const result = parseConfig('site:\n  title: t\nsources: []\n', 'feeds.yaml');
     expect(result.ok && result.config.site).toMatchObject({ url: defaultSiteUrl(), urlDerived: true });
-    expect(defaultSiteUrl({})).toBe('http://127.0.0.1:8080');
-    expect(defaultSiteUrl({ HOST: '0.0.0.0', PORT: '9000' })).toBe('http://127.0.0.1:9000');
-    expect(defaultSiteUrl({ HOST: 'news.internal', PORT: '80' })).toBe('http://news.internal:80');
+    expect(defaultSiteUrl()).toBe('http://127.0.0.1:8080');
+    expect(resolveOptions({}, {}).defaultSiteUrl).toBe('http://127.0.0.1:8080');
+    expect(resolveOptions({}, { HOST: '0.0.0.0', PORT: '9000' }).defaultSiteUrl).toBe('http://127.0.0.1:9000');
+    expect(resolveOptions({}, { HOST: 'news.internal', PORT: '80' }).defaultSiteUrl).toBe('http://news.internal:80');
+    expect(resolveOptions({}, { HOST: '::1' }).defaultSiteUrl).toBe('http://[::1]:8080');
+    const served = parseConfig('site:\n  title: t\nsources: []\n', 'feeds.yaml', { defaultSiteUrl: 'http://news.internal:80' });
+    expect(served.ok && served.config.site.url).toBe('http://news.internal:80');
   });
 
   it('accepts a protocol-relative site.url, as Jekyll sites write it', () => {

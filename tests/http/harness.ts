@@ -24,6 +24,7 @@ export function testConfig(): Config {
     publishers: { 中国工业报: { slug: 'zhongguogongyebao' } },
     categories: { industry: { title: '工业' } },
     politeness: { perHostConcurrency: 2, minSpacingMs: 500 },
+    stories: { enabled: true, windowMs: 72 * 3600_000, maxDistance: 24 },
     sources: [
       source('cinn-industry', { publisher: '中国工业报', categories: ['industry'] }),
       source('stcn-finance'),

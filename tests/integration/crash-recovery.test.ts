@@ -8,9 +8,10 @@ import { createRedisJobs } from '../../src/queue/redis-runtime.js';
 import { compose } from '../../src/runtime/compose.js';
 import { silentLogger } from '../../src/util/log.js';
 import { articlePage, FixtureSite, rssFeed } from '../support/fixture-site.js';
-import { cleanupRedis, configYaml, freePort, REDIS_URL, redisPrefix, spawnCli, tempDir, waitFor, writeConfig } from '../support/harness.js';
+import { cleanupRedis, configYaml, REDIS_URL, redisPrefix, spawnCli, tempDir, waitFor, writeConfig } from '../support/harness.js';
 import { bankArticle } from '../support/news-fixtures.js';
 import { testOptions } from '../support/compose.js';
+import { embeddedDaemons } from '../support/embedded-daemon.js';
 
 let site: FixtureSite;
 let tmp: { dir: string; cleanup(): Promise<void> };
@@ -87,32 +88,16 @@ it('an embedded daemon killed with -9 mid-article stores that article after a re
   });
   site.feed('/rss/finance.xml', () => rssFeed(site, '财经频道', [bankArticle], (a) => site.url(`/a/${a.code}.html`)));
   const configPath = await writeConfig(tmp.dir, configYaml([{ id: 'finance', url: site.url('/rss/finance.xml'), every: '2s', timeout: '60s' }]));
-  const dataDir = path.join(tmp.dir, 'data');
-  let logs = '';
-  const startDaemon = async (): Promise<{ child: ChildProcess; port: number }> => {
-    const port = await freePort();
-    const child = spawnCli(['start', '--config', configPath], { FINEWS_DATA_DIR: dataDir, PORT: String(port) });
-    child.stderr?.on('data', (d: Buffer) => (logs += d.toString()));
-    children.push(child);
-    return { child, port };
-  };
+  const daemons = embeddedDaemons({ configPath, dataDir: path.join(tmp.dir, 'data'), children });
 
-  const first = await startDaemon();
+  const first = await daemons.start();
   await waitFor(() => pageRequests === 1, 20_000, 'first daemon to request the article page');
-  first.child.kill('SIGKILL');
-  await new Promise((r) => first.child.once('close', r));
+  await daemons.kill(first);
 
-  const second = await startDaemon();
-  const items = await waitFor(async () => {
-    const res = await fetch(`http://127.0.0.1:${second.port}/api/items`).catch(() => undefined);
-    const body = res?.ok ? ((await res.json()) as { items: Array<{ infoCode: string; title: string }> }) : undefined;
-    return body && body.items.length > 0 ? body.items : undefined;
-  }, 30_000, 'article stored after the restart').catch((err: unknown) => {
-    throw new Error(`${String(err)}\n${logs.slice(-4000)}`);
-  });
+  const second = await daemons.start();
+  const items = await daemons.storedItems(second);
   expect(items.map((i) => [i.infoCode, i.title])).toEqual([[`NW${bankArticle.code}`, bankArticle.title]]);
   expect(pageRequests).toBe(2);
 
-  second.child.kill('SIGTERM');
-  expect(await new Promise((r) => second.child.once('close', r))).toBe(0);
+  expect(await daemons.stop(second)).toBe(0);
 }, 60_000);

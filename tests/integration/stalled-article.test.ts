@@ -8,9 +8,10 @@ import { createRedisJobs, type RedisJobs } from '../../src/queue/redis-runtime.j
 import { compose, type Composition } from '../../src/runtime/compose.js';
 import { silentLogger } from '../../src/util/log.js';
 import { articlePage, FixtureSite, rssFeed } from '../support/fixture-site.js';
-import { cleanupRedis, configYaml, freePort, REDIS_URL, redisPrefix, spawnCli, tempDir, waitFor, writeConfig } from '../support/harness.js';
+import { cleanupRedis, configYaml, REDIS_URL, redisPrefix, spawnCli, tempDir, waitFor, writeConfig } from '../support/harness.js';
 import { bankArticle } from '../support/news-fixtures.js';
 import { testOptions } from '../support/compose.js';
+import { embeddedDaemons } from '../support/embedded-daemon.js';
 
 // An article job whose worker dies under it again and again (kill -9 while its page is
 // being fetched), after which the source only ever answers 304: the claim is all that is
@@ -141,38 +142,22 @@ describe('Redis mode', () => {
 it('embedded mode: a daemon killed with -9 mid-article stores that article after a restart whose polls are all 304', async () => {
   const page = articleRoute(2);
   const configPath = await writeConfig(tmp.dir, configYaml([{ id: 'finance', url: site.url('/rss/finance.xml'), every: '1s', timeout: '60s' }]));
-  const dataDir = path.join(tmp.dir, 'data');
-  let logs = '';
-  const startDaemon = async (): Promise<{ child: ChildProcess; port: number }> => {
-    const port = await freePort();
-    const child = spawnCli(['start', '--config', configPath], { FINEWS_DATA_DIR: dataDir, PORT: String(port), FINEWS_JOB_LOCK_MS: '1500' });
-    child.stderr?.on('data', (d: Buffer) => (logs += d.toString()));
-    children.push(child);
-    return { child, port };
-  };
+  const daemons = embeddedDaemons({ configPath, dataDir: path.join(tmp.dir, 'data'), env: { FINEWS_JOB_LOCK_MS: '1500' }, children });
 
-  const first = await startDaemon();
+  const first = await daemons.start();
   await waitFor(() => page.requests() === 1, 20_000, 'first daemon to request the article page');
-  first.child.kill('SIGKILL');
-  await new Promise((r) => first.child.once('close', r));
+  await daemons.kill(first);
   const feedPollsBefore = site.hits('/rss/finance.xml').length;
 
-  const second = await startDaemon();
+  const second = await daemons.start();
   // Several polls of the second daemon, every one conditional (so a 304).
   await waitFor(() => site.hits('/rss/finance.xml').length >= feedPollsBefore + 3, 30_000, 'three polls by the second daemon');
-  const items = await waitFor(async () => {
-    const res = await fetch(`http://127.0.0.1:${second.port}/api/items`).catch(() => undefined);
-    const body = res?.ok ? ((await res.json()) as { items: Array<{ infoCode: string; title: string }> }) : undefined;
-    return body && body.items.length > 0 ? body.items : undefined;
-  }, 30_000, 'article stored after the restart').catch((err: unknown) => {
-    throw new Error(`${String(err)}\n${logs.slice(-4000)}`);
-  });
+  const items = await daemons.storedItems(second);
   expect(items.map((i) => [i.infoCode, i.title])).toEqual([[`NW${bankArticle.code}`, bankArticle.title]]);
   expect(page.requests()).toBe(2);
   const secondPolls = site.hits('/rss/finance.xml').slice(feedPollsBefore);
   expect(secondPolls.every((r) => r.headers['if-none-match'] !== undefined)).toBe(true);
-  expect(logs).toContain('re-queued article work claimed but never saved');
+  expect(daemons.logs()).toContain('re-queued article work claimed but never saved');
 
-  second.child.kill('SIGTERM');
-  expect(await new Promise((r) => second.child.once('close', r))).toBe(0);
+  expect(await daemons.stop(second)).toBe(0);
 }, 90_000);

@@ -4,25 +4,14 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { FetchRequest, FetchResult } from '../../src/fetch/fetcher.js';
 import { createMetrics } from '../../src/metrics.js';
-import type { ArticleJob, Jobs, PipelineDeps } from '../../src/pipeline/ports.js';
+import type { Jobs, PipelineDeps } from '../../src/pipeline/ports.js';
 import { refreshSource } from '../../src/pipeline/refresh-source.js';
 import { requeuePending } from '../../src/pipeline/requeue-pending.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
 import { silentLogger } from '../../src/util/log.js';
 import { testConfig, testSource } from '../support/config.js';
-
-/** Jobs that lose every article handed to them (a worker killed under each), recording them. */
-class LosingJobs implements Jobs {
-  readonly articles: ArticleJob[] = [];
-  async enqueueArticle(job: ArticleJob): Promise<void> {
-    this.articles.push(job);
-  }
-  async enqueueArticles(jobs: readonly ArticleJob[]): Promise<void> {
-    this.articles.push(...jobs);
-  }
-  async requestPublish(): Promise<void> {}
-}
+import { RecordingJobs } from '../support/fakes.js';
 
 const FEED_URL = 'https://news.example.com/rss/cinn-industry.xml';
 const ETAG = '"v1"';
@@ -77,7 +66,8 @@ function deps(jobs: Jobs, fetcher: PipelineDeps['fetcher'], now = (): Date => ne
 }
 
 it('queues again, though the source now answers 304, exactly the article jobs whose work was lost', async () => {
-  const jobs = new LosingJobs();
+  // The recording Jobs runs none of the work handed to it, as a worker killed under each job.
+  const jobs = new RecordingJobs();
   const source = feedOnceThen304(feed(3));
   expect((await refreshSource(deps(jobs, source), 'cinn-industry', { force: true })).status).toBe('ok');
   const lost = [...jobs.articles];
@@ -97,7 +87,7 @@ it('queues again, though the source now answers 304, exactly the article jobs wh
 });
 
 it('re-queues at most `max` claims per sweep; the next sweeps take the others, and saved items never come back', async () => {
-  const jobs = new LosingJobs();
+  const jobs = new RecordingJobs();
   const source = feedOnceThen304(feed(900));
   await refreshSource(deps(jobs, source), 'cinn-industry', { force: true });
   expect(jobs.articles).toHaveLength(900);

@@ -11,6 +11,7 @@ const config: Config = {
   publishers: {},
   categories: {},
   politeness: { perHostConcurrency: 2, minSpacingMs: 500 },
+  stories: { enabled: true, windowMs: 72 * 3600_000, maxDistance: 24 },
   sources: [source('cinn-industry'), source('stcn-finance'), source('never-fetched'), source('paused', false)],
 };
 

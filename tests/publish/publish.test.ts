@@ -19,6 +19,8 @@ function countingWrites(store: Store): { store: PublishStore; puts: string[]; de
   const counted: PublishStore = {
     listCategories: () => store.listCategories(),
     listItems: (query) => store.listItems(query),
+    getItem: (key) => store.getItem(key),
+    stories: store.stories,
     getRendered: (name) => store.getRendered(name),
     putRendered: (name: string, doc: RenderedDoc) => {
       puts.push(name);

@@ -10,16 +10,19 @@ import { testConfig, testSource } from '../support/config.js';
 import { redisPrefix, tempDir, waitFor } from '../support/harness.js';
 import { wipe } from './support.js';
 import { testOptions } from '../support/compose.js';
+import { REDIS_URL } from '../support/redis-url.js';
 
 /** A TCP proxy to the real Redis that can be cut (every connection dropped, new ones refused) and restored. */
 async function redisProxy(): Promise<{ url: string; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
+  // The real Redis the suite runs on; the proxy's URL keeps its db and credentials.
+  const target = new URL(REDIS_URL);
   const sockets = new Set<net.Socket>();
   let server: net.Server | undefined;
   let port = 0;
   const listen = async (): Promise<void> => {
     if (server !== undefined) return;
     server = net.createServer((client) => {
-      const upstream = net.connect(6379, '127.0.0.1');
+      const upstream = net.connect(Number(target.port || 6379), target.hostname);
       for (const s of [client, upstream]) {
         sockets.add(s);
         s.on('close', () => sockets.delete(s));
@@ -37,7 +40,10 @@ async function redisProxy(): Promise<{ url: string; cut(): Promise<void>; restor
     await new Promise<void>((resolve) => (s ? s.close(() => resolve()) : resolve()));
   };
   await listen();
-  return { url: `redis://127.0.0.1:${port}`, cut, restore: listen, close: cut };
+  const url = new URL(REDIS_URL);
+  url.hostname = '127.0.0.1';
+  url.port = String(port);
+  return { url: url.href, cut, restore: listen, close: cut };
 }
 
 it('logs one error line per backoff period while Redis is down, not one per reconnect of every connection', async () => {

@@ -7,15 +7,15 @@ import { createRedisStore } from '../../src/store/redis.js';
 import type { Store } from '../../src/store/store.js';
 import { storeContract } from './contract.js';
 import { makeItem, newsKey } from './items.js';
+import { REDIS_URL } from '../support/redis-url.js';
 
-const REDIS = { host: '127.0.0.1', port: 6379 };
 
 function testPrefix(): string {
   return `finews-test:${randomBytes(6).toString('hex')}:`;
 }
 
 function connect(extra: RedisOptions = {}): Redis {
-  return new Redis({ ...REDIS, maxRetriesPerRequest: 1, ...extra });
+  return new Redis(REDIS_URL, { maxRetriesPerRequest: 1, ...extra });
 }
 
 /** Every key under `prefix`, found with SCAN (never KEYS). */
@@ -167,7 +167,7 @@ describe('redis store', () => {
       });
     });
     // Offline queue on, retrying for ever: commands would wait, so ping must time out.
-    const redis = new Redis({ ...REDIS, port, maxRetriesPerRequest: null, retryStrategy: () => 100 });
+    const redis = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: null, retryStrategy: () => 100 });
     redis.on('error', () => undefined);
     try {
       const store = createRedisStore({ redis, prefix: 'finews-test:down:', pingTimeoutMs: 300 });

@@ -3,19 +3,12 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { chooseStory, DEFAULT_STORY_RULES, storyEntry, storySpan } from '../../src/stories/index.js';
 import { createRedisStore } from '../../src/store/redis.js';
+import { cleanupRedis } from '../support/harness.js';
+import { REDIS_URL } from '../support/redis-url.js';
 import { storyIndexContract } from './story-index-contract.js';
 
 function connect(): Redis {
-  return new Redis({ host: '127.0.0.1', port: 6379, maxRetriesPerRequest: 1 });
-}
-
-async function deleteUnder(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  return new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
 }
 
 storyIndexContract('redis', async () => {
@@ -30,7 +23,7 @@ storyIndexContract('redis', async () => {
       return createRedisStore({ redis: other, prefix });
     },
     async cleanup() {
-      await deleteUnder(redis, prefix);
+      await cleanupRedis(prefix);
       for (const client of clients) await client.quit();
     },
   };
@@ -40,7 +33,7 @@ describe('redis story index', () => {
   const redis = connect();
   const prefix = `finews-test:${randomBytes(6).toString('hex')}:`;
   afterEach(async () => {
-    await deleteUnder(redis, prefix);
+    await cleanupRedis(prefix);
   });
   afterAll(async () => {
     await redis.quit();

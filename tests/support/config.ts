@@ -42,6 +42,7 @@ export function testConfig(sources: SourceConfig[], overrides: Partial<Omit<Conf
     publishers: {},
     categories: {},
     politeness: { perHostConcurrency: 2, minSpacingMs: 500 },
+    stories: { enabled: true, windowMs: 72 * 3600_000, maxDistance: 24 },
     sources,
     ...overrides,
   };

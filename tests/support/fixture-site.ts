@@ -14,6 +14,8 @@ export interface FixtureArticle {
   pubDate: string;
   paragraphs: string[];
   author?: string;
+  /** The page's editor line, `（责任编辑：X）`. @defaultValue 'DF537' */
+  editor?: string;
   /** Full page HTML instead of the generated layout. */
   html?: string;
 }
@@ -136,7 +138,7 @@ export function articlePage(a: FixtureArticle): string {
 ${body}
 ${a.author ? `<p>(${a.author})</p>` : ''}
 <p class="em_media">（文章来源：${a.publisher}）</p>
-<p class="res-edit">（责任编辑：DF537）</p>
+<p class="res-edit">（责任编辑：${a.editor ?? 'DF537'}）</p>
 </div></div>
 <script>window.ad = 1;</script>
 <div class="footer">东方财富网版权所有</div></body></html>`;

@@ -30,6 +30,19 @@ describe('measureMarkup', () => {
   it('reads XML without HTML rules', () => {
     expect(measureMarkup('<rss><channel><item><p><p><p>x</p></p></p></item></channel></rss>', { xml: true }).depth).toBe(6);
   });
+
+  it('reads XML nesting from its tags: markup inside CDATA, comments and quoted attribute values is text', () => {
+    const xml =
+      '<?xml version="1.0"?><rss version="2.0"><channel><item><title a=">" b=\'<x>\'>标题</title>' +
+      '<description><![CDATA[<div><div><div>正文</div></div></div>]]></description><!-- <a><b><c> --><enclosure url="x"/></item></channel></rss>';
+    expect(measureMarkup(xml, { xml: true })).toEqual({ depth: 4, nodes: 8 });
+  });
+
+  it('closes an XML element and those inside it at its end tag, and ignores an end tag naming nothing open', () => {
+    expect(measureMarkup('<rss><channel><item><b><i>x</item><item>y</item></zzz></channel></rss>', { xml: true }).depth).toBe(5);
+    const deep = measureMarkup(`<rss>${'<a></x>'.repeat(50_000)}</rss>`, { xml: true });
+    expect(deep.over).toBe(`nested more than ${DEFAULT_MARKUP_BUDGET.maxDepth} deep`);
+  });
 });
 
 describe('assertHtmlWithinBudget', () => {

@@ -3,13 +3,14 @@ import { buildCategoryTitles } from '../../publish/context.js';
 import { OUTPUT_FORMATS, feedUrls } from '../../publish/formats.js';
 import { itemJson } from '../../publish/item-json.js';
 import { isInvalidCursorError } from '../../store/cursor.js';
-import type { CategoryInfo, ItemPage, ItemQuery } from '../../store/store.js';
+import type { CategoryInfo, ItemQuery } from '../../store/store.js';
 import { ALL_SLUG } from '../../domain.js';
 import { isKnownSlug } from '../categories.js';
 import type { HttpDeps } from '../deps.js';
 import { sendError } from '../errors.js';
 import { sendJson } from '../send.js';
 import { sourcesDocument } from '../../pipeline/source-status.js';
+import { listStoryItems, type StoryItemPage } from '../../pipeline/story-listing.js';
 
 /** Items per `/api/items` page when `limit` is not given. */
 export const DEFAULT_ITEMS_LIMIT = 50;
@@ -21,6 +22,7 @@ interface ItemsQuery {
   category?: string | string[];
   limit?: string | string[];
   before?: string | string[];
+  stories?: string | string[];
 }
 
 function single(v: string | string[] | undefined): string | undefined {
@@ -42,10 +44,13 @@ function byUpdated(a: CategoryInfo, b: CategoryInfo): number {
   return ub - ua || (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0);
 }
 
-/** One page of items, or null when the store rejects `before` as a cursor it did not make. */
-async function listItemsOrBadCursor(deps: HttpDeps, query: ItemQuery): Promise<ItemPage | null> {
+/**
+ * One page of items, each story once unless `stories` is false (INTERFACE §3a), or null
+ * when the store rejects `before` as a cursor it did not make.
+ */
+async function listItemsOrBadCursor(deps: HttpDeps, query: ItemQuery & { stories: boolean }): Promise<StoryItemPage | null> {
   try {
-    return await deps.store.listItems(query);
+    return await listStoryItems(deps.store, deps.config(), query);
   } catch (err) {
     if (isInvalidCursorError(err)) return null;
     throw err;
@@ -68,7 +73,9 @@ export function registerApiRoutes(app: FastifyInstance, deps: HttpDeps): void {
       return sendError(reply, 'unknown-category', category);
     }
     const before = beforeRaw === undefined || beforeRaw === '' ? null : beforeRaw;
-    const page = await listItemsOrBadCursor(deps, { category, limit, before });
+    // Only `stories=false` turns grouping off; anything else keeps the default.
+    const stories = single(req.query.stories) !== 'false';
+    const page = await listItemsOrBadCursor(deps, { category, limit, before, stories });
     if (page === null) {
       return sendError(reply, 'bad-cursor');
     }

@@ -8,6 +8,7 @@ import type { CategoryInfo } from '../../store/store.js';
 import type { HttpDeps } from '../deps.js';
 import { PUBLIC_CACHE_CONTROL, sendRepresentation } from '../send.js';
 import { sourceRows } from '../../pipeline/source-status.js';
+import { listStoryItems } from '../../pipeline/story-listing.js';
 
 /** Most items first, then by slug: the home page's navigation. */
 function byCount(a: CategoryInfo, b: CategoryInfo): number {
@@ -76,7 +77,7 @@ export function registerPageRoutes(app: FastifyInstance, deps: HttpDeps): void {
     const ctx: RenderContext = { site: config.site, generatedAt: new Date(now) };
     const [categories, stream, states] = await Promise.all([
       store.listCategories(),
-      store.listItems({ limit: config.site.itemsPerFeed }),
+      listStoryItems(store, config, { limit: config.site.itemsPerFeed }),
       store.listSourceStates(),
     ]);
     const titles = buildCategoryTitles(config, categories);
@@ -102,7 +103,7 @@ export function registerPageRoutes(app: FastifyInstance, deps: HttpDeps): void {
       return reply.code(404).type(CONTENT_TYPES.html).send(Buffer.from(text, 'utf8'));
     }
     const now = Date.now();
-    const page = await store.listItems({ category: slug === ALL_SLUG ? undefined : slug, limit: config.site.itemsPerFeed });
+    const page = await listStoryItems(store, config, { category: slug === ALL_SLUG ? undefined : slug, limit: config.site.itemsPerFeed });
     const titles = buildCategoryTitles(config, known ? [known] : []);
     const ctx: RenderContext = { site: config.site, generatedAt: new Date(now), categoryTitles: titles };
     const opts = known === null ? {} : { count: known.count };
