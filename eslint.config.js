@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint';
  */
 const LAYERS = [
   {
-    files: ['src/sources/**', 'src/articles/**', 'src/identity/**', 'src/tagging/**', 'src/util/**', 'src/fetch/**'],
+    files: ['src/sources/**', 'src/articles/**', 'src/identity/**', 'src/tagging/**', 'src/stories/**', 'src/util/**', 'src/fetch/**'],
     banned: ['store', 'queue', 'http', 'runtime', 'cli'],
     why: 'stages take what they need as arguments: no store, queues, HTTP server or runtime',
   },

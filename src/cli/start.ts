@@ -37,6 +37,8 @@ export async function runDaemon(options: RuntimeOptions, config: Config, log: Lo
   const { deps } = app;
   // A process that only serves reads what others write: it neither renders nor prunes.
   const writes = roles.workers || roles.scheduler;
+  // Made before any publishing here, so every document this process renders reaches it.
+  const documents = roles.http ? app.documents() : undefined;
 
   if (roles.workers) closers.push(await app.startWorkers());
   if (roles.scheduler) {
@@ -81,6 +83,7 @@ export async function runDaemon(options: RuntimeOptions, config: Config, log: Lo
         store: app.store,
         metrics: app.metrics,
         log,
+        documents,
         ready: app.ready,
         adminToken: options.adminToken,
         adminPlugin: app.dashboard,

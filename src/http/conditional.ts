@@ -43,6 +43,8 @@ export function etagMatches(ifNoneMatch: string, etag: string): boolean {
  */
 export function isNotModified(headers: ConditionalHeaders, v: Validators): boolean {
   if (headers.ifNoneMatch !== undefined) {
+    // A client sending back the very tag it was given is the common case: no parsing.
+    if (v.etag !== undefined && headers.ifNoneMatch === v.etag) return true;
     return v.etag !== undefined && etagMatches(headers.ifNoneMatch, v.etag);
   }
   if (headers.ifModifiedSince !== undefined && v.lastModified !== undefined) {

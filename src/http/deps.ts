@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../domain.js';
 import type { Metrics } from '../metrics.js';
 import type { Store } from '../store/store.js';
+import type { DocumentCache } from './document-cache.js';
 import type { Logger } from '../util/log.js';
 
 /** Where the server mounts {@link HttpDeps.adminPlugin}, the queue dashboard; the dashboard links below it. */
@@ -24,6 +25,11 @@ export interface HttpDeps {
   readyTimeoutMs?: number;
   /** Enables `/admin/*`, every request then needing `Authorization: Bearer <token>`. */
   adminToken?: string;
+  /**
+   * The rendered documents served from memory. Pass the one a publisher in this process
+   * writes to; without it the server keeps its own, filled and polled from the store.
+   */
+  documents?: DocumentCache;
   /** Queue dashboard mounted under {@link ADMIN_QUEUES_PATH} (Redis runtime). */
   adminPlugin?: FastifyPluginAsync;
 }

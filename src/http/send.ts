@@ -29,7 +29,7 @@ export function fromRendered(doc: RenderedDoc): Representation {
     gzip: doc.gzip,
     br: doc.br,
     etag: doc.etag,
-    lastModified: doc.lastModified,
+    ...(doc.lastModified === '' ? {} : { lastModified: doc.lastModified }),
     cacheControl: PUBLIC_CACHE_CONTROL,
   };
 }

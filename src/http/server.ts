@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { fastify, LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { errorMessage, FinewsError, isFinewsError, statusOf } from '../errors.js';
 import type { HttpDeps } from './deps.js';
+import { DocumentCache } from './document-cache.js';
 import { clientErrorCode, errorBody, rawClientErrorResponse } from './errors.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerApiRoutes } from './routes/api.js';
@@ -32,8 +33,9 @@ function classify(err: FastifyError | Error): { status: number; code: string; me
 }
 
 /**
- * Builds the finews HTTP server (INTERFACE §5) without listening: feeds and OPML
- * from pre-rendered documents, HTML pages and the JSON API from the store, health,
+ * Builds the finews HTTP server (INTERFACE §5) without listening: feeds, OPML, the HTML
+ * pages and `/api/categories` from rendered documents held in memory (a page not
+ * published yet is built from the store), the rest of the JSON API from the store, health,
  * readiness, metrics and the token-guarded admin paths.
  */
 export function buildServer(deps: HttpDeps): FastifyInstance {
@@ -56,13 +58,27 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
     },
   });
   const { httpRequests, httpDuration } = deps.metrics;
+  // The labelled series of each route and status, looked up once: finding a series by its
+  // labels costs more than answering a document from memory. Routes and statuses are few.
+  const series = new Map<string, { requests: { inc(): void }; duration: { observe(v: number): void } }>();
+  const seriesOf = (route: string, status: number): { requests: { inc(): void }; duration: { observe(v: number): void } } => {
+    const key = `${status} ${route}`;
+    let s = series.get(key);
+    if (s === undefined) {
+      s = { requests: httpRequests.labels({ route, status: String(status) }), duration: httpDuration.labels({ route }) };
+      series.set(key, s);
+    }
+    return s;
+  };
 
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? UNMATCHED_ROUTE;
-    const status = String(reply.statusCode);
-    httpRequests.inc({ route, status });
-    httpDuration.observe({ route }, reply.elapsedTime / 1000);
-    req.log.debug({ method: req.method, url: req.url, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
+    const { requests, duration } = seriesOf(route, reply.statusCode);
+    requests.inc();
+    duration.observe(reply.elapsedTime / 1000);
+    if (deps.log.isLevelEnabled('debug')) {
+      req.log.debug({ method: req.method, url: req.url, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
+    }
   });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
@@ -79,9 +95,12 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
 
   registerAdminRoutes(app, deps);
   registerOpsRoutes(app, deps);
-  registerFeedRoutes(app, deps);
-  registerPageRoutes(app, deps);
-  registerApiRoutes(app, deps);
+  const documents = deps.documents ?? new DocumentCache(deps.store, { log: deps.log });
+  app.addHook('onReady', () => documents.start());
+  app.addHook('onClose', async () => documents.stop());
+  registerFeedRoutes(app, deps, documents);
+  registerPageRoutes(app, deps, documents);
+  registerApiRoutes(app, deps, documents);
   return app;
 }
 

@@ -1,6 +1,7 @@
 import type { Config, SourceItem } from '../domain.js';
 import { FinewsError, type FinewsErrorOptions } from '../errors.js';
 import type { Metrics } from '../metrics.js';
+import type { RenderedDoc } from '../publish/rendered.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../util/log.js';
 
@@ -148,6 +149,16 @@ export interface HealthReport {
   succeeded(work: 'publish'): void;
 }
 
+/**
+ * The documents a process serving HTTP holds in memory. A publisher in the same process
+ * hands each document it stores (or forgets) to it at once; other processes learn of it
+ * from the store.
+ */
+export interface PublishedDocuments {
+  set(name: string, doc: RenderedDoc): void;
+  delete(name: string): void;
+}
+
 /** Everything a use case may touch. */
 export interface PipelineDeps {
   /** Current config (a getter: hot reload swaps it). */
@@ -160,4 +171,6 @@ export interface PipelineDeps {
   now(): Date;
   /** Absent where nothing reports readiness (one-off commands, tests). */
   health?: HealthReport;
+  /** Absent where this process serves nothing. */
+  documents?: PublishedDocuments;
 }

@@ -21,3 +21,26 @@ export function feedDocName(slug: string, format: OutputFormatId): string {
 export function opmlDocName(): string {
   return OPML_DOC_NAME;
 }
+
+/** Name of the rendered home page (`/`). */
+export function homePageDocName(): string {
+  return 'page:home';
+}
+
+/** Name of the rendered HTML page of `slug` (`/category/<slug>.html`; `all` has one too). */
+export function categoryPageDocName(slug: string): string {
+  return `page:category:${slug}.html`;
+}
+
+/** Name of the rendered `/api/categories` document. */
+export function apiCategoriesDocName(): string {
+  return 'api:categories';
+}
+
+/**
+ * True for documents of the JSON API, which are sent as a computed response always was:
+ * without validators or Cache-Control, compressed only past the size threshold.
+ */
+export function isApiDocName(name: string): boolean {
+  return name.startsWith('api:');
+}

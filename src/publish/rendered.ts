@@ -14,7 +14,7 @@ export interface RenderedDoc {
   br: Buffer;
   /** Strong ETag including quotes, e.g. "\"abc\"". */
   etag: string;
-  /** HTTP date. */
+  /** HTTP date; `''` when the document is sent without Last-Modified. */
   lastModified: string;
 }
 
@@ -79,12 +79,20 @@ export function renderedBody(text: string | Buffer): RenderedBody {
  * an HTTP date (the epoch when `lastModified` is an invalid Date).
  */
 export async function encodeRendered(rendered: RenderedBody, contentType: string, lastModified: Date): Promise<RenderedDoc> {
+  return encodeRenderedWith(rendered, contentType, validDate(lastModified).toUTCString());
+}
+
+/**
+ * {@link encodeRendered} with `lastModified` given as an HTTP date, or `''` for a document
+ * sent without Last-Modified (a page built from nothing dated).
+ */
+export async function encodeRenderedWith(rendered: RenderedBody, contentType: string, lastModified: string): Promise<RenderedDoc> {
   const { body, etag } = rendered;
   const [gz, br] = await Promise.all([
     gzipAsync(body, { level: LEVELS.gzip }),
     brotliAsync(body, brotliOptions(body, LEVELS.br)),
   ]);
-  return { contentType, body, gzip: gz, br, etag, lastModified: validDate(lastModified).toUTCString() };
+  return { contentType, body, gzip: gz, br, etag, lastModified };
 }
 
 /**

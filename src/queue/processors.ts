@@ -2,13 +2,20 @@ import { UnrecoverableError, type Processor } from 'bullmq';
 import { describeError, isRetryable } from '../errors.js';
 import type { ArticleJob, PipelineDeps } from '../pipeline/ports.js';
 import { processArticle, type ArticleOutcome } from '../pipeline/process-article.js';
-import { publishCategories } from '../pipeline/publish.js';
+import { publishCategories, SOURCES_STATUS, wroteSourceState } from '../pipeline/publish.js';
 import { refreshSource, type RefreshOutcome } from '../pipeline/refresh-source.js';
 import type { PublishJobData, RefreshJobData } from './queues.js';
 
-/** BullMQ processor of the `refresh` queue: polls one source (refreshSource records its own failures). */
+/**
+ * BullMQ processor of the `refresh` queue: polls one source (refreshSource records its own
+ * failures), then asks for the home page's sources table to be rendered again.
+ */
 export function refreshProcessor(deps: PipelineDeps): Processor<RefreshJobData, RefreshOutcome> {
-  return (job) => refreshSource(deps, job.data.sourceId, { force: job.data.force === true, leaseOwner: job.id === undefined ? undefined : `refresh-job:${job.id}` });
+  return async (job) => {
+    const outcome = await refreshSource(deps, job.data.sourceId, { force: job.data.force === true, leaseOwner: job.id === undefined ? undefined : `refresh-job:${job.id}` });
+    if (wroteSourceState(outcome)) await deps.jobs.requestPublish([SOURCES_STATUS]);
+    return outcome;
+  };
 }
 
 /**

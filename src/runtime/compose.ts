@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import type { Config } from '../domain.js';
 import { FinewsError } from '../errors.js';
 import { createHttpClient } from '../fetch/fetcher.js';
+import { DocumentCache } from '../http/document-cache.js';
 import { createMetrics, type Metrics } from '../metrics.js';
 import type { Fetcher, HostLimiter, Jobs, PipelineDeps } from '../pipeline/ports.js';
 import { MemoryHostLimiter } from '../politeness/memory-limiter.js';
@@ -84,6 +85,12 @@ export interface Composition {
   onIdle(timeoutMs?: number): Promise<boolean>;
   /** The queue dashboard, when the jobs are on queues that have one. */
   dashboard?: FastifyPluginAsync;
+  /**
+   * The rendered documents this process serves from memory, made on first call (only a
+   * process that serves holds them); from then on publishing in this process hands every
+   * document it stores to it.
+   */
+  documents(): DocumentCache;
   /** Store (and Redis) reachable, its file intact, and publishing not failing. */
   ready(): Promise<void>;
   /** Drains and closes jobs, then politeness, fetcher, store and Redis. */
@@ -161,7 +168,21 @@ export async function compose(options: ComposeOptions, config: Config, log: Logg
   const http = createHttpClient();
   const fetcher = createPoliteFetcher(limiter, http.fetchUrl, { log });
   const readiness = new Readiness(log);
-  const pipeline = (jobs: Jobs): PipelineDeps => ({ config: () => current, store, fetcher, jobs, log, metrics, now: () => new Date(), health: readiness });
+  let documents: DocumentCache | undefined;
+  const pipeline = (jobs: Jobs): PipelineDeps => ({
+    config: () => current,
+    store,
+    fetcher,
+    jobs,
+    log,
+    metrics,
+    now: () => new Date(),
+    health: readiness,
+    // A getter: deps built before this process started serving reach the cache too.
+    get documents() {
+      return documents;
+    },
+  });
   const adapter = await openJobs(options, redisUrl, pipeline, { log, metrics, tuning });
   const deps = pipeline(adapter.jobs);
   const lockMs = options.jobLockMs ?? DEFAULT_JOB_LOCK_MS;
@@ -195,6 +216,7 @@ export async function compose(options: ComposeOptions, config: Config, log: Logg
     startScheduler: (c) => adapter.startScheduler(deps, c),
     onIdle: (timeoutMs) => adapter.onIdle(timeoutMs),
     dashboard: adapter.dashboard,
+    documents: () => (documents ??= new DocumentCache(store, { log })),
     ready: async () => {
       await store.ping();
       readiness.check();

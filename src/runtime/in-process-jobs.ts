@@ -72,7 +72,8 @@ export class InProcessJobs implements Jobs {
   private readonly pendingSlugs = new Set<string>();
   private publishTimer: NodeJS.Timeout | undefined;
   private publishFirstAt = 0;
-  private publishing: Promise<void> = Promise.resolve();
+  /** The publish run under way, if any; it takes every slug pending when it starts a render. */
+  private publishRun: Promise<void> | undefined;
   /** Articles waiting for their next attempt, by key. */
   private readonly waiting = new Map<string, { timer: NodeJS.Timeout; job: ArticleJob }>();
   private closed = false;
@@ -148,7 +149,7 @@ export class InProcessJobs implements Jobs {
         continue;
       }
       if (this.publishTimer !== undefined || this.pendingSlugs.size > 0) await this.flushPublish();
-      await this.publishing;
+      await this.publishRun;
       if (this.pendingKeys.size === 0 && this.articles.size === 0 && this.articles.pending === 0 && this.pendingSlugs.size === 0) return;
     }
   }
@@ -208,18 +209,29 @@ export class InProcessJobs implements Jobs {
     sampleDepth();
   }
 
+  /**
+   * Starts publishing what is pending, or joins the run under way. One run at a time: slugs
+   * asked for during a render wait for it to end and are then rendered together in one
+   * more render, however many requests named them.
+   */
   private flushPublish(): Promise<void> {
     clearTimeout(this.publishTimer);
     this.publishTimer = undefined;
-    const slugs = [...this.pendingSlugs];
-    this.pendingSlugs.clear();
-    if (slugs.length === 0) return this.publishing;
-    this.publishing = this.publishing.then(() =>
-      this.processors.publish(slugs, { jobs: this }).then(
-        () => undefined,
-        (err: unknown) => this.log.error({ err, slugs }, 'publish failed'),
-      ),
-    );
-    return this.publishing;
+    this.publishRun ??= this.runPublishes().finally(() => {
+      this.publishRun = undefined;
+    });
+    return this.publishRun;
+  }
+
+  private async runPublishes(): Promise<void> {
+    while (this.pendingSlugs.size > 0) {
+      const slugs = [...this.pendingSlugs];
+      this.pendingSlugs.clear();
+      try {
+        await this.processors.publish(slugs, { jobs: this });
+      } catch (err) {
+        this.log.error({ err, slugs }, 'publish failed');
+      }
+    }
   }
 }

@@ -1,6 +1,7 @@
 import PQueue from 'p-queue';
 import type { Config } from '../domain.js';
 import type { PipelineDeps } from '../pipeline/ports.js';
+import { SOURCES_STATUS, wroteSourceState } from '../pipeline/publish.js';
 import { refreshSource, type RefreshOutcome } from '../pipeline/refresh-source.js';
 
 const RETRY_CRASHED_MS = 30_000;
@@ -72,6 +73,8 @@ export class SourceScheduler {
     try {
       const outcome = await this.refreshes.add(() => refreshSource(this.deps, sourceId), { throwOnTimeout: true });
       if (outcome.status === 'skipped' && outcome.reason === 'already being refreshed') minDelayMs = RETRY_HELD_MS;
+      // The home page shows every source's last poll.
+      if (wroteSourceState(outcome)) await this.deps.jobs.requestPublish([SOURCES_STATUS]);
       this.onRefresh?.(outcome);
     } catch (err) {
       minDelayMs = RETRY_CRASHED_MS;

@@ -75,7 +75,8 @@ export interface RedisStoreOptions {
  * `claims:pending` (claims with `work` and no item ever saved, score when the work was
  * last handed out); set
  * `categories`; hashes `sources` (state JSON) and `source-items` (counts);
- * `rendered:<name>` hashes of buffers. Item and claim hashes carry a `rev`, bumped on
+ * `rendered:<name>` hashes of buffers, with their ETags by name in the hash
+ * `rendered-etags`. Item and claim hashes carry a `rev`, bumped on
  * every write, for the compare-and-set below.
  *
  * Claims and saves work out the merged claim record and item in TypeScript (the one
@@ -476,16 +477,22 @@ class RedisStore implements Store {
   }
 
   async putRendered(name: string, doc: RenderedDoc): Promise<void> {
-    // One HSET, so a reader never sees half of an old and half of a new render.
+    // One HSET, so a reader never sees half of an old and half of a new render; the ETag
+    // index changes in the same transaction, so it never names a document not stored.
     await this.run('putRendered', () =>
-      this.redis.hset(
-        this.k.rendered(name),
-        'contentType', doc.contentType,
-        'body', doc.body,
-        'gzip', doc.gzip,
-        'br', doc.br,
-        'etag', doc.etag,
-        'lastModified', doc.lastModified,
+      this.exec(
+        this.redis
+          .multi()
+          .hset(
+            this.k.rendered(name),
+            'contentType', doc.contentType,
+            'body', doc.body,
+            'gzip', doc.gzip,
+            'br', doc.br,
+            'etag', doc.etag,
+            'lastModified', doc.lastModified,
+          )
+          .hset(this.k.renderedEtags, name, doc.etag),
       ),
     );
   }
@@ -501,13 +508,18 @@ class RedisStore implements Store {
   }
 
   async deleteRendered(name: string): Promise<void> {
-    await this.run('deleteRendered', () => this.redis.del(this.k.rendered(name)));
+    await this.run('deleteRendered', () => this.exec(this.redis.multi().del(this.k.rendered(name)).hdel(this.k.renderedEtags, name)));
+  }
+
+  async renderedEtags(): Promise<Map<string, string>> {
+    const hash = await this.run('renderedEtags', () => this.redis.hgetall(this.k.renderedEtags));
+    return new Map(Object.entries(hash));
   }
 
   async getRendered(name: string): Promise<RenderedDoc | null> {
     const hash = await this.run('getRendered', () => this.redis.hgetallBuffer(this.k.rendered(name)));
     const { contentType, body, gzip, br, etag, lastModified } = hash;
-    if (!contentType || !body || !gzip || !br || !etag || !lastModified) return null;
+    if (!contentType || !body || !gzip || !br || !etag || lastModified === undefined) return null;
     return {
       contentType: contentType.toString('utf8'),
       body,
@@ -549,6 +561,7 @@ function redisKeys(prefix: string) {
     claim: (key: string) => `${prefix}claim:${key}`,
     index: (category: string) => (category === ALL_SLUG ? `${prefix}idx:all` : `${prefix}idx:cat:${category}`),
     rendered: (name: string) => `${prefix}rendered:${name}`,
+    renderedEtags: `${prefix}rendered-etags`,
     lease: (name: string) => `${prefix}lease:${name}`,
     expiry: `${prefix}idx:expiry`,
     unstoredClaims: `${prefix}claims:unstored`,

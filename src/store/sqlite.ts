@@ -141,6 +141,7 @@ export const SQLITE_STORE_SQL = {
       gzip = excluded.gzip, br = excluded.br, etag = excluded.etag, last_modified = excluded.last_modified`,
   getRendered: 'SELECT content_type, body, gzip, br, etag, last_modified FROM rendered WHERE name = ?',
   deleteRendered: 'DELETE FROM rendered WHERE name = ?',
+  renderedEtags: 'SELECT name, etag FROM rendered INDEXED BY rendered_etags',
   acquireLease: `INSERT INTO leases (name, token, expires_ms) VALUES (?, ?, ?)
     ON CONFLICT (name) DO UPDATE SET token = excluded.token, expires_ms = excluded.expires_ms
     WHERE leases.expires_ms <= ? OR leases.token = excluded.token`,
@@ -216,6 +217,7 @@ class SqliteStore implements Store {
       putRendered: db.prepare<[string, string, Buffer, Buffer, Buffer, string, string]>(SQLITE_STORE_SQL.putRendered),
       getRendered: db.prepare<[string], RenderedRow>(SQLITE_STORE_SQL.getRendered),
       deleteRendered: db.prepare<[string]>(SQLITE_STORE_SQL.deleteRendered),
+      renderedEtags: db.prepare<[], { name: string; etag: string }>(SQLITE_STORE_SQL.renderedEtags),
       acquireLease: db.prepare<[string, string, number, number]>(SQLITE_STORE_SQL.acquireLease),
       releaseLease: db.prepare<[string, string]>(SQLITE_STORE_SQL.releaseLease),
     };
@@ -415,6 +417,11 @@ class SqliteStore implements Store {
 
   async deleteRendered(name: string): Promise<void> {
     this.run('deleteRendered', () => this.sql.deleteRendered.run(name));
+  }
+
+  async renderedEtags(): Promise<Map<string, string>> {
+    const rows = this.run('renderedEtags', () => this.sql.renderedEtags.all());
+    return new Map(rows.map((r) => [r.name, r.etag]));
   }
 
   async getRendered(name: string): Promise<RenderedDoc | null> {

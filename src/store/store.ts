@@ -195,6 +195,12 @@ export interface RenderedStore {
   getRendered(name: string): Promise<RenderedDoc | null>;
   /** Forgets a rendered document (a category that no longer holds items); no-op when absent. */
   deleteRendered(name: string): Promise<void>;
+  /**
+   * The ETag of every rendered document, by name, read from an index without any body:
+   * what publishing compares a new render with, and what serving processes poll to learn
+   * which documents changed.
+   */
+  renderedEtags(): Promise<Map<string, string>>;
 }
 
 /** Short named leases shared by every process on one store. */

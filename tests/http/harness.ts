@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config, Item } from '../../src/domain.js';
+import { DocumentCache } from '../../src/http/document-cache.js';
 import { buildServer, type HttpDeps } from '../../src/http/server.js';
 import { createMetrics, type Metrics } from '../../src/metrics.js';
 import { publishCategories } from '../../src/pipeline/publish.js';
@@ -91,6 +92,10 @@ export interface Harness {
   metrics: Metrics;
   deps: HttpDeps;
   config: Config;
+  /** The documents the server answers with; the harness's publishing writes to them. */
+  documents: DocumentCache;
+  /** Publishes `slugs` as the pipeline does after a save, at {@link PUBLISHED_AT}. */
+  publish(slugs: string[]): Promise<void>;
   /** Makes `ready()` reject with this error (or resolve again with null). */
   setNotReady(err: Error | null): void;
   close(): Promise<void>;
@@ -108,14 +113,17 @@ export async function startHarness(opts: { adminToken?: string; adminPlugin?: Ht
 
   for (let n = 1; n <= 12; n++) await store.saveItem(cinnItem(n));
   for (let n = 20; n <= 23; n++) await store.saveItem(stcnItem(n));
+  const documents = new DocumentCache(store);
+  const publish = (slugs: string[]): Promise<void> => publishCategories({ config: () => config, store, metrics, now: () => PUBLISHED_AT, documents }, slugs);
   // zhengquanshibao and industry hold items but have no rendered feeds yet.
-  await publishCategories({ config: () => config, store, metrics, now: () => PUBLISHED_AT }, ['zhongguogongyebao', 'all']);
+  await publish(['zhongguogongyebao', 'all']);
 
   const deps: HttpDeps = {
     config: () => config,
     store,
     metrics,
     log: silentLogger(),
+    documents,
     ready: async () => {
       if (notReady !== null) throw notReady;
       await store.ping();
@@ -131,6 +139,8 @@ export async function startHarness(opts: { adminToken?: string; adminPlugin?: Ht
     metrics,
     deps,
     config,
+    documents,
+    publish,
     setNotReady: (err) => {
       notReady = err;
     },

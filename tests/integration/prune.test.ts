@@ -18,7 +18,8 @@ it('prunes items past retention, keeps their claims, and their emptied category 
   const configPath = await writeConfig(dir, configYaml(threeFeedSite(site), { site: { retentionDays: 30 } }));
   const { runtime, close } = await runPass({ configPath, dataDir: path.join(dir, 'data') });
   const server = await startServer(
-    { config: runtime.config, store: runtime.store, metrics: runtime.metrics, log: silentLogger(), ready: runtime.ready },
+    // As `finews start` wires it: this process's publishing hands the server what it stores and deletes.
+    { config: runtime.config, store: runtime.store, metrics: runtime.metrics, log: silentLogger(), ready: runtime.ready, documents: runtime.documents() },
     { host: '127.0.0.1', port: 0 },
   );
   try {

@@ -21,6 +21,7 @@ describe('import rules', () => {
       ['src/identity/fake.ts', '../runtime/runtime.js'],
       ['src/util/fake.ts', '../store/sqlite.js'],
       ['src/fetch/fake.ts', '../store/store.js'],
+      ['src/stories/fake.ts', '../store/stories.js'],
     ] as const) {
       const errors = await importErrors(file, `import type { Thing } from '${target}';\nexport type T = Thing;\n`);
       expect(errors, `${file} → ${target}`).toHaveLength(1);

@@ -1,14 +1,15 @@
 import type { FastifyInstance } from 'fastify';
-import { buildCategoryTitles } from '../../publish/context.js';
-import { OUTPUT_FORMATS, feedUrls } from '../../publish/formats.js';
+import { apiCategoriesDocName } from '../../publish/doc-names.js';
 import { itemJson } from '../../publish/item-json.js';
 import { isInvalidCursorError } from '../../store/cursor.js';
-import type { CategoryInfo, ItemQuery } from '../../store/store.js';
+import type { ItemQuery } from '../../store/store.js';
 import { ALL_SLUG } from '../../domain.js';
 import { isKnownSlug } from '../categories.js';
 import type { HttpDeps } from '../deps.js';
+import type { DocumentCache } from '../document-cache.js';
 import { sendError } from '../errors.js';
-import { sendJson } from '../send.js';
+import { sendJson, sendRepresentation } from '../send.js';
+import { categoriesJsonText } from '../../pipeline/publish-pages.js';
 import { sourcesDocument } from '../../pipeline/source-status.js';
 import { listStoryItems, type StoryItemPage } from '../../pipeline/story-listing.js';
 
@@ -37,13 +38,6 @@ export function parseLimit(raw: string | undefined): number | null {
   return n >= 1 && n <= MAX_ITEMS_LIMIT ? n : null;
 }
 
-/** Newest first by `updated`, then by slug, so the busiest categories lead the list. */
-function byUpdated(a: CategoryInfo, b: CategoryInfo): number {
-  const ua = a.updated === null ? 0 : Date.parse(a.updated) || 0;
-  const ub = b.updated === null ? 0 : Date.parse(b.updated) || 0;
-  return ub - ua || (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0);
-}
-
 /**
  * One page of items, each story once unless `stories` is false (INTERFACE §3a), or null
  * when the store rejects `before` as a cursor it did not make.
@@ -57,8 +51,8 @@ async function listItemsOrBadCursor(deps: HttpDeps, query: ItemQuery & { stories
   }
 }
 
-/** `/api/items`, `/api/categories` and `/api/sources`. */
-export function registerApiRoutes(app: FastifyInstance, deps: HttpDeps): void {
+/** `/api/items`, `/api/categories` (published, held in memory) and `/api/sources`. */
+export function registerApiRoutes(app: FastifyInstance, deps: HttpDeps, documents: DocumentCache): void {
   const { store } = deps;
 
   app.get<{ Querystring: ItemsQuery }>('/api/items', async (req, reply) => {
@@ -83,23 +77,13 @@ export function registerApiRoutes(app: FastifyInstance, deps: HttpDeps): void {
     return sendJson(req, reply, body);
   });
 
-  // `all` is the merged feed, not a category, so it is not listed here (its feeds are
-  // linked from every page and the OPML list).
   app.get('/api/categories', async (req, reply) => {
-    const config = deps.config();
-    const categories = (await store.listCategories()).sort(byUpdated);
-    const titles = buildCategoryTitles(config, categories);
-    const list = categories.map((c) => {
-      const urls = feedUrls(config.site, c.slug);
-      return {
-        slug: c.slug,
-        title: titles(c.slug),
-        count: c.count,
-        updated: c.updated,
-        feeds: Object.fromEntries(OUTPUT_FORMATS.map((f) => [f.id, urls[f.id]])),
-      };
+    const held = documents.get(apiCategoriesDocName());
+    if (held !== undefined) return sendRepresentation(req, reply, held);
+    return sendRepresentation(req, reply, {
+      contentType: 'application/json; charset=utf-8',
+      body: Buffer.from(categoriesJsonText(deps.config(), await store.listCategories()), 'utf8'),
     });
-    return sendJson(req, reply, { categories: list });
   });
 
   app.get('/api/sources', async (req, reply) => {

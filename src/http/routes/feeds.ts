@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { isKnownSlug } from '../categories.js';
 import type { HttpDeps } from '../deps.js';
+import type { DocumentCache } from '../document-cache.js';
 import { feedDocName, opmlDocName } from '../../publish/doc-names.js';
 import { OUTPUT_FORMATS, formatByExtension } from '../../publish/formats.js';
 import { sendError } from '../errors.js';
@@ -16,9 +17,11 @@ const EXTENSIONS = OUTPUT_FORMATS.map((f) => `.${f.extension}`)
 
 /**
  * `/feeds/<slug>.<extension>` of every output format and `/feeds.opml`, served from the
- * documents the publisher pre-rendered into the store; serving never renders a feed.
+ * documents the publisher rendered, held in memory; serving never renders a feed. The
+ * store is read only for a document the cache does not hold (not rendered yet, or not
+ * loaded yet), to tell "not rendered" from "unknown".
  */
-export function registerFeedRoutes(app: FastifyInstance, deps: HttpDeps): void {
+export function registerFeedRoutes(app: FastifyInstance, deps: HttpDeps, documents: DocumentCache): void {
   const { store } = deps;
 
   app.get<{ Params: { file: string } }>('/feeds/:file', async (req, reply) => {
@@ -30,7 +33,10 @@ export function registerFeedRoutes(app: FastifyInstance, deps: HttpDeps): void {
     if (format === undefined) {
       return sendError(reply, 'not-found', `no feed at /feeds/${file}: feeds are /feeds/<slug>${EXTENSIONS}`);
     }
-    const doc = await store.getRendered(feedDocName(slug, format.id));
+    const name = feedDocName(slug, format.id);
+    const held = documents.get(name);
+    if (held !== undefined) return sendRepresentation(req, reply, held);
+    const doc = await store.getRendered(name);
     if (doc !== null) return sendRepresentation(req, reply, fromRendered(doc));
     if (await isKnownSlug(store, slug)) {
       reply.header('retry-after', RETRY_AFTER_SECONDS);
@@ -40,6 +46,8 @@ export function registerFeedRoutes(app: FastifyInstance, deps: HttpDeps): void {
   });
 
   app.get('/feeds.opml', async (req, reply) => {
+    const held = documents.get(opmlDocName());
+    if (held !== undefined) return sendRepresentation(req, reply, held);
     const doc = await store.getRendered(opmlDocName());
     if (doc !== null) return sendRepresentation(req, reply, fromRendered(doc));
     reply.header('retry-after', RETRY_AFTER_SECONDS);

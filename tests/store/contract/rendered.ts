@@ -47,4 +47,18 @@ export function renderedContract(t: ContractContext): void {
     expect(await store.getRendered('feeds/zhongguogongyebao.xml')).toEqual(replaced);
     expect(await store.getRendered('feeds/nosuch.xml')).toBeNull();
   });
+
+  it('lists the ETag of every rendered document by name, following puts and deletes', async () => {
+    const doc = (etag: string): RenderedDoc => {
+      const body = Buffer.from(`<rss>${etag}</rss>`, 'utf8');
+      return { contentType: 'application/rss+xml; charset=utf-8', body, gzip: gzipSync(body), br: brotliCompressSync(body), etag, lastModified: 'Wed, 30 Mar 2022 01:34:12 GMT' };
+    };
+    expect(await store.renderedEtags()).toEqual(new Map());
+    await store.putRendered('feed:all.xml', doc('"a1"'));
+    await store.putRendered('opml', doc('"o1"'));
+    await store.putRendered('feed:all.xml', doc('"a2"'));
+    expect(await store.renderedEtags()).toEqual(new Map([['feed:all.xml', '"a2"'], ['opml', '"o1"']]));
+    await store.deleteRendered('opml');
+    expect(await store.renderedEtags()).toEqual(new Map([['feed:all.xml', '"a2"']]));
+  });
 }
