@@ -233,4 +233,6 @@ export interface Item {
   sources: string[];
   /** ISO 8601, when first stored. */
   storedAt: string;
+  /** ISO 8601, when the article was last updated in place after it changed at its source; absent until then. */
+  updatedAt?: string;
 }

@@ -2,7 +2,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import Table from 'cli-table3';
 import PQueue from 'p-queue';
 import type { Config } from '../domain.js';
-import { publishAll } from '../pipeline/publish.js';
+import { publishAll, publishCategories, SOURCES_STATUS, wroteSourceState } from '../pipeline/publish.js';
 import { refreshSource, type RefreshOutcome } from '../pipeline/refresh-source.js';
 import { compose } from '../runtime/compose.js';
 import type { RuntimeOptions } from '../runtime/options.js';
@@ -22,7 +22,9 @@ export interface OnceOptions {
 
 /**
  * One full pass: every enabled source (or one) is refreshed now, due or not, its new
- * articles processed to completion and the categories published. Exits 0 even when
+ * articles processed to completion and the categories published (all of them once more
+ * unless every source answered 304, the same bytes, or failed: only the sources table of
+ * the home page changed then). Exits 0 even when
  * some sources failed (they show in the summary and in `finews status`), 2 when every
  * source it polled failed, so cron can tell.
  */
@@ -57,7 +59,11 @@ export async function onceCommand(options: RuntimeOptions, config: Config, log: 
     );
     bar?.update({ sourceId: 'articles…' });
     await app.onIdle();
-    await publishAll(deps);
+    // What the pass changed was published as it was saved; rendering everything once more
+    // also picks up config edits (titles), but a pass that read nothing new changed nothing.
+    if (outcomes.some((o) => o.status === 'ok')) await publishAll(deps);
+    // Only the polls themselves are news then: the home page's sources table, no category.
+    else if (outcomes.some(wroteSourceState)) await publishCategories(deps, [SOURCES_STATUS]);
     bar?.stop();
     log.level = level;
     opts.out.write(summaryTable(outcomes) + '\n');

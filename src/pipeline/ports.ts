@@ -116,6 +116,8 @@ export interface HostLimiter {
 /** Work handed from refreshing a source to processing one article. */
 export interface ArticleJob {
   key: string;
+  /** True when the job updates a stored article that changed at its source. */
+  changed?: boolean;
   infoCode: string | null;
   sourceId: string;
   /** Extra categories of the source at the time the item was seen. */
@@ -128,6 +130,12 @@ export interface ArticleJob {
 export interface Jobs {
   /** Queues one article; a second job for the same key while one is pending is dropped. */
   enqueueArticle(job: ArticleJob): Promise<void>;
+  /**
+   * Queues many articles (a feed's new keys) in one call, each deduplicated by key as
+   * {@link enqueueArticle} does. May wait for room when the queue is bounded, so a
+   * refresh cannot run ahead of article processing.
+   */
+  enqueueArticles(jobs: readonly ArticleJob[]): Promise<void>;
   /** Asks for the given categories (and `all`, home, OPML) to be re-rendered, debounced. */
   requestPublish(categories: string[]): Promise<void>;
 }

@@ -22,7 +22,8 @@ export type ArticleOutcome = { key: string; page: 'fetched' | 'fallback' | 'skip
 /**
  * Turns one claimed feed item into a stored item: fetches its page when the source
  * asks for it and the URL is allowed, extracts body, date and publisher, tags it,
- * places it in its story (src/pipeline/story-assign.ts) and saves it. Without a page (not fetched, 404/410, blocked, or out of retries) the item
+ * places it in its story (src/pipeline/story-assign.ts) and saves it (over the stored
+ * copy, with `updatedAt`, when the job is a changed article). Without a page (not fetched, 404/410, blocked, or out of retries) the item
  * is stored from the feed's own content. Transient page errors are thrown so the
  * caller retries.
  */
@@ -122,6 +123,8 @@ function toItem(deps: ArticleDeps, job: ArticleJob, source: SourceConfig | undef
     contentHtml,
     sources: [job.sourceId],
     storedAt: now.toISOString(),
+    // Saved over the stored copy (same key, so the same id and guid everywhere).
+    ...(job.changed ? { updatedAt: isoInZone(now, config.site.timezone) } : {}),
   };
 }
 

@@ -68,12 +68,13 @@ async function refreshHeld(deps: PipelineDeps, source: SourceConfig, opts: Refre
     // Conditional GET for the first page only: later pages have no validators of their own.
     // A `{now}` url differs on every request, but its validators still name the answer.
     const validators = { etag: previous.etag, lastModified: previous.lastModified };
-    const first = await readSourcePage(deps, source, { page: 1, validators, timezone: config.site.timezone });
+    const first = await readSourcePage(deps, source, { page: 1, validators, timezone: config.site.timezone, unchangedHash: previous.bodyHash });
     const res = first.response;
     const succeeded = (status: number, warnings: string[] = []): SourceState => ({
       ...previous,
       etag: res.validators.etag ?? previous.etag,
       lastModified: res.validators.lastModified ?? previous.lastModified,
+      bodyHash: first.bodyHash ?? previous.bodyHash,
       lastFetchAt: started.toISOString(),
       lastStatus: status,
       lastError: undefined,
@@ -82,6 +83,13 @@ async function refreshHeld(deps: PipelineDeps, source: SourceConfig, opts: Refre
       ...lastPollWarnings(warnings),
     });
 
+    if (first.unchanged) {
+      // The same bytes as last time: the same items, claimed then. The last read's warnings still hold.
+      await deps.store.putSourceState({ ...succeeded(res.status), warningCount: previous.warningCount, warnings: previous.warnings });
+      deps.metrics.sourceFetches.inc({ source: sourceId, outcome: 'not-modified' });
+      log.info({ status: res.status }, 'source unchanged');
+      return { sourceId, status: 'not-modified' };
+    }
     if (first.feed === undefined) {
       await deps.store.putSourceState(succeeded(304));
       deps.metrics.sourceFetches.inc({ source: sourceId, outcome: 'not-modified' });

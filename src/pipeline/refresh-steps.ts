@@ -2,12 +2,13 @@
  * The steps of a refresh after its first page is read: claiming a page's items, fetching
  * the next page, and the warnings the source's state keeps for the operator.
  */
-import type { ParsedFeed, SourceConfig } from '../domain.js';
+import { createHash } from 'node:crypto';
+import type { ParsedFeed, SourceConfig, SourceItem } from '../domain.js';
 import { describeError } from '../errors.js';
 import { identify } from '../identity/identify.js';
-import type { SourceState } from '../store/store.js';
+import type { PendingWork, SourceState } from '../store/store.js';
 import type { Logger } from '../util/log.js';
-import type { PipelineDeps } from './ports.js';
+import type { ArticleJob, PipelineDeps } from './ports.js';
 import { readSourcePage, type ListPage } from './read-source.js';
 
 /** Warning messages kept on a source's state (the count is kept whole). */
@@ -16,43 +17,57 @@ export const WARNINGS_KEPT = 10;
 export interface ClaimCounts {
   /** Keys seen here first. */
   newItems: number;
-  /** Items handed to article processing: new ones and claims whose work was lost. */
+  /** Items handed to article processing: new ones, claims whose work was lost, and changed articles. */
   queued: number;
   /** Keys claimed before, by this source or another (saved or still in flight). */
   duplicates: number;
+  /** Stored articles that came back from this source with another title or summary. */
+  changedItems: number;
   /** Categories that gained an already-stored item. */
   changedCategories: string[];
 }
 
 /**
- * Identifies and claims each item of one page: a new key (or a pending one) goes to article
- * processing, a known one only adds this source and its categories.
+ * Identifies and claims the items of one page in one store call: a new key (or a pending
+ * one, or a stored one whose source item changed) goes to article processing, all of
+ * them in one call to the Jobs port; a known one only adds this source and its categories.
  */
 export async function claimItems(deps: PipelineDeps, source: SourceConfig, feed: ParsedFeed): Promise<ClaimCounts> {
-  const counts: ClaimCounts = { newItems: 0, queued: 0, duplicates: 0, changedCategories: [] };
-  const changed = new Set<string>();
-  for (const item of feed.items) {
+  const counts: ClaimCounts = { newItems: 0, queued: 0, duplicates: 0, changedItems: 0, changedCategories: [] };
+  const entries = feed.items.map((item) => {
     const { key, infoCode } = identify(item, source.infoCode);
     // The claim keeps the work until the item is saved, so requeuePending can queue it
     // again if it is lost, whatever this source answers from now on.
-    const work = { infoCode, sourceId: source.id, categories: source.categories, feedTitle: feed.title, item };
-    const claim = await deps.store.claim(key, source.id, source.categories, work);
-    if (claim.isNew || claim.pending) {
-      // A pending claim is work that was lost before its item was saved; the Jobs port
-      // drops it again if that work is in fact still queued or running.
-      // A key claimed before (by another source of this pass whose article is still in
-      // flight, or by work since lost) is a duplicate here all the same.
-      if (claim.isNew) counts.newItems++;
-      else counts.duplicates++;
-      counts.queued++;
-      await deps.jobs.enqueueArticle({ key, ...work });
-    } else {
-      counts.duplicates++;
-      for (const slug of claim.changedCategories) changed.add(slug);
+    const work: PendingWork = { infoCode, sourceId: source.id, categories: source.categories, feedTitle: feed.title, item };
+    return { key, sourceId: source.id, categories: source.categories, work, hash: sourceItemHash(item) };
+  });
+  const claims = await deps.store.claimMany(entries);
+  const changed = new Set<string>();
+  const jobs: ArticleJob[] = [];
+  claims.forEach((claim, i) => {
+    const { key, work } = entries[i] as (typeof entries)[number];
+    for (const slug of claim.changedCategories) changed.add(slug);
+    if (claim.isNew) counts.newItems++;
+    // A key claimed before (by another source of this pass whose article is still in
+    // flight, or by work since lost) is a duplicate here all the same.
+    else counts.duplicates++;
+    // A pending claim is work that was lost before its item was saved; the Jobs port
+    // drops it again if that work is in fact still queued or running.
+    if (claim.isNew || claim.pending) jobs.push({ key, ...work });
+    else if (claim.changed) {
+      counts.changedItems++;
+      jobs.push({ key, ...work, changed: true });
     }
-  }
+  });
+  counts.queued = jobs.length;
+  if (jobs.length > 0) await deps.jobs.enqueueArticles(jobs);
   counts.changedCategories = [...changed];
   return counts;
+}
+
+/** The hash a claim keeps of a source item: its title and summary, the fields a correction changes. */
+export function sourceItemHash(item: SourceItem): string {
+  return createHash('sha1').update(item.title).update('\u0000').update(item.summary ?? '').digest('base64url').slice(0, 16);
 }
 
 /**

@@ -23,10 +23,8 @@ export async function requeuePending(deps: PipelineDeps, opts: RequeuePendingOpt
   let requeued = 0;
   while (requeued < max) {
     const claims = await deps.store.takePendingClaims(opts.olderThan, Math.min(batch, max - requeued), deps.now());
-    for (const { key, work } of claims) {
-      await deps.jobs.enqueueArticle({ ...work, key });
-      requeued++;
-    }
+    if (claims.length > 0) await deps.jobs.enqueueArticles(claims.map(({ key, work }) => ({ ...work, key })));
+    requeued += claims.length;
     if (claims.length < batch) break;
   }
   if (requeued > 0) deps.log.info({ requeued, olderThan: opts.olderThan.toISOString() }, 're-queued article work claimed but never saved');

@@ -23,6 +23,8 @@ export interface ItemJson {
   summary: string;
   contentHtml: string;
   sources: string[];
+  /** ISO 8601: when the article was updated after it changed at its source; absent until then. */
+  updatedAt?: string;
   /** The other members of the story the item stands for in its listing; absent for an item alone in its story. */
   story?: ItemStory;
 }
@@ -45,6 +47,7 @@ export function itemJson(item: Item | ListedItem, fallbackDate?: Date): ItemJson
     summary: cleanText(item.summary),
     contentHtml: cleanText(item.contentHtml),
     sources: item.sources.map(cleanText),
+    ...(readDate(item.updatedAt) !== undefined ? { updatedAt: item.updatedAt as string } : {}),
     ...('story' in item && item.story !== undefined ? { story: item.story } : {}),
   };
 }

@@ -137,7 +137,8 @@ export function renderAtom(ctx: RenderContext, cat: CategoryView, items: readonl
       title: cdata(escapeHtml(v.title)),
       id: v.id,
       link: v.link,
-      date: v.date.toJSDate(),
+      // <updated>: the last change of the article, its publication until it changes.
+      date: (v.updated ?? v.date).toJSDate(),
       published: v.date.toJSDate(),
       content: cdata(v.contentHtml),
       author: [{ name: xmlText(v.author) }],
@@ -176,6 +177,7 @@ export function renderJsonFeed(ctx: RenderContext, cat: CategoryView, items: rea
         content_html: v.contentHtml,
         ...(v.summary === '' ? {} : { summary: v.summary }),
         date_published: isoOf(v.date),
+        ...(v.updated === undefined ? {} : { date_modified: isoOf(v.updated) }),
         authors: [{ name: v.author }],
         tags: unique([...v.labels, ...item.tags.map(cleanText)]),
         language,
@@ -224,6 +226,8 @@ interface ItemView {
   title: string;
   link: string;
   date: DateTime;
+  /** When the article was updated after it changed at its source. */
+  updated?: DateTime;
   summary: string;
   contentHtml: string;
   author: string;
@@ -250,6 +254,7 @@ function itemView(ctx: RenderContext, page: string, item: ListedItem): ItemView 
     title,
     link: itemLink(item, page),
     date: itemDate(item, ctx.generatedAt),
+    ...(readDate(item.updatedAt) === undefined ? {} : { updated: readDate(item.updatedAt) }),
     summary,
     // An empty body would leave readers nothing to show; the summary (or title) stands in.
     // A story's lead ends with the line naming the other publishers that carried it.

@@ -40,14 +40,28 @@ export class BullmqJobs implements Jobs {
   }
 
   async enqueueArticle(job: ArticleJob): Promise<void> {
+    await this.enqueueArticles([job]);
+  }
+
+  /**
+   * Queues a feed's articles with one `addBulk`, each job id its key, so BullMQ drops a
+   * key whose job already exists. The states of the keys are read first, all at once: a
+   * key whose job is live is left out, a finished one is removed (and a failed one given
+   * its final attempt) as {@link enqueueArticle} does.
+   */
+  async enqueueArticles(jobs: readonly ArticleJob[]): Promise<void> {
     const { article } = this.queues;
-    // A finished job keeps its id while BullMQ retains it (removeOnComplete/removeOnFail);
-    // a key claimed again after that (its claim was pruned) must still be processed.
-    const state = await article.getJobState(job.key);
-    // Still queued or running (a sweep of pending claims finds most work so): nothing to add.
-    if (LIVE_STATES.has(state)) return;
-    if (state === 'completed' || state === 'failed') await article.remove(job.key);
-    await article.add('article', job, { jobId: job.key, ...(state === 'failed' ? { attempts: 1 } : {}) });
+    const unique = [...new Map(jobs.map((job) => [job.key, job])).values()];
+    if (unique.length === 0) return;
+    const states = await Promise.all(unique.map((job) => article.getJobState(job.key)));
+    const finished = unique.filter((_, i) => states[i] === 'completed' || states[i] === 'failed');
+    await Promise.all(finished.map((job) => article.remove(job.key)));
+    const toAdd = unique.flatMap((job, i) => {
+      const state = states[i] as string;
+      if (LIVE_STATES.has(state)) return [];
+      return [{ name: 'article', data: job, opts: { jobId: job.key, ...(state === 'failed' ? { attempts: 1 } : {}) } }];
+    });
+    if (toAdd.length > 0) await article.addBulk(toAdd);
   }
 
   async requestPublish(categories: string[]): Promise<void> {

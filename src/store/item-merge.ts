@@ -35,22 +35,42 @@ export interface ClaimRecord {
 }
 
 /** The parts of a stored item that merging reads. */
-export type StoredItemFacts = Pick<Item, 'categories' | 'sources' | 'publishedAt' | 'storedAt'>;
+export type StoredItemFacts = Pick<Item, 'categories' | 'sources' | 'publishedAt' | 'storedAt' | 'updatedAt'>;
 
 /**
  * Merges an incoming item with the stored copy and the claim record: categories and
  * sources are unions in first-seen order (stored copy, then the incoming item, then
  * the claims — so a new item keeps its publisher's category first); the stored
- * copy's publishedAt and storedAt win; everything else comes from the incoming item.
+ * copy's publishedAt and storedAt win, and its updatedAt unless the incoming item has
+ * one; everything else comes from the incoming item.
  */
 export function mergeItem(incoming: Item, existing: StoredItemFacts | null, claim: ClaimRecord | null): Item {
+  const updatedAt = incoming.updatedAt ?? existing?.updatedAt;
   return {
     ...incoming,
     categories: ownCategories([...(existing?.categories ?? []), ...incoming.categories, ...(claim?.categories ?? [])]),
     sources: unionInOrder(existing?.sources ?? [], incoming.sources, claim?.sources ?? []),
     publishedAt: existing?.publishedAt ?? incoming.publishedAt,
     storedAt: existing?.storedAt ?? incoming.storedAt,
+    ...(updatedAt !== undefined ? { updatedAt } : {}),
   };
+}
+
+/** Per source, the hash of the item as that source last sent it. */
+export type SourceHashes = Record<string, string>;
+
+/**
+ * The change rule of a claim's item hash: the first hash a source sends for a key is
+ * recorded; another hash from the same source replaces it and, when an item is stored,
+ * means the article changed at its source. Per source, so two feeds that word one
+ * article differently never look like a change to each other.
+ * `hashes` is null when nothing is to be written.
+ */
+export function mergeHash(recorded: SourceHashes | null, sourceId: string, hash: string | undefined, stored: boolean): { hashes: SourceHashes | null; changed: boolean } {
+  if (hash === undefined) return { hashes: null, changed: false };
+  const before = recorded?.[sourceId];
+  if (before === hash) return { hashes: null, changed: false };
+  return { hashes: { ...recorded, [sourceId]: hash }, changed: stored && before !== undefined };
 }
 
 /** What one claim does to a key's claim record and stored item, worked out before writing. */

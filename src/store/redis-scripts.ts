@@ -136,7 +136,8 @@ return {#keys, forgotten}
 
 /**
  * Hands out up to a batch of pending work handed out last before a time, oldest first,
- * and marks it handed out now. An entry whose claim has no work or was saved is dropped.
+ * and marks it handed out now. An entry whose claim has no work is dropped (a save
+ * removes the work: new work, or the update of an article that changed at its source).
  * KEYS: pending-work zset. ARGV: before ms, batch size, now ms, claim key prefix.
  * Returns {key, work JSON, key, work JSON, ...}.
  */
@@ -146,11 +147,11 @@ export const TAKE_PENDING = new LuaScript(
 local keys = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
 local out = {}
 for _, key in ipairs(keys) do
-  local claim = redis.call('HMGET', ARGV[4] .. key, 'work', 'saved')
-  if claim[1] and claim[2] == '0' then
+  local work = redis.call('HGET', ARGV[4] .. key, 'work')
+  if work then
     redis.call('ZADD', KEYS[1], ARGV[3], key)
     out[#out + 1] = key
-    out[#out + 1] = claim[1]
+    out[#out + 1] = work
   else
     redis.call('ZREM', KEYS[1], key)
   end

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
 import { FinewsError } from '../errors.js';
 import { storeFailure } from './item-merge.js';
-import type { ChooseStory, StoryEntry, StoryIndex, StoryIndexed, StoryMember, StorySpan } from './stories.js';
+import { CANDIDATES_PER_BAND, type ChooseStory, type StoryEntry, type StoryIndex, type StoryIndexed, type StoryMember, type StorySpan } from './stories.js';
 
 export interface RedisStoryIndexOptions {
   /** Connected ioredis client, owned by the caller. */
@@ -137,7 +137,7 @@ export class RedisStoryIndex implements StoryIndex {
   private async lookup(bands: readonly string[], span: StorySpan): Promise<StoryIndexed[]> {
     const unique = [...new Set(bands)];
     const pipe = this.redis.pipeline();
-    for (const band of unique) pipe.zrangebyscore(this.bandKey(band), span.sinceMs, span.untilMs);
+    for (const band of unique) pipe.zrevrangebyscore(this.bandKey(band), span.untilMs, span.sinceMs, 'LIMIT', 0, CANDIDATES_PER_BAND);
     const keys = [...new Set((await exec(pipe)).flatMap((r) => r as string[]))];
     if (keys.length === 0) return [];
     const heads = this.redis.pipeline();

@@ -10,6 +10,7 @@ import {
   claimAfterSave,
   itemMillis,
   mergeClaim,
+  mergeHash,
   mergeItem,
   pageSize,
   sameList,
@@ -93,7 +94,7 @@ const PRUNE_BATCH = 500;
 const MAX_CAS_ROUNDS = 1000;
 
 /** Fields a claim reads, of the claim hash and of the item hash alike (one list for both keeps the read one call). */
-const CLAIM_READ = ['rev', 'cats', 'srcs', 'saved', 'seen', 'pubms', 'publisher'] as const;
+const CLAIM_READ = ['rev', 'cats', 'srcs', 'saved', 'seen', 'pubms', 'publisher', 'hashes'] as const;
 /** Fields a save reads, of both hashes. */
 const SAVE_READ = ['rev', 'cats', 'srcs', 'saved', 'work', 'pub', 'pubms', 'stored', 'storedms', 'publisher', 'doc'] as const;
 
@@ -211,7 +212,7 @@ class RedisStore implements Store {
   private planClaim(entry: ClaimEntry, claimRaw: (string | null)[], itemRaw: (string | null)[], nowMs: number): { result: ClaimResult; cas: CasEntry | null } {
     const claimHash = fieldsOf(CLAIM_READ, claimRaw);
     const itemHash = fieldsOf(CLAIM_READ, itemRaw);
-    const { key, sourceId, categories, work } = entry;
+    const { key, sourceId, categories, work, hash } = entry;
     const existed = claimHash.cats !== null;
     const stored = itemHash.pubms !== null;
     const recorded: ClaimRecord | null = existed ? { categories: listOf(claimHash.cats), sources: listOf(claimHash.srcs) } : null;
@@ -221,7 +222,8 @@ class RedisStore implements Store {
     // A claim hash without `saved` predates the field and counts as saved: its item may have been pruned.
     const pending = existed && !stored && claimHash.saved === '0';
     const changedCategories = merge.item ? withAll(merge.item.categories) : [];
-    const result = { isNew, changedCategories, pending };
+    const hashes = mergeHash(claimHash.hashes === null ? null : (JSON.parse(claimHash.hashes) as Record<string, string>), sourceId, hash, stored);
+    const result: ClaimResult = { isNew, changedCategories, pending, ...(hashes.changed ? { changed: true } : {}) };
 
     const claimKey = this.sk.claim(key);
     const itemKey = this.sk.item(key);
@@ -232,6 +234,9 @@ class RedisStore implements Store {
       writes.push(['HSET', claimKey, 'cats', JSON.stringify(merge.claim.categories), 'srcs', JSON.stringify(merge.claim.sources), 'seen', String(nowMs)]);
     }
     if (!existed) writes.push(['HSET', claimKey, 'first', String(nowMs), 'saved', stored ? String(nowMs) : '0']);
+    if (hashes.hashes) writes.push(['HSET', claimKey, 'hashes', JSON.stringify(hashes.hashes)]);
+    // A stored article that changed at its source keeps its work until it is saved again.
+    if (hashes.changed && work) writes.push(['HSET', claimKey, 'work', JSON.stringify({ ...work, changed: true })], ['ZADD', this.sk.pendingClaims, String(nowMs), key]);
     for (const s of merge.addedSources) writes.push(['HINCRBY', this.sk.sourceItems, s, '1']);
     if (!stored) {
       // Not stored (yet, or any more): the claim may be forgotten once old enough.
@@ -299,6 +304,7 @@ class RedisStore implements Store {
                 sources: listOf(itemHash.srcs),
                 publishedAt: itemHash.pub ?? item.publishedAt,
                 storedAt: itemHash.stored ?? item.storedAt,
+                updatedAt: itemHash.doc === null ? undefined : decodeItem(itemHash.doc).updatedAt,
               }
             : null;
         const merged = mergeItem(item, existing, claim);

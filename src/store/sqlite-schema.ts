@@ -103,6 +103,11 @@ export const MIGRATIONS: readonly Migration[] = [
   // 7: rendered names with their ETags in an index, so a serving process learns what
   // changed without reading bodies (the ETag column sits after three blobs in the row).
   'CREATE INDEX rendered_etags ON rendered (name, etag);',
+  // 8: per source, a hash of the item as that source last sent it (JSON object), so an
+  // article that changes at its source is fetched again. NULL: no hash recorded yet.
+  `
+  ALTER TABLE claims ADD COLUMN hashes TEXT;
+  `,
 ];
 
 /**

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { storeFailure } from './item-merge.js';
-import type { ChooseStory, StoryEntry, StoryIndex, StoryIndexed, StoryMember, StorySpan } from './stories.js';
+import { CANDIDATES_PER_BAND, type ChooseStory, type StoryEntry, type StoryIndex, type StoryIndexed, type StoryMember, type StorySpan } from './stories.js';
 
 /** Tables of the story index (migration 6 of sqlite-schema.ts). */
 export const STORY_INDEX_SCHEMA = `
@@ -25,7 +25,7 @@ export const STORY_INDEX_SCHEMA = `
 /** The statements of the story index, by name, so tests can check their query plans. */
 export const SQLITE_STORY_SQL = {
   byBand: `SELECT e.key, e.fingerprint, e.published_ms, e.story FROM story_bands b JOIN story_entries e ON e.key = b.key
-    WHERE b.band = ? AND b.published_ms BETWEEN ? AND ?`,
+    WHERE b.band = ? AND b.published_ms BETWEEN ? AND ? ORDER BY b.published_ms DESC LIMIT ?`,
   getEntry: 'SELECT key, bands, published_ms, story FROM story_entries WHERE key = ?',
   putEntry: `INSERT INTO story_entries (key, fingerprint, bands, published_ms, expiry_ms, story) VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, bands = excluded.bands,
@@ -65,7 +65,7 @@ export class SqliteStoryIndex implements StoryIndex {
     private readonly file: string,
   ) {
     this.sql = {
-      byBand: db.prepare<[string, number, number], IndexedRow>(SQLITE_STORY_SQL.byBand),
+      byBand: db.prepare<[string, number, number, number], IndexedRow>(SQLITE_STORY_SQL.byBand),
       getEntry: db.prepare<[string], EntryRow>(SQLITE_STORY_SQL.getEntry),
       putEntry: db.prepare<[string, string, string, number, number, string]>(SQLITE_STORY_SQL.putEntry),
       deleteEntry: db.prepare<[string]>(SQLITE_STORY_SQL.deleteEntry),
@@ -130,7 +130,7 @@ export class SqliteStoryIndex implements StoryIndex {
   private lookup(bands: readonly string[], span: StorySpan): StoryIndexed[] {
     const out = new Map<string, StoryIndexed>();
     for (const band of new Set(bands)) {
-      for (const r of this.sql.byBand.all(band, span.sinceMs, span.untilMs)) {
+      for (const r of this.sql.byBand.all(band, span.sinceMs, span.untilMs, CANDIDATES_PER_BAND)) {
         if (!out.has(r.key)) out.set(r.key, { key: r.key, fingerprint: r.fingerprint, publishedMs: r.published_ms, storyId: r.story });
       }
     }

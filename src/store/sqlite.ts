@@ -11,6 +11,7 @@ import {
   claimAfterSave,
   itemMillis,
   mergeClaim,
+  mergeHash,
   mergeItem,
   pageSize,
   sameList,
@@ -77,6 +78,8 @@ interface ClaimRow {
   has_work: number;
   /** When an item was first saved for the key; null while none ever was. */
   saved_ms: number | null;
+  /** JSON object: per source, the hash of the item as it last sent it; null when none was recorded. */
+  hashes: string | null;
 }
 
 interface SourceRow {
@@ -99,9 +102,10 @@ interface RenderedRow {
  * query plans: none may scan all items.
  */
 export const SQLITE_STORE_SQL = {
-  insertClaim: `INSERT INTO claims (key, first_ms, seen_ms, sources, categories) VALUES (?, ?, ?, ?, ?)
+  insertClaim: `INSERT INTO claims (key, first_ms, seen_ms, sources, categories, hashes) VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT (key) DO NOTHING`,
-  getClaim: 'SELECT sources, categories, seen_ms, work IS NOT NULL AS has_work, saved_ms FROM claims WHERE key = ?',
+  getClaim: 'SELECT sources, categories, seen_ms, work IS NOT NULL AS has_work, saved_ms, hashes FROM claims WHERE key = ?',
+  setHashes: 'UPDATE claims SET hashes = ? WHERE key = ?',
   touchClaim: 'UPDATE claims SET seen_ms = ?, sources = ?, categories = ? WHERE key = ?',
   recordSave:
     'UPDATE claims SET sources = ?, categories = ?, saved_ms = COALESCE(saved_ms, ?), work = NULL, queued_ms = NULL WHERE key = ?',
@@ -186,9 +190,10 @@ class SqliteStore implements Store {
   private prepare() {
     const db = this.db;
     return {
-      insertClaim: db.prepare<[string, number, number, string, string]>(SQLITE_STORE_SQL.insertClaim),
+      insertClaim: db.prepare<[string, number, number, string, string, string | null]>(SQLITE_STORE_SQL.insertClaim),
       getClaim: db.prepare<[string], ClaimRow>(SQLITE_STORE_SQL.getClaim),
       touchClaim: db.prepare<[number, string, string, string]>(SQLITE_STORE_SQL.touchClaim),
+      setHashes: db.prepare<[string, string]>(SQLITE_STORE_SQL.setHashes),
       recordSave: db.prepare<[string, string, number, string]>(SQLITE_STORE_SQL.recordSave),
       recordWork: db.prepare<[string, number, string]>(SQLITE_STORE_SQL.recordWork),
       pendingBefore: db.prepare<[number, number], { key: string; work: string }>(SQLITE_STORE_SQL.pendingBefore),
@@ -257,27 +262,32 @@ class SqliteStore implements Store {
   }
 
   /** One claim inside the caller's transaction; writes only what changes. */
-  private claimOne({ key, sourceId, categories, work }: ClaimEntry, nowMs: number): ClaimResult {
+  private claimOne({ key, sourceId, categories, work, hash }: ClaimEntry, nowMs: number): ClaimResult {
     const claimRow = this.sql.getClaim.get(key);
     const row = this.sql.getItem.get(key);
     const stored = row ? parseItem(row) : null;
     const merge = mergeClaim(claimRow ? toClaimRecord(claimRow) : null, stored, sourceId, categories);
     const sources = JSON.stringify(merge.claim.sources);
     const cats = JSON.stringify(merge.claim.categories);
-    if (!claimRow) this.sql.insertClaim.run(key, nowMs, nowMs, sources, cats);
+    const hashes = mergeHash(claimRow?.hashes ? (JSON.parse(claimRow.hashes) as Record<string, string>) : null, sourceId, hash, stored !== null);
+    const hashesJson = hashes.hashes ? JSON.stringify(hashes.hashes) : null;
+    if (!claimRow) this.sql.insertClaim.run(key, nowMs, nowMs, sources, cats, hashesJson);
     // A claim that learns nothing refreshes its last-seen time only once it is a day old.
     else if (merge.claimChanged || nowMs - claimRow.seen_ms >= SEEN_REFRESH_MS) this.sql.touchClaim.run(nowMs, sources, cats, key);
+    if (claimRow && hashesJson !== null) this.sql.setHashes.run(hashesJson, key);
     for (const s of merge.addedSources) this.sql.countSourceItem.run(s);
 
     const isNew = !claimRow && !stored;
     // Claimed before, yet no item ever saved: that key's article work was lost.
     const pending = !stored && claimRow !== undefined && claimRow.saved_ms === null;
+    const changed = hashes.changed ? ({ changed: true } as const) : {};
     if (work && (isNew || pending)) this.sql.recordWork.run(JSON.stringify(work), nowMs, key);
-    if (!row || !stored || !merge.item) return { isNew, changedCategories: [], pending };
+    else if (work && hashes.changed) this.sql.recordWork.run(JSON.stringify({ ...work, changed: true }), nowMs, key);
+    if (!row || !stored || !merge.item) return { isNew, changedCategories: [], pending, ...changed };
     const merged: Item = { ...stored, categories: merge.item.categories, sources: merge.item.sources };
     this.sql.setItemDoc.run(encodeItem(merged), key);
     this.indexItem(merged, row.published_ms);
-    return { isNew: false, changedCategories: withAll(merged.categories), pending: false };
+    return { isNew: false, changedCategories: withAll(merged.categories), pending: false, ...changed };
   }
 
   async takePendingClaims(olderThan: Date, limit: number, now: Date): Promise<PendingClaim[]> {
@@ -311,7 +321,7 @@ class SqliteStore implements Store {
       const storedMs = row?.stored_ms ?? incomingStoredMs;
       const sources = JSON.stringify(after.sources);
       const cats = JSON.stringify(after.categories);
-      if (!claimRow) this.sql.insertClaim.run(item.key, nowMs, nowMs, sources, cats);
+      if (!claimRow) this.sql.insertClaim.run(item.key, nowMs, nowMs, sources, cats, null);
       for (const s of after.addedSources) this.sql.countSourceItem.run(s);
       this.sql.recordSave.run(sources, cats, nowMs, item.key);
 

@@ -20,6 +20,13 @@ export interface ClaimResult {
    * again. False for new claims and for items saved, even if since pruned.
    */
   pending: boolean;
+  /**
+   * Present when the key's item is stored and this source sent it before with another
+   * hash (see {@link ClaimEntry.hash}): the article changed at its source. The claim
+   * then keeps the entry's work, marked `changed`, as for a pending claim, until an item
+   * is saved.
+   */
+  changed?: true;
 }
 
 /**
@@ -28,6 +35,8 @@ export interface ClaimResult {
  * source's help (its feed may answer 304 from then on). The article job, less its key.
  */
 export interface PendingWork {
+  /** True when the work updates a stored article that changed at its source. */
+  changed?: boolean;
   infoCode: string | null;
   sourceId: string;
   categories: string[];
@@ -47,6 +56,8 @@ export interface SourceState {
   /** Validators for conditional GET. */
   etag?: string;
   lastModified?: string;
+  /** Hash of the first list page last read (and of the config that read it): the same bytes again are not read. */
+  bodyHash?: string;
   /** ISO 8601. */
   lastFetchAt?: string;
   /** HTTP status of the last fetch (304 counts as success). */
@@ -102,6 +113,12 @@ export interface ClaimEntry {
   sourceId: string;
   categories: string[];
   work?: PendingWork;
+  /**
+   * A hash of the item as this source sends it (title and summary). The claim keeps the
+   * last one per source; a stored key that comes back from the same source with another
+   * hash answers `changed`. The first hash a source sends for a key is only recorded.
+   */
+  hash?: string;
 }
 
 /** Reachability and lifetime of a store connection. */
@@ -130,7 +147,7 @@ export interface ItemStore {
   claimMany(entries: readonly ClaimEntry[]): Promise<ClaimResult[]>;
 
   /**
-   * Up to `limit` claims that have work recorded, no item ever saved, and whose work was
+   * Up to `limit` claims that have work recorded, no item saved since it was, and whose work was
    * last handed out (claimed or taken) before `olderThan`, oldest first. Each is marked
    * handed out at `now`, so the next call moves on to others and a concurrent caller
    * (another process) gets different ones. Reads an index of such claims only.

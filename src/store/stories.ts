@@ -37,6 +37,15 @@ export interface StorySpan {
   untilMs: number;
 }
 
+/**
+ * At most this many entries are read per band value in a lookup: those published last
+ * within the span. A band value that many articles share is boilerplate (a template, a
+ * broker's disclaimer), not evidence of a reprint; reading all of them made each
+ * assignment cost grow with the index (hundreds of candidates an article). A true reprint
+ * shares several of its 16 bands with the original, so it is still found through the others.
+ */
+export const CANDIDATES_PER_BAND = 32;
+
 /** What `choose` gets and returns: the candidates found, and the story id picked. */
 export type ChooseStory = (candidates: StoryIndexed[]) => string;
 
@@ -51,7 +60,10 @@ export interface StoryIndex {
    */
   assign(entry: StoryEntry, span: StorySpan, choose: ChooseStory): Promise<string>;
 
-  /** The entries sharing at least one of `bands`, published within `span`; no order. */
+  /**
+   * The entries sharing at least one of `bands`, published within `span` — for each band the
+   * {@link CANDIDATES_PER_BAND} published last; no order.
+   */
   candidates(bands: readonly string[], span: StorySpan): Promise<StoryIndexed[]>;
 
   /** The story of `key`, or null when it is not indexed. */

@@ -75,6 +75,10 @@ describe('prune', () => {
     await ingest(industry);
     clock.advance(31 * DAY_MS);
     expect(await prune(deps)).toBe(1);
+    // The feed in new bytes (the very same bytes are not read again at all).
+    deps.fetcher = new FakeFetcher({
+      [industry.url]: ok(`${feed('中国工业报', [['202203302327570011', '工业和信息化部召开一季度新闻发布会', 'Wed, 30 Mar 2022 01:34:12 GMT']])}\n<!-- build 2 -->`),
+    });
     const outcome = await refreshSource(deps, industry.id, { force: true });
     expect(outcome).toMatchObject({ status: 'ok', newItems: 0, duplicates: 1 });
     expect(jobs.articles).toEqual([]);

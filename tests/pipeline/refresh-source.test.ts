@@ -27,6 +27,14 @@ function feed(count: number, first = 0): string {
   return `<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>中国工业报</title>${items.join('\n')}</channel></rss>`;
 }
 
+/**
+ * The same feed in new bytes (as a feed whose build date moves on every request is): read
+ * again, whereas the very same bytes are not (see "the same bytes again" below).
+ */
+function rebuilt(body: string, n: number): string {
+  return `${body}\n<!-- build ${n} -->`;
+}
+
 let store: Store;
 let cleanup: () => Promise<void>;
 let clock: FakeClock;
@@ -80,10 +88,11 @@ describe('refreshSource: new and known items', () => {
     expect(await refreshSource(deps(fetcher, jobs), 'cinn-industry')).toEqual({ sourceId: 'cinn-industry', status: 'skipped', reason: 'not due' });
     expect(fetcher.requests).toHaveLength(1);
     // `force` (finews once, an operator's refresh) polls regardless.
+    fetcher.on(FEED_URL, ok(rebuilt(feed(1), 1), { contentType: RSS }));
     expect((await refreshSource(deps(fetcher, jobs), 'cinn-industry', { force: true })).status).toBe('ok');
     expect(fetcher.requests).toHaveLength(2);
 
-    fetcher.on(FEED_URL, ok(feed(1), { contentType: RSS, maxAgeMs: 2 * HOUR_MS }));
+    fetcher.on(FEED_URL, ok(rebuilt(feed(1), 2), { contentType: RSS, maxAgeMs: 2 * HOUR_MS }));
     await refreshSource(deps(fetcher, jobs), 'cinn-industry', { force: true });
     const cached = await nextRunIn('cinn-industry');
     expect(cached).toBeGreaterThanOrEqual(2 * HOUR_MS * 0.9);
@@ -96,6 +105,7 @@ describe('refreshSource: new and known items', () => {
     await refreshSource(deps(fetcher, jobs), 'cinn-industry');
     const first = [...jobs.articles];
     // The recording Jobs ran none of them, as a worker killed under each would: the claims stay pending.
+    fetcher.on(FEED_URL, ok(rebuilt(feed(3), 1), { contentType: RSS }));
     const again = await refreshSource(deps(fetcher, jobs), 'cinn-industry', { force: true });
     expect(again).toMatchObject({ status: 'ok', newItems: 0, duplicates: 3 });
     expect(jobs.articles.slice(3)).toEqual(first);
@@ -105,6 +115,7 @@ describe('refreshSource: new and known items', () => {
     for (const job of first) await processArticle(stored, job);
     jobs.articles.length = 0;
     jobs.publishes.length = 0;
+    fetcher.on(FEED_URL, ok(rebuilt(feed(3), 2), { contentType: RSS }));
     const third = await refreshSource(deps(fetcher, jobs), 'cinn-industry', { force: true });
     expect(third).toMatchObject({ status: 'ok', newItems: 0, duplicates: 3 });
     expect(jobs.articles).toEqual([]);
@@ -263,7 +274,28 @@ describe('refreshSource: what it does not poll', () => {
     expect(await first).toMatchObject({ status: 'ok', newItems: 2 });
     expect(fetcher.requests).toHaveLength(1);
     // The lease is given back: the next refresh runs.
+    fetcher.on(FEED_URL, ok(rebuilt(feed(2), 1), { contentType: RSS }));
     expect((await refreshSource(deps(fetcher, jobs), 'cinn-industry', { force: true })).status).toBe('ok');
+  });
+});
+
+describe('refreshSource: the same bytes again', () => {
+  it('does not read a feed answering 200 with the bytes it sent last time: no claim, no job, no publish', async () => {
+    const fetcher = new FakeFetcher({ [FEED_URL]: ok(feed(3), { contentType: RSS }) });
+    const jobs = new RecordingJobs();
+    await refreshSource(deps(fetcher, jobs), 'cinn-industry');
+    jobs.articles.length = 0;
+    const before = await store.getSourceState('cinn-industry');
+    clock.advance(EVERY_MS * 2);
+    expect(await refreshSource(deps(fetcher, jobs), 'cinn-industry')).toEqual({ sourceId: 'cinn-industry', status: 'not-modified' });
+    expect(fetcher.requests).toHaveLength(2);
+    expect(jobs.articles).toEqual([]);
+    expect(jobs.publishes).toEqual([]);
+    expect(await store.getSourceState('cinn-industry')).toMatchObject({ lastStatus: 200, items: 3, lastFetchAt: clock.now().toISOString(), warningCount: before?.warningCount });
+    // A config change reads the same bytes into other claims: they are read again.
+    const moved = { ...industry, categories: ['industry', 'macro'] };
+    clock.advance(EVERY_MS * 2);
+    expect(await refreshSource(deps(fetcher, jobs, [moved]), 'cinn-industry')).toMatchObject({ status: 'ok', newItems: 0, duplicates: 3 });
   });
 });
 
@@ -308,6 +340,7 @@ describe('refreshSource: paged sources', () => {
     for (const job of jobs.articles) await processArticle(stored, job);
     fetcher.requests.length = 0;
     jobs.articles.length = 0;
+    fetcher.on(pageUrl(1), ok(`${listPage(0, 1)}\n`, { contentType: 'application/json' }));
     expect(await refreshSource(deps(fetcher, jobs, [paged]), paged.id, { force: true })).toMatchObject({ status: 'ok', newItems: 0, duplicates: 2, warnings: [] });
     expect(fetcher.requests.map((r) => r.url)).toEqual([pageUrl(1)]);
     expect(jobs.articles).toEqual([]);

@@ -21,6 +21,9 @@ class LosingJobs implements Jobs {
   async enqueueArticle(job: ArticleJob): Promise<void> {
     this.lost.push(job);
   }
+  async enqueueArticles(jobs: readonly ArticleJob[]): Promise<void> {
+    this.lost.push(...jobs);
+  }
   async requestPublish(): Promise<void> {}
 }
 

@@ -44,7 +44,7 @@ describe('sqlite story index', () => {
     const db = new Database(file, { readonly: true });
     const plan = (sql: string, ...args: unknown[]): string =>
       (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as Array<{ detail: string }>).map((p) => p.detail).join('; ');
-    const byBand = plan(SQLITE_STORY_SQL.byBand, '0:0000000000000000', 0, 1);
+    const byBand = plan(SQLITE_STORY_SQL.byBand, '0:0000000000000000', 0, 1, 32);
     expect(byBand).toMatch(/SEARCH b USING PRIMARY KEY \(band=\? AND published_ms>\? AND published_ms<\?\)/);
     expect(byBand).not.toMatch(/SCAN/);
     expect(plan(SQLITE_STORY_SQL.members, 's')).toContain('USING COVERING INDEX story_entries_story');

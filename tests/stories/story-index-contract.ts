@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chooseStory, DEFAULT_STORY_RULES, numbersAgree, storyEntry, storySpan, textDistance, type StoryEntryOf } from '../../src/stories/index.js';
+import { CANDIDATES_PER_BAND } from '../../src/store/stories.js';
 import type { Store } from '../../src/store/store.js';
 import type { StoreFixture } from '../store/contract.js';
 import { storyCorpus } from '../fixtures/stories/corpus.js';
@@ -72,6 +73,16 @@ export function storyIndexContract(name: string, make: () => Promise<StoreFixtur
       expect(found).toEqual([{ key: original.key, fingerprint: original.fingerprint, publishedMs: original.publishedMs, storyId: original.key }]);
       expect(await store.stories.candidates(reprint.bands, { sinceMs: original.publishedMs + 1, untilMs: original.publishedMs + 10 })).toEqual([]);
       expect(await store.stories.candidates(['f:0000000000000000'], storySpan(reprint.publishedMs, rules))).toEqual([]);
+    });
+
+    it('reads at most CANDIDATES_PER_BAND entries per band value, those published last in the span', async () => {
+      const base = entryOf('gold-record#0');
+      const copies = Array.from({ length: CANDIDATES_PER_BAND + 10 }, (_, i) => ({ ...base, key: `copy-${i}`, publishedMs: base.publishedMs + i * 1000 }));
+      // The same fingerprint each time: every copy shares every band value with the others.
+      for (const copy of copies) await store.stories.assign(copy, storySpan(copy.publishedMs, rules), () => copy.key);
+      const last = copies.at(-1) as StoryEntryOf;
+      const found = await store.stories.candidates(base.bands.slice(0, 1), storySpan(last.publishedMs, rules));
+      expect(found.map((f) => f.key).sort()).toEqual(copies.slice(-CANDIDATES_PER_BAND).map((c) => c.key).sort());
     });
 
     it('moves a re-fingerprinted article with its new bands, out of its old story', async () => {

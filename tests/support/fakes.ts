@@ -114,6 +114,10 @@ export class RecordingJobs implements Jobs {
     this.articles.push(job);
   }
 
+  async enqueueArticles(jobs: readonly ArticleJob[]): Promise<void> {
+    this.articles.push(...jobs);
+  }
+
   async requestPublish(categories: string[]): Promise<void> {
     this.publishes.push([...categories]);
   }

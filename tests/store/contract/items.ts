@@ -416,6 +416,55 @@ export function itemsContract(t: ContractContext): void {
     });
   });
 
+  describe('item hashes', () => {
+    it('answers changed when a stored key comes back from the same source with another hash, and keeps its work until saved', async () => {
+      const key = newsKey(60);
+      const work = workFor(key, 'cinn-industry');
+      expect(await store.claimMany([{ key, sourceId: 'cinn-industry', categories: ['industry'], work, hash: 'h1' }])).toEqual([
+        { isNew: true, changedCategories: [], pending: false },
+      ]);
+      await store.saveItem(makeItem(key, { categories: ['zhongguogongyebao'], sources: ['cinn-industry'] }));
+      // The same hash again, and a first hash from another source: nothing changed.
+      const again = await store.claimMany([
+        { key, sourceId: 'cinn-industry', categories: ['industry'], hash: 'h1' },
+        { key, sourceId: 'eastmoney-finance', categories: [], hash: 'other wording' },
+        { key, sourceId: 'sina-finance', categories: [] },
+      ]);
+      expect(again.map((r) => [r.isNew, r.pending, r.changed])).toEqual([
+        [false, false, undefined],
+        [false, false, undefined],
+        [false, false, undefined],
+      ]);
+      expect(await store.takePendingClaims(later(60_000), 10, new Date())).toEqual([]);
+
+      const changedWork = { ...work, item: { ...work.item, title: '工信部：一季度工业增加值同比增长6.5%（更新）' } };
+      expect(await store.claimMany([{ key, sourceId: 'cinn-industry', categories: ['industry'], work: changedWork, hash: 'h2' }])).toEqual([
+        { isNew: false, changedCategories: [], pending: false, changed: true },
+      ]);
+      // Recorded at once: the next poll of the same wording is no change.
+      expect(await store.claim(key, 'cinn-industry', ['industry'])).toEqual({ isNew: false, changedCategories: [], pending: false });
+      expect((await store.claimMany([{ key, sourceId: 'cinn-industry', categories: [], hash: 'h2' }]))[0]).not.toHaveProperty('changed');
+      // The update's work waits on the claim, for the sweep, until the item is saved again.
+      const taken = await store.takePendingClaims(later(60_000), 10, new Date());
+      expect(taken).toEqual([{ key, work: { ...changedWork, changed: true } }]);
+      await store.saveItem(makeItem(key, { title: '更新', categories: ['zhongguogongyebao'], sources: ['cinn-industry'], updatedAt: '2022-03-30T10:00:00+08:00' }));
+      expect(await store.takePendingClaims(later(120_000), 10, later(60_000))).toEqual([]);
+      expect(await store.getItem(key)).toMatchObject({ title: '更新', updatedAt: '2022-03-30T10:00:00+08:00', publishedAt: makeItem(key).publishedAt });
+      // A later save without an update keeps the update's time.
+      await store.saveItem(makeItem(key, { title: '更新', categories: ['zhongguogongyebao'], sources: ['cinn-industry'] }));
+      expect((await store.getItem(key))?.updatedAt).toBe('2022-03-30T10:00:00+08:00');
+      // Per source: the other source's wording is its own, never a change of this one.
+      expect((await store.claimMany([{ key, sourceId: 'eastmoney-finance', categories: [], hash: 'other wording' }]))[0]).not.toHaveProperty('changed');
+    });
+
+    it('never answers changed for a key not stored yet', async () => {
+      const key = newsKey(61);
+      await store.claimMany([{ key, sourceId: 'cinn-industry', categories: [], work: workFor(key), hash: 'h1' }]);
+      const [again] = await store.claimMany([{ key, sourceId: 'cinn-industry', categories: [], work: workFor(key), hash: 'h2' }]);
+      expect(again).toEqual({ isNew: false, changedCategories: [], pending: true });
+    });
+  });
+
   describe('clock', () => {
     it('dates claims and handed-out work by the clock it is given', async () => {
       let clock = new Date('2020-01-01T00:00:00Z');
