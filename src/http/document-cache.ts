@@ -29,7 +29,7 @@ import type { RenderedStore } from '../store/store.js';
 import { silentLogger, type Logger } from '../util/log.js';
 import { outageLog } from '../util/outage-log.js';
 import { COMPRESS_MIN_BYTES } from './encoding.js';
-import { PUBLIC_CACHE_CONTROL, type Representation } from './send.js';
+import { fromRendered, type Representation } from './send.js';
 
 /** How often a serving process looks for documents rendered by other processes, in ms. */
 export const DEFAULT_POLL_MS = 500;
@@ -56,15 +56,7 @@ function representationOf(name: string, doc: RenderedDoc): Representation {
     const compress = doc.body.length > COMPRESS_MIN_BYTES;
     return { contentType: doc.contentType, body: doc.body, ...(compress ? { gzip: doc.gzip, br: doc.br } : {}) };
   }
-  return {
-    contentType: doc.contentType,
-    body: doc.body,
-    gzip: doc.gzip,
-    br: doc.br,
-    etag: doc.etag,
-    ...(doc.lastModified === '' ? {} : { lastModified: doc.lastModified }),
-    cacheControl: PUBLIC_CACHE_CONTROL,
-  };
+  return fromRendered(doc);
 }
 
 /** Rendered documents by name, kept current from the store (see the module comment). */
