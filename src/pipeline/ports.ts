@@ -1,8 +1,8 @@
-import type { Config, SourceItem } from '../domain.js';
+import type { Config } from '../domain.js';
 import { FinewsError, type FinewsErrorOptions } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import type { RenderedDoc } from '../publish/rendered.js';
-import type { Store } from '../store/store.js';
+import type { PendingWork, Store } from '../store/store.js';
 import type { Logger } from '../util/log.js';
 
 /** One HTTP request as the pipeline asks for it; the fetch adapter carries it out. */
@@ -113,17 +113,12 @@ export interface HostLimiter {
   close?(): Promise<void>;
 }
 
-/** Work handed from refreshing a source to processing one article. */
-export interface ArticleJob {
+/**
+ * Work handed from refreshing a source to processing one article: the work a claim keeps
+ * (`categories`: the source's at the time the item was seen), with its key.
+ */
+export interface ArticleJob extends PendingWork {
   key: string;
-  /** True when the job updates a stored article that changed at its source. */
-  changed?: boolean;
-  infoCode: string | null;
-  sourceId: string;
-  /** Extra categories of the source at the time the item was seen. */
-  categories: string[];
-  feedTitle?: string;
-  item: SourceItem;
 }
 
 /** Where use cases put follow-up work: BullMQ queues in Redis mode, in-process queues embedded. */
