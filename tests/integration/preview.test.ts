@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { PreviewReport } from '../../src/cli/preview.js';
 import type { FixtureSite } from '../support/fixture-site.js';
 import { runCli, useFixtureSite, writeConfig } from '../support/harness.js';
-import { bodyApi, columnsRecord } from '../support/json-sources.js';
+import { bodyApi, columnsRecord, unreadableApis } from '../support/json-sources.js';
 import { bankArticle, SEED_CODE, seedArticle } from '../support/news-fixtures.js';
 
 function previewSite(site: FixtureSite): string {
@@ -16,14 +16,7 @@ function previewSite(site: FixtureSite): string {
     res.end(JSON.stringify({ code: 1, data: { list, page_index: 1 } }));
   });
   bodyApi(site, [seedArticle]);
-  site.route('/api/wrong', (_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ data: { items: [], page_index: 1 } }));
-  });
-  site.route('/api/html', (_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end('<!DOCTYPE html><html><body>系统维护中</body></html>');
-  });
+  unreadableApis(site);
   site.route('/api/gone', (_req, res) => {
     res.writeHead(404, { 'content-type': 'text/html' });
     res.end('<html>not found</html>');

@@ -7,7 +7,7 @@ import { sourceRows } from '../../src/pipeline/source-status.js';
 import type { Composition } from '../../src/runtime/compose.js';
 import { rssFeed, type FixtureArticle, type FixtureSite } from '../support/fixture-site.js';
 import { REPO_ROOT, runCli, useFixtureSite, useRedisPrefix, writeConfig } from '../support/harness.js';
-import { bodyApi, columnsRecord, showTime } from '../support/json-sources.js';
+import { bodyApi, columnsRecord, showTime, unreadableApis } from '../support/json-sources.js';
 import { bankArticle, cqArticle, SEED_CODE, seedArticle } from '../support/news-fixtures.js';
 import { runPass, type Mode } from '../support/pass.js';
 
@@ -66,14 +66,7 @@ function overlappingSite(site: FixtureSite): string {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end(`<!DOCTYPE html><html><head><meta charset="utf-8"><title>要闻</title></head><body><ul class="news-list">${li}</ul></body></html>`);
   });
-  site.route('/api/wrong', (_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ data: { items: [], page_index: 1 } }));
-  });
-  site.route('/api/html', (_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end('<!DOCTYPE html><html><body>系统维护中</body></html>');
-  });
+  unreadableApis(site);
   return `${SITE_BLOCK}politeness:
   hosts:
     127.0.0.1: { perHost: 2, spacing: 0s }

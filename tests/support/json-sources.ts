@@ -35,3 +35,18 @@ export function bodyApi(site: FixtureSite, bodies: FixtureArticle[], empty: Fixt
     res.end(JSON.stringify({ content: found === undefined ? '' : contentBodyOf(found) }));
   });
 }
+
+/**
+ * Two list APIs that answer but cannot be read: `/api/wrong` has no list where the
+ * mapping looks (`items-not-found`), `/api/html` is a maintenance page (`not-json`).
+ */
+export function unreadableApis(site: FixtureSite): void {
+  site.route('/api/wrong', (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ data: { items: [], page_index: 1 } }));
+  });
+  site.route('/api/html', (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end('<!DOCTYPE html><html><body>系统维护中</body></html>');
+  });
+}
