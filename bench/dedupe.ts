@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Store } from '../src/store/store.js';
+import { deleteRedisPrefix, REDIS_URL } from './lib/finews-process.js';
 import { runCase, type CaseFn } from './lib/fork.js';
 import { timeLoop, type LoopPlan } from './lib/measure.js';
 import type { BenchOptions } from './lib/options.js';
@@ -116,18 +117,25 @@ const sqliteBatch: CaseFn = async (opts) => {
   }
 };
 
-/** The Redis floor: one pipeline of `SET key NX` per batch, one round trip. */
-const redisPipeline: CaseFn = async (opts) => {
+/** A connection to the bench Redis and a key prefix of this run's own, or why there is none. */
+async function connectBenchRedis(): Promise<{ client: Redis; prefix: string } | { error: string }> {
   const { Redis: RedisClient } = await import('ioredis');
-  const client = new RedisClient({ host: '127.0.0.1', port: 6379, lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
-  client.on('error', () => undefined);
-  const prefix = `finews-bench:${process.pid}-${Date.now().toString(36)}:`;
+  const client = new RedisClient(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  client.on('error', () => undefined); // connect failures surface from connect() below
   try {
     await client.connect();
   } catch (err) {
     client.disconnect();
-    return { ok: false, error: `Redis at 127.0.0.1:6379 unavailable: ${err instanceof Error ? err.message : String(err)}` };
+    return { error: `Redis at ${REDIS_URL} unavailable: ${err instanceof Error ? err.message : String(err)}` };
   }
+  return { client, prefix: `finews-bench:${process.pid}-${Date.now().toString(36)}:` };
+}
+
+/** The Redis floor: one pipeline of `SET key NX` per batch, one round trip. */
+const redisPipeline: CaseFn = async (opts) => {
+  const redis = await connectBenchRedis();
+  if ('error' in redis) return { ok: false, error: redis.error };
+  const { client, prefix } = redis;
   const claimBatch = async (keys: string[]): Promise<number> => {
     const p = client.pipeline();
     keys.forEach((k, i) => p.set(`${prefix}claim:${k}`, SOURCES[i % SOURCES.length]?.id ?? '', 'NX'));
@@ -142,7 +150,7 @@ const redisPipeline: CaseFn = async (opts) => {
       return { loop, output: `${UNIQUE} new + ${CLAIMS - UNIQUE} duplicate per round ✓` };
     });
   } finally {
-    await deleteKeys(client, prefix);
+    await deleteRedisPrefix(prefix);
     await client.quit();
   }
 };
@@ -160,37 +168,20 @@ const sqlite: CaseFn = async (opts) => {
 };
 
 const redis: CaseFn = async (opts) => {
-  const { Redis: RedisClient } = await import('ioredis');
   const { createRedisStore } = await import('../src/store/redis.js');
-  const client = new RedisClient({ host: '127.0.0.1', port: 6379, lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
-  client.on('error', () => undefined); // connect failures surface from connect() below
-  const prefix = `finews-bench:${process.pid}-${Date.now().toString(36)}:`;
-  try {
-    await client.connect();
-  } catch (err) {
-    client.disconnect();
-    return { ok: false, error: `Redis at 127.0.0.1:6379 unavailable: ${err instanceof Error ? err.message : String(err)}` };
-  }
+  const redis = await connectBenchRedis();
+  if ('error' in redis) return { ok: false, error: redis.error };
+  const { client, prefix } = redis;
   const store = createRedisStore({ redis: client, prefix });
   try {
     const pings = await pingRate(client, opts.quick ? 1000 : 3000);
     return await storeCase(opts, store, `; bare PING round trip: ${Math.round(pings).toLocaleString('en-US')}/s`);
   } finally {
     await store.close();
-    await deleteKeys(client, prefix);
+    await deleteRedisPrefix(prefix);
     await client.quit();
   }
 };
-
-/** Deletes every key under `prefix` (only this run's keys). */
-async function deleteKeys(client: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await client.unlink(...keys);
-  } while (cursor !== '0');
-}
 
 /** The cases, each run in a process of its own. */
 export const cases: Record<string, CaseFn> = { 'sqlite-batch': sqliteBatch, 'redis-pipeline': redisPipeline, sqlite, redis };
@@ -204,7 +195,7 @@ export async function run(opts: BenchOptions): Promise<Comparison[]> {
   const sqBase = scale(sideOf(`INSERT OR IGNORE, ${BATCH} per transaction`, await runCase<CaseOutcome>('dedupe', 'sqlite-batch', opts), unit, perOp));
   const sq = scale(sideOf('SQLite store.claim, one at a time', await runCase<CaseOutcome>('dedupe', 'sqlite', opts), unit, perOp));
   const rdBase = scale(sideOf(`pipelined SET NX, ${BATCH} per round trip`, await runCase<CaseOutcome>('dedupe', 'redis-pipeline', opts), unit, perOp));
-  const rd = scale(sideOf('Redis store.claim (Lua), one at a time', await runCase<CaseOutcome>('dedupe', 'redis', opts), unit, perOp));
+  const rd = scale(sideOf('Redis store.claim, one at a time', await runCase<CaseOutcome>('dedupe', 'redis', opts), unit, perOp));
   const scenario = `${CLAIMS.toLocaleString('en-US')} claims, 30% duplicates`;
   return [
     { bench: 'dedupe', scenario: `${scenario}: SQLite (file, WAL)`, ours: sq, baseline: sqBase },
