@@ -8,8 +8,8 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { runMigration, SCHEMA_VERSION } from '../../src/store/sqlite-schema.js';
-import type { Store } from '../../src/store/store.js';
 import { storeContract } from './contract.js';
+import { sqliteFixture } from './sqlite-fixture.js';
 import { makeItem, newsKey } from './items.js';
 
 const dirs: string[] = [];
@@ -23,19 +23,7 @@ afterEach(() => {
 });
 
 storeContract('sqlite', async (opts = {}) => {
-  const file = tempFile();
-  const opened: Store[] = [openSqliteStore(file, opts)];
-  return {
-    store: opened[0] as Store,
-    async openAnother() {
-      const store = openSqliteStore(file, opts);
-      opened.push(store);
-      return store;
-    },
-    async cleanup() {
-      for (const store of opened) await store.close();
-    },
-  };
+  return sqliteFixture(tempFile(), opts);
 });
 
 describe('sqlite store file', () => {

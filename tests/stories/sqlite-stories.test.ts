@@ -7,8 +7,8 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { SQLITE_STORY_SQL } from '../../src/store/sqlite-stories.js';
-import type { Store } from '../../src/store/store.js';
 import { storyCorpus } from '../fixtures/stories/corpus.js';
+import { sqliteFixture } from '../store/sqlite-fixture.js';
 import { orderFreeGroups, storyIndexContract } from './story-index-contract.js';
 
 const dirs: string[] = [];
@@ -22,19 +22,7 @@ afterEach(() => {
 });
 
 storyIndexContract('sqlite', async () => {
-  const file = tempFile();
-  const opened: Store[] = [openSqliteStore(file)];
-  return {
-    store: opened[0] as Store,
-    async openAnother() {
-      const store = openSqliteStore(file);
-      opened.push(store);
-      return store;
-    },
-    async cleanup() {
-      for (const store of opened) await store.close();
-    },
-  };
+  return sqliteFixture(tempFile());
 });
 
 describe('sqlite story index', () => {
