@@ -28,13 +28,13 @@ export async function assignStory(store: StoryAssignStore, config: StoriesConfig
   const storyId = await store.stories.assign(entry, storySpan(publishedMs, rules), (candidates) => chooseStory(entry, candidates, rules).storyId);
   const touched = before === null || before === storyId ? [storyId] : [before, storyId];
   const others = new Set<string>();
-  for (const id of touched) {
-    for (const m of await store.stories.members(id)) if (m.key !== item.key) others.add(m.key);
+  for (const members of await Promise.all(touched.map((id) => store.stories.members(id)))) {
+    for (const m of members) if (m.key !== item.key) others.add(m.key);
   }
   if (others.size === 0) return [];
   const changed = new Set<string>([ALL_SLUG]);
-  for (const key of others) {
-    const member = await store.getItem(key);
+  // Read at once, not one round trip after another: a story can have dozens of members.
+  for (const member of await Promise.all([...others].map((key) => store.getItem(key)))) {
     // The first category is the publisher's own, which shows every copy and never groups.
     for (const slug of member?.categories.slice(1) ?? []) changed.add(slug);
   }
