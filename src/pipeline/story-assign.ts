@@ -41,6 +41,17 @@ export async function assignStory(store: StoryAssignStore, config: StoriesConfig
   return [...changed];
 }
 
+/**
+ * {@link assignStory} for a batch of articles saved together, in order (a later one may
+ * join an earlier one's story). Returns the union of the categories that change besides
+ * the items' own.
+ */
+export async function assignStories(store: StoryAssignStore, config: StoriesConfig, items: readonly Item[]): Promise<string[]> {
+  const changed = new Set<string>();
+  for (const item of items) for (const slug of await assignStory(store, config, item)) changed.add(slug);
+  return [...changed];
+}
+
 /** Epoch ms of the item's publication (its storage time when the date is unreadable). */
 export function publishedMsOf(item: Pick<Item, 'publishedAt' | 'storedAt'>): number {
   const published = Date.parse(item.publishedAt);
