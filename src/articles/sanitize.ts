@@ -13,7 +13,7 @@
  * previous `</p>`.
  */
 import { load, type CheerioAPI } from 'cheerio';
-import type { AnyNode, Element } from 'domhandler';
+import type { AnyNode, Document, Element } from 'domhandler';
 import sanitizeHtml from 'sanitize-html';
 import { htmlToText } from '../sources/html-text.js';
 import { measureMarkup } from '../util/complexity.js';
@@ -141,12 +141,12 @@ export function renderBody(blocks: readonly BodyBlock[], attribution?: string): 
  */
 export function normalizeBody(html: string, baseUrl: string): NormalizedBody {
   const $ = load(html, null, false);
-  const root = $.root();
-  removeNoise(root.get(0));
-  fixUrls($, baseUrl);
+  const root = $.root().get(0);
+  removeNoise(root);
+  fixUrls(root, baseUrl);
 
   const raw: RawBlock[] = [];
-  collectBlocks($, root.contents().toArray(), raw);
+  collectBlocks($, root === undefined ? [] : [...root.children], raw);
 
   const blocks: BodyBlock[] = [];
   let attribution: string | undefined;
@@ -208,26 +208,62 @@ function $remove(node: AnyNode): void {
   node.next = null;
 }
 
-/** Makes link and image addresses absolute; drops those that are not http(s)/mailto. */
-function fixUrls($: CheerioAPI, baseUrl: string): void {
-  $('img').each((_, el) => {
+/**
+ * Makes link and image addresses absolute; drops those that are not http(s)/mailto. The
+ * images and links are found in one walk of the tree (document order), the images handled
+ * first, as `$('img')` then `$('a')` would.
+ */
+function fixUrls(root: Document | undefined, baseUrl: string): void {
+  const images: Element[] = [];
+  const links: Element[] = [];
+  const stack: AnyNode[] = root === undefined ? [] : [root];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    if (isTag(node)) {
+      if (node.name === 'img') images.push(node);
+      else if (node.name === 'a') links.push(node);
+    }
+    if ('children' in node) for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as AnyNode);
+  }
+  for (const el of images) {
     const lazy = LAZY_SRC.map((a) => el.attribs[a]).find((v) => v !== undefined && v.trim() !== '');
     const src = absoluteUrl(lazy ?? el.attribs.src, baseUrl, IMAGE_SCHEMES);
     if (src === undefined) {
-      $(el).remove();
+      $remove(el);
     } else {
       el.attribs.src = src;
     }
-  });
-  $('a').each((_, el) => {
+  }
+  for (const el of links) {
     const href = absoluteUrl(el.attribs.href, baseUrl, LINK_SCHEMES);
     if (href === undefined) {
       // A link that goes nowhere safe is just its text.
-      $(el).replaceWith($(el).contents());
+      unwrap(el);
     } else {
       el.attribs.href = href;
     }
-  });
+  }
+}
+
+/** Puts the children of `el` in its place. */
+function unwrap(el: Element): void {
+  const parent = el.parent;
+  if (parent === null) return;
+  const kids = el.children;
+  const first = kids[0];
+  const last = kids[kids.length - 1];
+  for (const kid of kids) kid.parent = parent;
+  if (first !== undefined && last !== undefined) {
+    first.prev = el.prev;
+    last.next = el.next;
+  }
+  if (el.prev !== null) el.prev.next = first ?? el.next;
+  if (el.next !== null) el.next.prev = last ?? el.prev;
+  const i = parent.children.indexOf(el);
+  if (i >= 0) parent.children.splice(i, 1, ...kids);
+  el.children = [];
+  el.parent = null;
+  el.prev = null;
+  el.next = null;
 }
 
 const IMAGE_SCHEMES = new Set(['http:', 'https:']);
@@ -266,7 +302,8 @@ function tagOf(node: AnyNode): string | undefined {
 function collectBlocks($: CheerioAPI, nodes: AnyNode[], out: RawBlock[]): void {
   let run: AnyNode[] = [];
   const flush = (): void => {
-    if (run.length > 0) out.push({ kind: 'run', html: run.map((n) => $.html(n)).join('') });
+    // One render of the whole run: the same as joining the render of each node.
+    if (run.length > 0) out.push({ kind: 'run', html: $.html(run) });
     run = [];
   };
   // Entering and leaving a container both end the current run, so one run serves all levels.
@@ -288,10 +325,10 @@ function collectBlocks($: CheerioAPI, nodes: AnyNode[], out: RawBlock[]): void {
       flush();
       const el = node as Element;
       // Nested blocks (a <div> in a <p> from a lenient parser) are walked, not flattened.
-      if ($(el).children().toArray().some((c) => isBlockTag(tagOf(c)))) {
-        stack.push({ nodes: $(el).contents().toArray(), next: 0 });
+      if (el.children.some((c) => isBlockTag(tagOf(c)))) {
+        stack.push({ nodes: [...el.children], next: 0 });
       } else {
-        out.push({ kind: 'p', html: $(el).html() ?? '' });
+        out.push({ kind: 'p', html: $.html(el.children) });
       }
     } else if (KEEP_BLOCKS.has(tag)) {
       flush();
@@ -300,7 +337,7 @@ function collectBlocks($: CheerioAPI, nodes: AnyNode[], out: RawBlock[]): void {
       out.push({ kind: 'block', html: $.html(el) });
     } else if (CONTAINERS.has(tag)) {
       flush();
-      stack.push({ nodes: $(node).contents().toArray(), next: 0 });
+      stack.push({ nodes: [...(node as Element).children], next: 0 });
     } else if (SEPARATORS.has(tag)) {
       flush();
     } else {
@@ -327,12 +364,24 @@ function finishBlock(raw: RawBlock): BodyBlock[] {
   const pieces = raw.kind === 'run' ? raw.html.split(BREAKS) : [raw.html];
   const blocks: BodyBlock[] = [];
   for (const piece of pieces) {
-    const html = trimParagraph(sanitizeHtml(collapseSpaces(piece), SANITIZE_OPTIONS));
+    const html = trimParagraph(sanitizeText(collapseSpaces(piece)));
     const text = plainText(html);
     if (text === '' && !/<img\b/i.test(html)) continue;
     blocks.push({ kind: 'p', html, text });
   }
   return blocks;
+}
+
+/** Markup, a character reference, or a character a parser may rewrite: what sanitize-html has work to do on. */
+const NOT_PLAIN = /[<>&\0]/;
+
+/**
+ * `sanitizeHtml(html, SANITIZE_OPTIONS)`. Text without markup or references (most
+ * paragraphs of a body: their inner HTML is their text) comes out of sanitize-html as it
+ * went in, so it is not handed to it.
+ */
+function sanitizeText(html: string): string {
+  return NOT_PLAIN.test(html) ? sanitizeHtml(html, SANITIZE_OPTIONS) : html;
 }
 
 /**
