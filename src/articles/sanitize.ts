@@ -52,10 +52,15 @@ const NOISE_CLASSES = new Set(['res-edit', 'ad', 'ads', 'adv', 'advert', 'adsbyg
  * by `advert` anywhere in class or id and `ad-`/`ad_` prefixes (a lost ad is no loss).
  */
 function isNoise(el: Element): boolean {
-  if (NOISE_TAGS.has(el.name.toLowerCase())) return true;
-  const id = (el.attribs.id ?? '').toLowerCase();
+  return isNoiseElement(el.name, el.attribs);
+}
+
+/** {@link isNoise} for an element named `name` with attributes `attribs`. */
+function isNoiseElement(name: string, attribs: Record<string, string | undefined>): boolean {
+  if (NOISE_TAGS.has(name.toLowerCase())) return true;
+  const id = (attribs.id ?? '').toLowerCase();
   if (id.includes('advert') || id.startsWith('ad-') || id.startsWith('ad_')) return true;
-  const cls = el.attribs.class;
+  const cls = attribs.class;
   if (cls === undefined) return false;
   for (const c of cls.toLowerCase().split(/\s+/)) {
     if (NOISE_CLASSES.has(c) || c.includes('advert') || c.startsWith('ad-') || c.startsWith('ad_')) return true;
@@ -140,13 +145,7 @@ export function renderBody(blocks: readonly BodyBlock[], attribution?: string): 
  * Attribution lines are taken out of the blocks and reported in `attribution`.
  */
 export function normalizeBody(html: string, baseUrl: string): NormalizedBody {
-  const $ = load(html, null, false);
-  const root = $.root().get(0);
-  removeNoise(root);
-  fixUrls(root, baseUrl);
-
-  const raw: RawBlock[] = [];
-  collectBlocks($, root === undefined ? [] : [...root.children], raw);
+  const raw = plainParagraphs(html) ?? parsedBlocks(html, baseUrl);
 
   const blocks: BodyBlock[] = [];
   let attribution: string | undefined;
@@ -164,6 +163,46 @@ export function normalizeBody(html: string, baseUrl: string): NormalizedBody {
     }
   }
   return attribution === undefined ? { blocks } : { blocks, attribution };
+}
+
+/** The raw blocks of `html` from its tree: noise dropped, URLs fixed, blocks cut. */
+function parsedBlocks(html: string, baseUrl: string): RawBlock[] {
+  const $ = load(html, null, false);
+  const root = $.root().get(0);
+  removeNoise(root);
+  fixUrls(root, baseUrl);
+  const raw: RawBlock[] = [];
+  collectBlocks($, root === undefined ? [] : [...root.children], raw);
+  return raw;
+}
+
+/**
+ * A body that is only paragraphs of plain text — `<p>` or `<p class="…">`, no markup,
+ * references, no-break spaces or carriage returns inside, ASCII whitespace between — as
+ * most feed content and every body finews writes is. Its tree is known without parsing
+ * it: each paragraph's inner HTML is its text as written, and the space between them is
+ * a text node.
+ */
+const PLAIN_PARAGRAPHS = /^(?:[ \t\n\f]*<p(?: class="[^"<>&\0]*")?>[^<>&\0\r\u00a0]*<\/p>)*[ \t\n\f]*$/;
+const PLAIN_PARAGRAPH = /([ \t\n\f]*)<p(?: class="([^"<>&\0]*)")?>([^<>&\0\r\u00a0]*)<\/p>|[ \t\n\f]+$/g;
+
+/**
+ * The raw blocks of a body of plain paragraphs (see PLAIN_PARAGRAPHS), exactly as
+ * {@link parsedBlocks} cuts them from its tree; undefined for any other body.
+ */
+function plainParagraphs(html: string): RawBlock[] | undefined {
+  if (!PLAIN_PARAGRAPHS.test(html)) return undefined;
+  const raw: RawBlock[] = [];
+  for (const m of html.matchAll(PLAIN_PARAGRAPH)) {
+    const [whole, space, cls, text] = m;
+    if (text === undefined) {
+      raw.push({ kind: 'run', html: whole });
+      continue;
+    }
+    if (space !== undefined && space !== '') raw.push({ kind: 'run', html: space });
+    if (!isNoiseElement('p', cls === undefined ? {} : { class: cls })) raw.push({ kind: 'p', html: text });
+  }
+  return raw;
 }
 
 /** A block before sanitizing: a paragraph's inner HTML or a kept element's outer HTML. */
@@ -405,12 +444,28 @@ const CLOSING_TAGS = /(?:<\/(?:strong|b|em|i|u|span|a)>)+$/i;
 
 /** Trims indents and trailing space at both edges of a paragraph, also inside leading/trailing inline tags. */
 function trimParagraph(html: string): string {
-  let out = html.replace(LEADING, '').replace(TRAILING, '');
+  let out = trimTrailing(html.replace(LEADING, ''));
   const open = OPENING_TAGS.exec(out)?.[0] ?? '';
   out = open + out.slice(open.length).replace(LEADING, '');
-  const close = CLOSING_TAGS.exec(out)?.[0] ?? '';
-  out = out.slice(0, out.length - close.length).replace(TRAILING, '') + close;
+  const close = closingTags(out);
+  out = trimTrailing(out.slice(0, out.length - close.length)) + close;
   return out;
+}
+
+/** Every piece of TRAILING ends in whitespace, `;` or `>`. */
+const TRAILING_LAST = /[\s;>]/;
+
+/**
+ * `html` without TRAILING. A pattern anchored at the end is tried from every position, so
+ * it is run only when the last character could end a match.
+ */
+function trimTrailing(html: string): string {
+  return TRAILING_LAST.test(html.slice(-1)) ? html.replace(TRAILING, '') : html;
+}
+
+/** The closing inline tags `html` ends with (CLOSING_TAGS), tried only when it ends in `>`. */
+function closingTags(html: string): string {
+  return html.endsWith('>') ? (CLOSING_TAGS.exec(html)?.[0] ?? '') : '';
 }
 
 /** Plain text of sanitized HTML, whitespace (including U+3000 and nbsp) collapsed and trimmed. */
