@@ -19,6 +19,7 @@ import { htmlToText } from '../sources/html-text.js';
 import { measureMarkup } from '../util/complexity.js';
 import { collapseWhitespace, escapeHtml, truncate } from '../util/html.js';
 import { attributionParagraph, isEditorLine, parseAttribution } from './lines.js';
+import { SANITIZE_OPTIONS } from './sanitize-options.js';
 
 /** One top-level block of a body. */
 export interface BodyBlock {
@@ -84,31 +85,6 @@ const CONTAINERS = new Set([
 /** Elements that separate blocks without content of their own. */
 const SEPARATORS = new Set(['hr']);
 
-const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
-  allowedTags: [
-    'p', 'br', 'a', 'img', 'strong', 'b', 'em', 'i', 'u', 'blockquote', 'ul', 'ol', 'li',
-    'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'thead', 'tbody', 'tr', 'td', 'th', 'figure',
-    'figcaption', 'span',
-  ],
-  allowedAttributes: {
-    a: ['href', 'title'],
-    img: ['src', 'alt', 'width', 'height'],
-    // Without spans tables fall apart.
-    td: ['colspan', 'rowspan'],
-    th: ['colspan', 'rowspan'],
-  },
-  // No classes at all: the one class of finews content, em_media, is written by renderBody
-  // for the attribution it recognises by its text, so a stray one cannot fake an attribution.
-  allowedClasses: {},
-  allowedSchemes: ['http', 'https', 'mailto'],
-  allowedSchemesByTag: { img: ['http', 'https'] },
-  allowedSchemesAppliedToAttributes: ['href', 'src'],
-  allowProtocolRelative: false,
-  disallowedTagsMode: 'discard',
-  // Their text is code or chrome, never article text.
-  nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'iframe', 'object', 'embed', 'svg', 'math', 'template', 'title', 'select', 'button'],
-  exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
-};
 
 /**
  * Sanitizes an article body or a feed item's content into finews paragraphs: noise and
