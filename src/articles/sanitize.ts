@@ -16,7 +16,7 @@ import { load, type CheerioAPI } from 'cheerio';
 import type { AnyNode, Document, Element } from 'domhandler';
 import sanitizeHtml from 'sanitize-html';
 import { htmlToText } from '../sources/html-text.js';
-import { measureMarkup } from '../util/complexity.js';
+import { DEFAULT_MARKUP_BUDGET, measureMarkup } from '../util/complexity.js';
 import { collapseWhitespace, escapeHtml, truncate } from '../util/html.js';
 import { attributionParagraph, isEditorLine, parseAttribution } from './lines.js';
 import { SANITIZE_OPTIONS } from './sanitize-options.js';
@@ -95,12 +95,16 @@ const SEPARATORS = new Set(['hr']);
  * (see util/complexity) becomes one paragraph of its text.
  */
 export function sanitizeBody(html: string, baseUrl: string): string {
-  // Feed content over the markup budget is kept as its plain text, read without building a tree.
-  if (measureMarkup(html).over !== undefined) {
+  const plain = plainParagraphs(html);
+  // Plain paragraphs are one level deep and counted as they are cut: far within the budget,
+  // they need no pre-scan. Feed content over the markup budget is kept as its plain text,
+  // read without building a tree.
+  const withinBudget = plain !== undefined && plain.nodes * 2 <= DEFAULT_MARKUP_BUDGET.maxNodes;
+  if (!withinBudget && measureMarkup(html).over !== undefined) {
     const text = truncate(htmlToText(html), MAX_FALLBACK_TEXT);
     return text === '' ? '' : renderBody([{ kind: 'p', html: escapeHtml(text), text }]);
   }
-  const body = normalizeBody(html, baseUrl);
+  const body = bodyOf(plain?.raw ?? parsedBlocks(html, baseUrl));
   return renderBody(body.blocks, body.attribution);
 }
 
@@ -121,8 +125,11 @@ export function renderBody(blocks: readonly BodyBlock[], attribution?: string): 
  * Attribution lines are taken out of the blocks and reported in `attribution`.
  */
 export function normalizeBody(html: string, baseUrl: string): NormalizedBody {
-  const raw = plainParagraphs(html) ?? parsedBlocks(html, baseUrl);
+  return bodyOf(plainParagraphs(html)?.raw ?? parsedBlocks(html, baseUrl));
+}
 
+/** Sanitized blocks and attribution from raw blocks. */
+function bodyOf(raw: readonly RawBlock[]): NormalizedBody {
   const blocks: BodyBlock[] = [];
   let attribution: string | undefined;
   for (const r of raw) {
@@ -164,21 +171,28 @@ const PLAIN_PARAGRAPH = /([ \t\n\f]*)<p(?: class="([^"<>&\0]*)")?>([^<>&\0\r\u00
 
 /**
  * The raw blocks of a body of plain paragraphs (see PLAIN_PARAGRAPHS), exactly as
- * {@link parsedBlocks} cuts them from its tree; undefined for any other body.
+ * {@link parsedBlocks} cuts them from its tree, and its nodes (elements and text runs) as
+ * the markup budget counts them; undefined for any other body.
  */
-function plainParagraphs(html: string): RawBlock[] | undefined {
+function plainParagraphs(html: string): { raw: RawBlock[]; nodes: number } | undefined {
   if (!PLAIN_PARAGRAPHS.test(html)) return undefined;
   const raw: RawBlock[] = [];
+  let nodes = 0;
   for (const m of html.matchAll(PLAIN_PARAGRAPH)) {
     const [whole, space, cls, text] = m;
     if (text === undefined) {
       raw.push({ kind: 'run', html: whole });
+      nodes++;
       continue;
     }
-    if (space !== undefined && space !== '') raw.push({ kind: 'run', html: space });
+    if (space !== undefined && space !== '') {
+      raw.push({ kind: 'run', html: space });
+      nodes++;
+    }
+    nodes += text === '' ? 1 : 2;
     if (!isNoiseElement('p', cls === undefined ? {} : { class: cls })) raw.push({ kind: 'p', html: text });
   }
-  return raw;
+  return { raw, nodes };
 }
 
 /** A block before sanitizing: a paragraph's inner HTML or a kept element's outer HTML. */
