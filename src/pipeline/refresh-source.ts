@@ -101,19 +101,18 @@ async function refreshHeld(deps: PipelineDeps, source: SourceConfig, opts: Refre
     let duplicates = 0;
     let seen = 0;
     const warnings: string[] = [];
-    const changed = new Set<string>();
     // Pages 1..N; a page that brings nothing new (or fails after the first) ends the poll.
     for (let page: ListPage | undefined = first; page?.feed !== undefined; ) {
       const counts = await claimItems(deps, source, page.feed);
       newItems += counts.newItems;
       duplicates += counts.duplicates;
       seen += page.feed.items.length;
-      for (const slug of counts.changedCategories) changed.add(slug);
+      // One publish per page, for what its claims and the items stored with it changed.
+      if (counts.changedCategories.length > 0) await deps.jobs.requestPublish(counts.changedCategories);
       warnings.push(...pageWarnings(page));
       if (counts.queued === 0 || page.page >= source.pages) break;
       page = await nextPage(deps, source, page.page + 1, config.site.timezone, warnings, log);
     }
-    if (changed.size > 0) await deps.jobs.requestPublish([...changed]);
     await deps.store.putSourceState(succeeded(res.status, warnings));
     deps.metrics.sourceFetches.inc({ source: sourceId, outcome: 'ok' });
     deps.metrics.items.inc({ source: sourceId, kind: 'new' }, newItems);
