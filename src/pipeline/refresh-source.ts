@@ -17,8 +17,10 @@ export type RefreshOutcome =
 
 /**
  * Polls one source: conditional GET with its stored validators, parse, identify each
- * item, claim new keys and hand them to article processing; items already known only
- * add this source and its categories. The outcome and the next run time are recorded
+ * item, claim new keys and hand them to article processing (queued as article jobs, or
+ * stored by the refresh itself when the source fetches nothing per article); items
+ * already known only add this source and its categories. One publish is asked for per
+ * page, of the categories it changed. The outcome and the next run time are recorded
  * on the source's state; failures are recorded, never thrown.
  */
 export interface RefreshOptions {
