@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ParsedFeed, SourceConfig, SourceItem } from '../../src/domain.js';
 import { processArticle } from '../../src/pipeline/process-article.js';
 import { refreshSource } from '../../src/pipeline/refresh-source.js';
+import { requeuePending } from '../../src/pipeline/requeue-pending.js';
 import { ARTICLE_BATCH, claimItems } from '../../src/pipeline/refresh-steps.js';
 import type { Store } from '../../src/store/store.js';
 import { testConfig, testSource } from '../support/config.js';
@@ -153,5 +154,24 @@ describe('refreshSource: a source that fetches nothing', () => {
     expect(counted.calls.of('saveItem')).toBe(0);
     expect(jobs.articles).toEqual([]);
     expect((await store.listCategories()).find((c) => c.slug === 'industry')?.count).toBe(many.length);
+  });
+
+  it('leaves a page whose process died between its claims and its save to the sweep of pending claims', async () => {
+    const items = [sourceItem(11), sourceItem(12), sourceItem(13)];
+    // The process dies at the save: nothing it held in memory (its queue) survives.
+    const dying = new Proxy(store, {
+      get: (target, prop, receiver) =>
+        prop === 'saveItems' ? async () => Promise.reject(new Error('process killed')) : (Reflect.get(target, prop, receiver) as unknown),
+    });
+    await claimItems(deps(new RecordingJobs(), feedOnly, dying), feedOnly, parsedFeed(items));
+    expect((await store.listItems({ limit: 10 })).items).toEqual([]);
+
+    // The next process's sweep hands the work back; its jobs store every item once.
+    const jobs = new RecordingJobs();
+    const sweepAt = new Date(Date.now() + 60_000);
+    expect(await requeuePending(deps(jobs), { olderThan: sweepAt })).toEqual({ requeued: 3 });
+    for (const job of jobs.articles) await processArticle(deps(jobs), job);
+    expect((await store.listItems({ limit: 10 })).items.map((i) => i.url).sort()).toEqual(items.map((i) => i.link));
+    expect(await requeuePending(deps(jobs), { olderThan: sweepAt })).toEqual({ requeued: 0 });
   });
 });
