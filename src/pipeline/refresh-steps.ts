@@ -77,8 +77,9 @@ export async function claimItems(deps: PipelineDeps, source: SourceConfig, feed:
     }
   });
   counts.queued = jobs.length;
-  const queue: ArticleJob[] = source.article.fetch ? jobs : [];
+  let queue = jobs;
   if (!source.article.fetch) {
+    queue = [];
     for (let start = 0; start < jobs.length; start += ARTICLE_BATCH) {
       const batch = await storeArticles(deps, jobs.slice(start, start + ARTICLE_BATCH));
       counts.stored += batch.stored;
