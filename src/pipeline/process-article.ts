@@ -10,7 +10,7 @@ import { isoInZone } from '../util/time.js';
 import { fetchApiArticle } from './article-api.js';
 import type { ArticleJob, PipelineDeps } from './ports.js';
 import { sourceLimits } from './source-limits.js';
-import { assignStory } from './story-assign.js';
+import { assignStories, assignStory } from './story-assign.js';
 
 export interface ProcessArticleOptions {
   /** True on the job's last attempt: a transient page failure then falls back to the feed's content. */
@@ -37,6 +37,56 @@ export async function processArticle(deps: PipelineDeps, job: ArticleJob, opts: 
   return { key: job.key, page, changedCategories };
 }
 
+/** What {@link storeArticles} did with a batch: the categories it changed, and the jobs it left to the job path. */
+export interface BatchOutcome {
+  /** Items saved. */
+  stored: number;
+  /** Categories whose feeds changed: the items' own and those of the stories they joined or left. */
+  changedCategories: string[];
+  /** Jobs whose item could not be built or saved here; the caller queues them as article jobs. */
+  failed: ArticleJob[];
+}
+
+/**
+ * {@link processArticle} for the claimed items of one source page whose source fetches
+ * nothing (no page, no body API), so building them needs no I/O: each item is built as an
+ * article job would build it, all are placed in their stories with one call and saved with
+ * one store call, and nothing is published here — the caller asks for one publish of
+ * {@link BatchOutcome.changedCategories}. A job whose item cannot be built is left in
+ * `failed` and the rest are still saved; when placing or saving the batch fails, every
+ * job is left in `failed`, so the job path (with its retries and its one save per item)
+ * stores what it can. Their claims stay pending until saved either way.
+ */
+export async function storeArticles(deps: PipelineDeps, jobs: readonly ArticleJob[]): Promise<BatchOutcome> {
+  const built: { job: ArticleJob; item: Item }[] = [];
+  const failed: ArticleJob[] = [];
+  for (const job of jobs) {
+    try {
+      built.push({ job, item: (await buildArticleItem(deps, job)).item });
+    } catch (err) {
+      deps.log.warn({ err, sourceId: job.sourceId, key: job.key, url: job.item.link }, 'cannot build article here; queueing it as an article job');
+      failed.push(job);
+    }
+  }
+  if (built.length === 0) return { stored: 0, changedCategories: [], failed };
+  const items = built.map((b) => b.item);
+  let changedCategories: string[];
+  try {
+    // Placed in their stories before they are saved, so the publish their save asks for groups them.
+    const storyCategories = await assignStories(deps.store, deps.config().stories, items);
+    changedCategories = union(await deps.store.saveItems(items), storyCategories);
+  } catch (err) {
+    deps.log.warn({ err, sourceId: built[0]?.job.sourceId, items: items.length }, 'cannot save a batch of articles; queueing them as article jobs');
+    return { stored: 0, changedCategories: [], failed: [...failed, ...built.map((b) => b.job)] };
+  }
+  if (deps.log.isLevelEnabled('info')) {
+    for (const { job, item } of built) {
+      deps.log.info({ sourceId: job.sourceId, key: job.key, url: job.item.link, page: 'skipped', publisher: item.publisher, categories: item.categories }, 'stored article');
+    }
+  }
+  return { stored: items.length, changedCategories, failed };
+}
+
 /** What reading an article needs: no store, no jobs (so a preview can build an item and store nothing). */
 export type ArticleDeps = Pick<PipelineDeps, 'config' | 'fetcher' | 'log' | 'metrics' | 'now'>;
 
@@ -49,7 +99,9 @@ export async function buildArticleItem(deps: ArticleDeps, job: ArticleJob, opts:
   const config = deps.config();
   const source = config.sources.find((s) => s.id === job.sourceId);
   const { item } = job;
-  const log = deps.log.child({ sourceId: job.sourceId, key: job.key, url: item.link });
+  // Made when something is logged: most articles log nothing here.
+  let child: ArticleDeps['log'] | undefined;
+  const log = (): ArticleDeps['log'] => (child ??= deps.log.child({ sourceId: job.sourceId, key: job.key, url: item.link }));
 
   let page: ExtractedArticle | undefined;
   let pageUrl = item.link;
@@ -59,7 +111,7 @@ export async function buildArticleItem(deps: ArticleDeps, job: ArticleJob, opts:
   if (source !== undefined && api !== undefined) {
     try {
       const found = await fetchApiArticle(deps, source, api, job);
-      if ('missing' in found) log.warn({ reason: found.missing }, 'article API gave no body; trying the page');
+      if ('missing' in found) log().warn({ reason: found.missing }, 'article API gave no body; trying the page');
       else {
         page = found;
         outcome = 'fetched';
@@ -69,7 +121,7 @@ export async function buildArticleItem(deps: ArticleDeps, job: ArticleJob, opts:
       const transient = isRetryable(err);
       deps.metrics.articleFetches.inc({ outcome: transient && !opts.finalAttempt ? 'error' : 'fallback' });
       if (transient && !opts.finalAttempt) throw err;
-      log.warn({ err }, 'article API unavailable; trying the page');
+      log().warn({ err }, 'article API unavailable; trying the page');
     }
   }
   if (page === undefined && source?.article.fetch && item.link) {
@@ -83,7 +135,7 @@ export async function buildArticleItem(deps: ArticleDeps, job: ArticleJob, opts:
       });
       pageUrl = res.finalUrl;
       const decoded = decodeBody(res.body, res.contentType);
-      if (decoded.warnings) log.warn({ warnings: decoded.warnings }, 'article page charset mislabelled');
+      if (decoded.warnings) log().warn({ warnings: decoded.warnings }, 'article page charset mislabelled');
       // A page over the markup budget throws too-complex (permanent): the feed content is stored instead.
       page = extractArticle(decoded.text, res.finalUrl, source.article, config.site.timezone);
       outcome = 'fetched';
@@ -92,7 +144,7 @@ export async function buildArticleItem(deps: ArticleDeps, job: ArticleJob, opts:
       const transient = isRetryable(err);
       deps.metrics.articleFetches.inc({ outcome: transient && !opts.finalAttempt ? 'error' : 'fallback' });
       if (transient && !opts.finalAttempt) throw err;
-      log.warn({ err }, 'article page unavailable; storing the item from its feed content');
+      log().warn({ err }, 'article page unavailable; storing the item from its feed content');
       outcome = 'fallback';
     }
   }

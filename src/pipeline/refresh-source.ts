@@ -17,8 +17,10 @@ export type RefreshOutcome =
 
 /**
  * Polls one source: conditional GET with its stored validators, parse, identify each
- * item, claim new keys and hand them to article processing; items already known only
- * add this source and its categories. The outcome and the next run time are recorded
+ * item, claim new keys and hand them to article processing (queued as article jobs, or
+ * stored by the refresh itself when the source fetches nothing per article); items
+ * already known only add this source and its categories. One publish is asked for per
+ * page, of the categories it changed. The outcome and the next run time are recorded
  * on the source's state; failures are recorded, never thrown.
  */
 export interface RefreshOptions {
@@ -101,19 +103,18 @@ async function refreshHeld(deps: PipelineDeps, source: SourceConfig, opts: Refre
     let duplicates = 0;
     let seen = 0;
     const warnings: string[] = [];
-    const changed = new Set<string>();
     // Pages 1..N; a page that brings nothing new (or fails after the first) ends the poll.
     for (let page: ListPage | undefined = first; page?.feed !== undefined; ) {
       const counts = await claimItems(deps, source, page.feed);
       newItems += counts.newItems;
       duplicates += counts.duplicates;
       seen += page.feed.items.length;
-      for (const slug of counts.changedCategories) changed.add(slug);
+      // One publish per page, for what its claims and the items stored with it changed.
+      if (counts.changedCategories.length > 0) await deps.jobs.requestPublish(counts.changedCategories);
       warnings.push(...pageWarnings(page));
       if (counts.queued === 0 || page.page >= source.pages) break;
       page = await nextPage(deps, source, page.page + 1, config.site.timezone, warnings, log);
     }
-    if (changed.size > 0) await deps.jobs.requestPublish([...changed]);
     await deps.store.putSourceState(succeeded(res.status, warnings));
     deps.metrics.sourceFetches.inc({ source: sourceId, outcome: 'ok' });
     deps.metrics.items.inc({ source: sourceId, kind: 'new' }, newItems);

@@ -9,6 +9,7 @@ import { identify } from '../identity/identify.js';
 import type { PendingWork, SourceState } from '../store/store.js';
 import type { Logger } from '../util/log.js';
 import type { ArticleJob, PipelineDeps } from './ports.js';
+import { storeArticles } from './process-article.js';
 import { readSourcePage, type ListPage } from './read-source.js';
 
 /** Warning messages kept on a source's state (the count is kept whole). */
@@ -17,23 +18,39 @@ export const WARNINGS_KEPT = 10;
 export interface ClaimCounts {
   /** Keys seen here first. */
   newItems: number;
-  /** Items handed to article processing: new ones, claims whose work was lost, and changed articles. */
+  /**
+   * Items handed to article processing (queued as jobs, or stored by the refresh itself):
+   * new ones, claims whose work was lost, and changed articles.
+   */
   queued: number;
   /** Keys claimed before, by this source or another (saved or still in flight). */
   duplicates: number;
   /** Stored articles that came back from this source with another title or summary. */
   changedItems: number;
-  /** Categories that gained an already-stored item. */
+  /** Items the refresh stored itself (a source that fetches nothing). */
+  stored: number;
+  /** Categories that gained an already-stored item, or an item the refresh stored itself. */
   changedCategories: string[];
 }
 
 /**
+ * Most items a source page's refresh builds and saves in one batch: a longer page is
+ * stored in batches of this many, so neither one store transaction nor the items held
+ * at once grow with the page.
+ */
+export const ARTICLE_BATCH = 1000;
+
+/**
  * Identifies and claims the items of one page in one store call: a new key (or a pending
- * one, or a stored one whose source item changed) goes to article processing, all of
- * them in one call to the Jobs port; a known one only adds this source and its categories.
+ * one, or a stored one whose source item changed) goes to article processing; a known one
+ * only adds this source and its categories. For a source that fetches its articles, the
+ * page's articles are queued in one call to the Jobs port. A source that fetches nothing
+ * needs no I/O per article, so the refresh builds and stores them itself, a batch at a
+ * time ({@link storeArticles}); an item that cannot be stored that way is queued as a job.
+ * The categories this changes are returned for the caller to publish at once.
  */
 export async function claimItems(deps: PipelineDeps, source: SourceConfig, feed: ParsedFeed): Promise<ClaimCounts> {
-  const counts: ClaimCounts = { newItems: 0, queued: 0, duplicates: 0, changedItems: 0, changedCategories: [] };
+  const counts: ClaimCounts = { newItems: 0, queued: 0, duplicates: 0, changedItems: 0, stored: 0, changedCategories: [] };
   const entries = feed.items.map((item) => {
     const { key, infoCode } = identify(item, source.infoCode);
     // The claim keeps the work until the item is saved, so requeuePending can queue it
@@ -60,7 +77,17 @@ export async function claimItems(deps: PipelineDeps, source: SourceConfig, feed:
     }
   });
   counts.queued = jobs.length;
-  if (jobs.length > 0) await deps.jobs.enqueueArticles(jobs);
+  let queue = jobs;
+  if (!source.article.fetch) {
+    queue = [];
+    for (let start = 0; start < jobs.length; start += ARTICLE_BATCH) {
+      const batch = await storeArticles(deps, jobs.slice(start, start + ARTICLE_BATCH));
+      counts.stored += batch.stored;
+      for (const slug of batch.changedCategories) changed.add(slug);
+      queue.push(...batch.failed);
+    }
+  }
+  if (queue.length > 0) await deps.jobs.enqueueArticles(queue);
   counts.changedCategories = [...changed];
   return counts;
 }

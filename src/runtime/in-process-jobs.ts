@@ -87,9 +87,10 @@ export class InProcessJobs implements Jobs {
     const concurrency = opts.articleConcurrency ?? 4;
     this.articles = new PQueue({ concurrency });
     // Deep enough that the workers never starve while the next source is fetched and
-    // parsed (a 500-item feed parses in tens of ms, in which four workers finish far
-    // fewer than 128 feed-only articles), shallow enough that what is held is a few
-    // hundred items' feed content, not a whole pass of every source.
+    // parsed (a 500-item feed parses in tens of ms, in which four workers fetch far fewer
+    // than 128 article pages), shallow enough that what is held is a few hundred items'
+    // feed content, not a whole pass of every source. (Items of sources that fetch
+    // nothing are stored by their refresh and never held here.)
     this.highWater = Math.max(1, Math.floor(opts.articleHighWater ?? 32 * concurrency));
     this.log = opts.log ?? silentLogger();
     this.retries = opts.retries ?? ARTICLE_RETRIES;

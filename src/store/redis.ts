@@ -83,7 +83,8 @@ export interface RedisStoreOptions {
  * merge rule of item-merge.ts), then write it with one Lua compare-and-set of the
  * hashes' `rev`s, reading again on conflict. A script per operation would have to
  * restate the merge rule in Lua; WATCH/MULTI would need a connection per concurrent
- * caller. A batch of claims is one read call and one write call, however many keys.
+ * caller. A batch of claims, or of saves, is one read call and one write call, however
+ * many keys.
  */
 export function createRedisStore(opts: RedisStoreOptions): Store {
   return new RedisStore(opts);
@@ -284,63 +285,110 @@ class RedisStore implements Store {
   }
 
   async saveItem(item: Item): Promise<string[]> {
-    const incomingPublishedMs = itemMillis(item, 'publishedAt');
-    const incomingStoredMs = itemMillis(item, 'storedAt');
-    return this.run('saveItem', async () => {
-      for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
+    return this.saveBatch('saveItem', [item], item.key);
+  }
+
+  async saveItems(items: readonly Item[]): Promise<string[]> {
+    return this.saveBatch('saveItems', items);
+  }
+
+  /**
+   * Saves in rounds of one read call and one compare-and-set call, as claims are: a round
+   * takes each key's first unsaved entry; entries whose hashes changed since the read, and
+   * repeats of a key, go to the next round. The union of the changed categories.
+   */
+  private async saveBatch(op: string, items: readonly Item[], key?: string): Promise<string[]> {
+    if (items.length === 0) return [];
+    // Refused before anything is written: one bad date fails the batch, not half of it.
+    const millis = items.map((item) => ({ publishedMs: itemMillis(item, 'publishedAt'), storedMs: itemMillis(item, 'storedAt') }));
+    const changed = new Set<string>();
+    let waiting = items.map((_, i) => i);
+    await this.run(op, async () => {
+      for (let round = 0; waiting.length > 0; round++) {
+        if (round >= MAX_CAS_ROUNDS) throw new Error(`saves kept conflicting after ${MAX_CAS_ROUNDS} rounds`);
+        const seen = new Set<string>();
+        const now: number[] = [];
+        const later: number[] = [];
+        for (const i of waiting) {
+          const k = (items[i] as Item).key;
+          if (seen.has(k)) later.push(i);
+          else {
+            seen.add(k);
+            now.push(i);
+          }
+        }
         const nowMs = this.now().getTime();
-        const [claimRaw = [], itemRaw = []] = await this.readHashes(
-          [this.k.claim(item.key), this.k.item(item.key)],
+        const reads = await this.readHashes(
+          now.flatMap((i) => [this.k.claim((items[i] as Item).key), this.k.item((items[i] as Item).key)]),
           SAVE_READ,
         );
-        const claimHash = fieldsOf(SAVE_READ, claimRaw);
-        const itemHash = fieldsOf(SAVE_READ, itemRaw);
-        const claimExisted = claimHash.cats !== null;
-        const claim: ClaimRecord | null = claimExisted ? { categories: listOf(claimHash.cats), sources: listOf(claimHash.srcs) } : null;
-        const existing =
-          itemHash.pubms !== null
-            ? {
-                categories: listOf(itemHash.cats),
-                sources: listOf(itemHash.srcs),
-                publishedAt: itemHash.pub ?? item.publishedAt,
-                storedAt: itemHash.stored ?? item.storedAt,
-                updatedAt: itemHash.doc === null ? undefined : decodeItem(itemHash.doc).updatedAt,
-              }
-            : null;
-        const merged = mergeItem(item, existing, claim);
-        const doc = encodeItem(merged);
-        const after = claimAfterSave(claim, merged);
-        const saved = claimHash.saved !== null && claimHash.saved !== '0';
-        // The same item saved again, with nothing new for its claim: nothing to write.
-        if (
-          existing && claim && saved && claimHash.work === null && after.addedSources.length === 0 &&
-          sameList(after.categories, claim.categories) && itemHash.doc === doc && itemHash.publisher === merged.publisher
-        ) {
-          return withAll(merged.categories);
-        }
-        const pubms = itemHash.pubms ?? String(incomingPublishedMs);
-        const storedms = itemHash.storedms ?? String(incomingStoredMs);
-        const claimKey = this.sk.claim(item.key);
-        const itemKey = this.sk.item(item.key);
-        const writes: Write[] = [];
-        for (const s of after.addedSources) writes.push(['HINCRBY', this.sk.sourceItems, s, '1']);
-        writes.push(['HSET', claimKey, 'cats', JSON.stringify(after.categories), 'srcs', JSON.stringify(after.sources)]);
-        if (!claimExisted) writes.push(['HSET', claimKey, 'first', String(nowMs), 'seen', String(nowMs)]);
-        if (!saved) writes.push(['HSET', claimKey, 'saved', String(nowMs)]);
-        writes.push(['ZREM', this.sk.unstoredClaims, item.key], ['HDEL', claimKey, 'work'], ['ZREM', this.sk.pendingClaims, item.key]);
-        writes.push([
-          'HSET', itemKey, 'doc', doc, 'cats', JSON.stringify(merged.categories), 'srcs', JSON.stringify(merged.sources),
-          'pub', merged.publishedAt, 'pubms', pubms, 'stored', merged.storedAt, 'storedms', storedms, 'publisher', merged.publisher,
-          'titles', titledCategory(merged) ?? '',
-        ]);
-        writes.push(['ZADD', this.sk.index(ALL_SLUG), pubms, item.key]);
-        for (const c of merged.categories) writes.push(['ZADD', this.sk.index(c), pubms, item.key], ['SADD', this.sk.categories, c]);
-        writes.push(['ZADD', this.sk.expiry, String(Math.max(Number(pubms), Number(storedms))), item.key]);
-        const [ok] = await this.applyIfUnchanged([{ g: [[claimKey, claimHash.rev ?? '', 1], [itemKey, itemHash.rev ?? '', 1]], w: writes }]);
-        if (ok === 1) return withAll(merged.categories);
+        const plans = now.map((i, j) => this.planSave(items[i] as Item, millis[i] as (typeof millis)[number], reads[2 * j] ?? [], reads[2 * j + 1] ?? [], nowMs));
+        const toWrite = plans.map((p, j) => ({ p, i: now[j] as number })).filter(({ p }) => p.cas !== null);
+        const written = await this.applyIfUnchanged(toWrite.map(({ p }) => p.cas as CasEntry));
+        const retry = new Set(toWrite.filter((_, j) => written[j] !== 1).map(({ i }) => i));
+        plans.forEach((p, j) => {
+          if (retry.has(now[j] as number)) return;
+          for (const slug of p.changed) changed.add(slug);
+        });
+        waiting = [...now.filter((i) => retry.has(i)), ...later].sort((x, y) => x - y);
       }
-      throw new Error(`saves kept conflicting after ${MAX_CAS_ROUNDS} rounds`);
-    }, item.key);
+    }, key);
+    return [...changed];
+  }
+
+  /** What one save answers and writes, from its claim and item hashes as read. */
+  private planSave(
+    item: Item,
+    incoming: { publishedMs: number; storedMs: number },
+    claimRaw: (string | null)[],
+    itemRaw: (string | null)[],
+    nowMs: number,
+  ): { changed: string[]; cas: CasEntry | null } {
+    const claimHash = fieldsOf(SAVE_READ, claimRaw);
+    const itemHash = fieldsOf(SAVE_READ, itemRaw);
+    const claimExisted = claimHash.cats !== null;
+    const claim: ClaimRecord | null = claimExisted ? { categories: listOf(claimHash.cats), sources: listOf(claimHash.srcs) } : null;
+    const existing =
+      itemHash.pubms !== null
+        ? {
+            categories: listOf(itemHash.cats),
+            sources: listOf(itemHash.srcs),
+            publishedAt: itemHash.pub ?? item.publishedAt,
+            storedAt: itemHash.stored ?? item.storedAt,
+            updatedAt: itemHash.doc === null ? undefined : decodeItem(itemHash.doc).updatedAt,
+          }
+        : null;
+    const merged = mergeItem(item, existing, claim);
+    const doc = encodeItem(merged);
+    const after = claimAfterSave(claim, merged);
+    const saved = claimHash.saved !== null && claimHash.saved !== '0';
+    const changed = withAll(merged.categories);
+    // The same item saved again, with nothing new for its claim: nothing to write.
+    if (
+      existing && claim && saved && claimHash.work === null && after.addedSources.length === 0 &&
+      sameList(after.categories, claim.categories) && itemHash.doc === doc && itemHash.publisher === merged.publisher
+    ) {
+      return { changed, cas: null };
+    }
+    const pubms = itemHash.pubms ?? String(incoming.publishedMs);
+    const storedms = itemHash.storedms ?? String(incoming.storedMs);
+    const claimKey = this.sk.claim(item.key);
+    const itemKey = this.sk.item(item.key);
+    const writes: Write[] = [];
+    for (const s of after.addedSources) writes.push(['HINCRBY', this.sk.sourceItems, s, '1']);
+    writes.push(['HSET', claimKey, 'cats', JSON.stringify(after.categories), 'srcs', JSON.stringify(after.sources)]);
+    if (!claimExisted) writes.push(['HSET', claimKey, 'first', String(nowMs), 'seen', String(nowMs)]);
+    if (!saved) writes.push(['HSET', claimKey, 'saved', String(nowMs)]);
+    writes.push(['ZREM', this.sk.unstoredClaims, item.key], ['HDEL', claimKey, 'work'], ['ZREM', this.sk.pendingClaims, item.key]);
+    writes.push([
+      'HSET', itemKey, 'doc', doc, 'cats', JSON.stringify(merged.categories), 'srcs', JSON.stringify(merged.sources),
+      'pub', merged.publishedAt, 'pubms', pubms, 'stored', merged.storedAt, 'storedms', storedms, 'publisher', merged.publisher,
+      'titles', titledCategory(merged) ?? '',
+    ]);
+    writes.push(['ZADD', this.sk.index(ALL_SLUG), pubms, item.key]);
+    for (const c of merged.categories) writes.push(['ZADD', this.sk.index(c), pubms, item.key], ['SADD', this.sk.categories, c]);
+    writes.push(['ZADD', this.sk.expiry, String(Math.max(Number(pubms), Number(storedms))), item.key]);
+    return { changed, cas: { g: [[claimKey, claimHash.rev ?? '', 1], [itemKey, itemHash.rev ?? '', 1]], w: writes } };
   }
 
   async getItem(key: string): Promise<Item | null> {

@@ -300,36 +300,55 @@ class SqliteStore implements Store {
   }
 
   async saveItem(item: Item): Promise<string[]> {
-    const incomingPublishedMs = itemMillis(item, 'publishedAt');
-    const incomingStoredMs = itemMillis(item, 'storedAt');
+    return this.saveBatch('saveItem', [item], item.key);
+  }
+
+  async saveItems(items: readonly Item[]): Promise<string[]> {
+    return this.saveBatch('saveItems', items);
+  }
+
+  /** Saves `items` in order in one IMMEDIATE transaction; the union of their changed categories. */
+  private saveBatch(op: string, items: readonly Item[], key?: string): string[] {
+    if (items.length === 0) return [];
+    // Refused before anything is written: one bad date fails the batch, not half of it.
+    const millis = items.map((item) => ({ publishedMs: itemMillis(item, 'publishedAt'), storedMs: itemMillis(item, 'storedAt') }));
     const tx = this.db.transaction((): string[] => {
       const nowMs = this.now().getTime();
-      const row = this.sql.getItem.get(item.key);
-      const existing = row ? parseItem(row) : null;
-      const claimRow = this.sql.getClaim.get(item.key);
-      const claim = claimRow ? toClaimRecord(claimRow) : null;
-      const merged = mergeItem(item, existing, claim);
-      const doc = encodeItem(merged);
-      const after = claimAfterSave(claim, merged);
-      const claimSettled =
-        claimRow !== undefined && claim !== null && claimRow.saved_ms !== null && claimRow.has_work === 0 &&
-        after.addedSources.length === 0 && sameList(after.categories, claim.categories);
-      // The same item saved again, with nothing new for its claim: nothing to write.
-      if (row && claimSettled && row.doc === doc) return withAll(merged.categories);
-
-      const publishedMs = row?.published_ms ?? incomingPublishedMs;
-      const storedMs = row?.stored_ms ?? incomingStoredMs;
-      const sources = JSON.stringify(after.sources);
-      const cats = JSON.stringify(after.categories);
-      if (!claimRow) this.sql.insertClaim.run(item.key, nowMs, nowMs, sources, cats, null);
-      for (const s of after.addedSources) this.sql.countSourceItem.run(s);
-      this.sql.recordSave.run(sources, cats, nowMs, item.key);
-
-      this.sql.upsertItem.run(item.key, publishedMs, merged.publishedAt, storedMs, doc);
-      this.indexItem(merged, publishedMs);
-      return withAll(merged.categories);
+      const changed = new Set<string>();
+      items.forEach((item, i) => {
+        for (const slug of this.saveOne(item, millis[i] as (typeof millis)[number], nowMs)) changed.add(slug);
+      });
+      return [...changed];
     });
-    return this.run('saveItem', () => tx.immediate(), item.key);
+    return this.run(op, () => tx.immediate(), key);
+  }
+
+  /** One save inside the caller's transaction; writes only what changes. */
+  private saveOne(item: Item, incoming: { publishedMs: number; storedMs: number }, nowMs: number): string[] {
+    const row = this.sql.getItem.get(item.key);
+    const existing = row ? parseItem(row) : null;
+    const claimRow = this.sql.getClaim.get(item.key);
+    const claim = claimRow ? toClaimRecord(claimRow) : null;
+    const merged = mergeItem(item, existing, claim);
+    const doc = encodeItem(merged);
+    const after = claimAfterSave(claim, merged);
+    const claimSettled =
+      claimRow !== undefined && claim !== null && claimRow.saved_ms !== null && claimRow.has_work === 0 &&
+      after.addedSources.length === 0 && sameList(after.categories, claim.categories);
+    // The same item saved again, with nothing new for its claim: nothing to write.
+    if (row && claimSettled && row.doc === doc) return withAll(merged.categories);
+
+    const publishedMs = row?.published_ms ?? incoming.publishedMs;
+    const storedMs = row?.stored_ms ?? incoming.storedMs;
+    const sources = JSON.stringify(after.sources);
+    const cats = JSON.stringify(after.categories);
+    if (!claimRow) this.sql.insertClaim.run(item.key, nowMs, nowMs, sources, cats, null);
+    for (const s of after.addedSources) this.sql.countSourceItem.run(s);
+    this.sql.recordSave.run(sources, cats, nowMs, item.key);
+
+    this.sql.upsertItem.run(item.key, publishedMs, merged.publishedAt, storedMs, doc);
+    this.indexItem(merged, publishedMs);
+    return withAll(merged.categories);
   }
 
   async getItem(key: string): Promise<Item | null> {

@@ -162,6 +162,17 @@ export interface ItemStore {
    */
   saveItem(item: Item): Promise<string[]>;
 
+  /**
+   * Saves every item as {@link saveItem} would, in order (a key repeated in the batch is
+   * merged into what the earlier entry saved), and returns the union of the category
+   * slugs whose content changed, including 'all' (nothing for an empty batch). One
+   * transaction for the batch in SQLite; in Redis one round trip reading the batch and
+   * one writing it, an item whose hashes changed in between being read and written
+   * again alone. An item whose publishedAt or storedAt is not a date fails the whole
+   * batch before anything is written.
+   */
+  saveItems(items: readonly Item[]): Promise<string[]>;
+
   getItem(key: string): Promise<Item | null>;
 
   /**

@@ -23,11 +23,20 @@ function flashes(first: number, count: number): FixtureArticle[] {
   return Array.from({ length: count }, (_, i) => flashArticle(first + i));
 }
 
-/** A feed with an ETag (answers If-None-Match with 304). */
+/** A feed with an ETag (answers If-None-Match with 304), of a source that stores its items from the feed. */
 function etagFeed(site: FixtureSite, id: string, items: FixtureArticle[]): TestSource {
   site.feed(`/rss/${id}.xml`, () => rssFeed(site, id, items, (a) => site.url(`/a/${a.code}.html`)));
   return { id, url: site.url(`/rss/${id}.xml`), articleFetch: false, categories: ['flash'] };
 }
+
+/** The same, of a source that fetches each article's page (served by the site). */
+function fetchingFeed(site: FixtureSite, id: string, items: FixtureArticle[]): TestSource {
+  for (const a of items) site.addArticle(a);
+  return { ...etagFeed(site, id, items), articleFetch: true };
+}
+
+/** Every host open: the fixture site is one host serving hundreds of article pages. */
+const OPEN_POLITENESS = { politeness: { perHost: 16, spacing: '0ms' } };
 
 /** A feed with no validators at all: 200 and the same bytes on every request. */
 function plainFeed(site: FixtureSite, id: string, items: FixtureArticle[]): TestSource {
@@ -46,7 +55,7 @@ describe.each<Mode>(['embedded', 'redis'])('ingest in batches (%s mode)', (mode)
   /** A process of this mode on the given sources, its workers running. */
   const open = async (sources: TestSource[]): Promise<{ runtime: Composition; close(): Promise<void> }> => {
     const { dir } = fixture;
-    const configPath = await writeConfig(dir, configYaml(sources));
+    const configPath = await writeConfig(dir, configYaml(sources, OPEN_POLITENESS));
     const config = await loadConfigOrThrow(configPath);
     const options = testOptions({ dataDir: path.join(dir, 'data'), redisUrl: mode === 'redis' ? REDIS_URL : undefined, prefix: redis.prefix, configPath });
     const runtime = await compose(options, config, silentLogger(), { metrics: createMetrics(), inProcess: { publishDebounceMs: 50 } });
@@ -60,9 +69,40 @@ describe.each<Mode>(['embedded', 'redis'])('ingest in batches (%s mode)', (mode)
     };
   };
 
-  it(`claims a burst of ${BURST} new items from one feed with one store call and queues them with one Jobs call`, async () => {
+  it(`stores a burst of ${BURST} new items of a feed that fetches nothing with one claim, one save and one publish request, queueing nothing`, async () => {
     const { site } = fixture;
     const { runtime, close } = await open([etagFeed(site, 'flash', flashes(0, BURST))]);
+    try {
+      const store = countingStore(runtime.store);
+      const jobs = countingJobs(runtime.jobs);
+      const deps: PipelineDeps = { ...runtime.deps, store: store.store, jobs: jobs.jobs };
+      expect(await refreshSource(deps, 'flash', { force: true })).toMatchObject({ status: 'ok', newItems: BURST, duplicates: 0 });
+      // O(1) in the burst: the feed's 500 keys claimed in one call, its 500 items saved in one, one publish asked for.
+      expect(store.calls.of('claimMany')).toBe(1);
+      expect(store.calls.of('claim')).toBe(0);
+      expect(store.calls.of('saveItems')).toBe(1);
+      expect(store.calls.of('saveItem')).toBe(0);
+      expect(jobs.calls.all()).toEqual({ requestPublish: 1 });
+      // Stored by the time the refresh returns, with no article work left pending.
+      const { items } = await runtime.store.listItems({ category: 'flash', limit: BURST + 1 });
+      expect(items).toHaveLength(BURST);
+      // Each from its own feed entry: its title, and its description as the body.
+      const byTitle = new Map(items.map((i) => [i.title, i]));
+      for (const n of [0, 250, BURST - 1]) {
+        expect(byTitle.get(`第${n}条快讯`)).toMatchObject({ contentHtml: expect.stringMatching(new RegExp(`^<p>快讯正文${n}\\s*</p>$`)), sources: ['flash'], categories: ['flash'] });
+      }
+      expect(await runtime.store.takePendingClaims(new Date(Date.now() + 3_600_000), 10, new Date())).toEqual([]);
+      expect(await runtime.onIdle(60_000)).toBe(true);
+      expect(await runtime.store.getRendered(feedDocName('flash', 'rss'))).not.toBeNull();
+      expect((await runtime.store.getSourceState('flash'))?.items).toBe(BURST);
+    } finally {
+      await close();
+    }
+  });
+
+  it(`claims a burst of ${BURST} new items of a feed that fetches its pages with one store call and queues them with one Jobs call`, async () => {
+    const { site } = fixture;
+    const { runtime, close } = await open([fetchingFeed(site, 'flash', flashes(0, BURST))]);
     try {
       const store = countingStore(runtime.store);
       const jobs = countingJobs(runtime.jobs);
@@ -73,9 +113,12 @@ describe.each<Mode>(['embedded', 'redis'])('ingest in batches (%s mode)', (mode)
       expect(store.calls.of('claim')).toBe(0);
       expect(jobs.calls.of('enqueueArticles')).toBe(1);
       expect(jobs.calls.of('enqueueArticle')).toBe(0);
+      // Nothing stored by the refresh itself: the articles are the jobs'.
+      expect(store.calls.of('saveItems')).toBe(0);
       expect(await runtime.onIdle(60_000)).toBe(true);
       const { items } = await runtime.store.listItems({ category: 'flash', limit: BURST + 1 });
       expect(items).toHaveLength(BURST);
+      expect(site.hits('/a/')).toHaveLength(BURST);
     } finally {
       await close();
     }
@@ -122,7 +165,7 @@ describe('the in-process queue', () => {
 
   it('never holds more articles than its high-water mark: a refresh waits for article processing', async () => {
     const { site, dir } = fixture;
-    const configPath = await writeConfig(dir, configYaml([etagFeed(site, 'flash', flashes(0, BURST))]));
+    const configPath = await writeConfig(dir, configYaml([fetchingFeed(site, 'flash', flashes(0, BURST))], OPEN_POLITENESS));
     const config = await loadConfigOrThrow(configPath);
     const runtime = await compose(testOptions({ dataDir: path.join(dir, 'data'), configPath }), config, silentLogger(), { metrics: createMetrics() });
     const highWater = 20;

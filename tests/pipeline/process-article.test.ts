@@ -114,7 +114,9 @@ describe('processArticle: the article page', () => {
 
   it('stores the feed content without fetching when the source does not fetch pages', async () => {
     const noFetch = { ...industry, article: { fetch: false, remove: [] } };
-    const job = await jobFor(noFetch);
+    // Such a source's refresh stores its items itself; a job comes of the sweep of lost work,
+    // or of a source whose config stopped fetching pages after the claim.
+    const job = await jobFor(industry);
     const fetcher = new FakeFetcher();
     const outcome = await processArticle(deps(noFetch, fetcher), job);
     expect(outcome.page).toBe('skipped');

@@ -51,4 +51,4 @@ export function countingJobs(jobs: Jobs): { jobs: Jobs; calls: CallCounts } {
 }
 
 /** Store methods that write. */
-export const STORE_WRITES = ['claim', 'claimMany', 'saveItem', 'putRendered', 'deleteRendered', 'prune', 'takePendingClaims'] as const;
+export const STORE_WRITES = ['claim', 'claimMany', 'saveItem', 'saveItems', 'putRendered', 'deleteRendered', 'prune', 'takePendingClaims'] as const;

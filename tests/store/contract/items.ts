@@ -271,6 +271,149 @@ export function itemsContract(t: ContractContext): void {
     });
   });
 
+  describe('saveItems', () => {
+    /** Everything a reader of the store can see of `keys`: items, listings, categories, pending work, source counts. */
+    const observe = async (s: Store, keys: string[]): Promise<unknown> => ({
+      items: await Promise.all(keys.map((key) => s.getItem(key))),
+      all: keysOf(await allPages(s, 7)),
+      finance: keysOf(await allPages(s, 7, 'finance')),
+      categories: [...(await s.listCategories())].sort((a, b) => a.slug.localeCompare(b.slug)),
+      pending: (await s.takePendingClaims(later(60_000), 100, new Date())).map((c) => c.key).sort(),
+      sources: (await s.listSourceStates()).map((st) => [st.id, st.items]),
+    });
+
+    /** Claims and earlier saves both stores start from: pending work, a second claimant, a stored item. */
+    const prepare = async (s: Store, keys: string[]): Promise<void> => {
+      const [fresh, twice, stored, lost] = keys as [string, string, string, string];
+      await s.claimMany([
+        { key: fresh, sourceId: 'cinn-industry', categories: ['industry'], work: workFor(fresh) },
+        { key: twice, sourceId: 'cinn-industry', categories: ['industry'], work: workFor(twice) },
+        { key: twice, sourceId: 'eastmoney-finance', categories: ['finance'] },
+        { key: stored, sourceId: 'cinn-industry', categories: ['industry'] },
+        { key: lost, sourceId: 'cinn-industry', categories: ['industry'], work: workFor(lost) },
+      ]);
+      await s.saveItem(makeItem(stored, { categories: ['zhongguogongyebao', 'industry'], sources: ['cinn-industry'] }));
+    };
+
+    it('stores a batch exactly as the same saves one by one: content, listings, counts, pending work, changed categories', async () => {
+      const keys = [newsKey(70), newsKey(71), newsKey(72), newsKey(73), newsKey(74)];
+      const [fresh, twice, stored, , unclaimed] = keys as [string, string, string, string, string];
+      const batch = [
+        makeItem(fresh, { categories: ['zhongguogongyebao', 'industry'], sources: ['cinn-industry'] }),
+        makeItem(twice, { categories: ['zhongguogongyebao', 'industry'], sources: ['cinn-industry'], publishedAt: '2022-03-30T10:00:00+08:00' }),
+        makeItem(stored, { title: '更正：工信部一季度数据发布会', categories: ['zhongguogongyebao', 'finance'], sources: ['sina-finance'], publishedAt: '2022-04-02T08:00:00+08:00' }),
+        makeItem(unclaimed, { publisher: '证券时报', categories: ['zhengquanshibao'], sources: ['stcn'], updatedAt: '2022-03-30T11:00:00+08:00' }),
+      ];
+      const single = await t.make();
+      try {
+        await prepare(store, keys);
+        await prepare(single.store, keys);
+        const changed = await store.saveItems(batch);
+        const oneByOne = new Set<string>();
+        for (const item of batch) for (const slug of await single.store.saveItem(item)) oneByOne.add(slug);
+
+        expect([...changed].sort()).toEqual([...oneByOne].sort());
+        expect(new Set(changed)).toEqual(new Set(['all', 'zhongguogongyebao', 'industry', 'finance', 'zhengquanshibao']));
+        const seen = await observe(store, keys);
+        expect(seen).toEqual(await observe(single.store, keys));
+        // What both show: the claimants merged in, the stored copy's date kept, only the unsaved key still pending.
+        expect(seen).toMatchObject({
+          items: [
+            { key: fresh, categories: ['zhongguogongyebao', 'industry'] },
+            { key: twice, categories: ['zhongguogongyebao', 'industry', 'finance'], sources: ['cinn-industry', 'eastmoney-finance'] },
+            { key: stored, title: '更正：工信部一季度数据发布会', publishedAt: makeItem(stored).publishedAt, sources: ['cinn-industry', 'sina-finance'] },
+            null,
+            { key: unclaimed, updatedAt: '2022-03-30T11:00:00+08:00' },
+          ],
+          pending: [keys[3]],
+        });
+      } finally {
+        await single.cleanup();
+      }
+    });
+
+    it('merges a key given twice in one batch as two saves in a row: the later content, both sources, the first date', async () => {
+      const key = newsKey(75);
+      await store.claim(key, 'cinn-industry', ['industry'], workFor(key));
+      const changed = await store.saveItems([
+        makeItem(key, { categories: ['zhongguogongyebao', 'industry'], sources: ['cinn-industry'] }),
+        makeItem(key, { title: '第二稿', categories: ['zhongguogongyebao', 'finance'], sources: ['eastmoney-finance'], publishedAt: '2022-04-01T08:00:00+08:00' }),
+      ]);
+      expect(new Set(changed)).toEqual(new Set(['all', 'zhongguogongyebao', 'industry', 'finance']));
+      expect(await store.getItem(key)).toMatchObject({
+        title: '第二稿',
+        publishedAt: makeItem(key).publishedAt,
+        categories: ['zhongguogongyebao', 'industry', 'finance'],
+        sources: ['cinn-industry', 'eastmoney-finance'],
+      });
+      expect((await store.listItems({ category: 'finance', limit: 10 })).items.map((i) => i.key)).toEqual([key]);
+      expect(await store.listCategories()).toContainEqual({ slug: 'industry', count: 1, updated: makeItem(key).publishedAt });
+      expect((await store.listSourceStates()).map((st) => [st.id, st.items])).toEqual([
+        ['cinn-industry', 1],
+        ['eastmoney-finance', 1],
+      ]);
+      expect(await store.takePendingClaims(later(60_000), 10, new Date())).toEqual([]);
+    });
+
+    it('answers nothing and writes nothing for an empty batch', async () => {
+      expect(await store.saveItems([])).toEqual([]);
+      expect(await store.listCategories()).toEqual([]);
+      expect((await store.listItems({ limit: 10 })).items).toEqual([]);
+    });
+
+    it('merges a batch over stored items: sources and categories unioned, first dates kept, new categories listed', async () => {
+      const [a, b, c] = [newsKey(76), newsKey(77), newsKey(78)];
+      await store.saveItems([
+        makeItem(a, { categories: ['zhongguogongyebao', 'industry'], sources: ['cinn-industry'] }),
+        makeItem(b, { categories: ['zhongguogongyebao', 'industry'], sources: ['cinn-industry'], publishedAt: '2022-03-30T08:00:00+08:00' }),
+      ]);
+      const changed = await store.saveItems([
+        makeItem(a, { categories: ['zhongguogongyebao', 'finance'], sources: ['eastmoney-finance'], publishedAt: '2022-04-05T08:00:00+08:00', storedAt: '2022-04-05T08:00:00+08:00' }),
+        makeItem(b, { categories: ['zhongguogongyebao', 'industry'], sources: ['cinn-industry'], publishedAt: '2022-03-30T08:00:00+08:00' }),
+        makeItem(c, { categories: ['zhongguogongyebao', 'finance'], sources: ['eastmoney-finance'], publishedAt: '2022-03-29T08:00:00+08:00' }),
+      ]);
+      expect(new Set(changed)).toEqual(new Set(['all', 'zhongguogongyebao', 'industry', 'finance']));
+      expect(await store.getItem(a)).toMatchObject({
+        publishedAt: makeItem(a).publishedAt,
+        storedAt: makeItem(a).storedAt,
+        categories: ['zhongguogongyebao', 'industry', 'finance'],
+        sources: ['cinn-industry', 'eastmoney-finance'],
+      });
+      expect(keysOf(await allPages(store, 2, 'finance'))).toEqual([a, c]);
+      expect(keysOf(await allPages(store, 2))).toEqual([a, b, c]);
+      expect(await store.listCategories()).toContainEqual({ slug: 'finance', count: 2, updated: makeItem(a).publishedAt });
+      expect((await store.getSourceState('eastmoney-finance'))?.items).toBe(2);
+    });
+
+    it('refuses a batch holding an item whose publishedAt is not a date, writing none of it', async () => {
+      await expect(
+        store.saveItems([makeItem(newsKey(79)), makeItem(newsKey(80), { publishedAt: '2022年3月30日' })]),
+      ).rejects.toMatchObject({ code: 'invalid-date' });
+      expect(await store.getItem(newsKey(79))).toBeNull();
+    });
+
+    it('loses nothing when two store objects save overlapping batches at once', async () => {
+      const other = await fx.openAnother();
+      const keys = Array.from({ length: 80 }, (_, i) => newsKey(300 + i));
+      await Promise.all([
+        store.saveItems(keys.map((key) => makeItem(key, { categories: ['zhongguogongyebao', 'industry'], sources: ['cinn-industry'] }))),
+        other.saveItems([...keys].reverse().map((key) => makeItem(key, { categories: ['zhongguogongyebao', 'finance'], sources: ['eastmoney-finance'] }))),
+        ...keys.slice(0, 10).map((key) => store.saveItem(makeItem(key, { categories: ['zhongguogongyebao'], sources: ['sina-finance'] }))),
+      ]);
+      for (const [i, key] of keys.entries()) {
+        const item = await store.getItem(key);
+        expect(new Set(item?.categories), key).toEqual(new Set(['zhongguogongyebao', 'industry', 'finance']));
+        expect(new Set(item?.sources), key).toEqual(new Set(['cinn-industry', 'eastmoney-finance', ...(i < 10 ? ['sina-finance'] : [])]));
+      }
+      expect((await store.listSourceStates()).map((st) => [st.id, st.items])).toEqual([
+        ['cinn-industry', 80],
+        ['eastmoney-finance', 80],
+        ['sina-finance', 10],
+      ]);
+      expect(await store.listCategories()).toContainEqual({ slug: 'finance', count: 80, updated: makeItem(keys[0] as string).publishedAt });
+    });
+  });
+
   describe('prune', () => {
     const old = '2022-01-01T08:00:00+08:00';
     const recent = '2022-03-30T09:00:00+08:00';
