@@ -1,6 +1,17 @@
 import type { Database } from 'better-sqlite3';
 import { storeFailure } from './item-merge.js';
-import { CANDIDATES_PER_BAND, type ChooseStory, type StoryEntry, type StoryIndex, type StoryIndexed, type StoryMember, type StorySpan } from './stories.js';
+import {
+  CANDIDATES_PER_BAND,
+  type ChooseStory,
+  type ChooseStoryFor,
+  type StoryAssignment,
+  type StoryEntry,
+  type StoryIndex,
+  type StoryIndexed,
+  type StoryMember,
+  type StoryPlacement,
+  type StorySpan,
+} from './stories.js';
 
 /** Tables of the story index (migration 6 of sqlite-schema.ts). */
 export const STORY_INDEX_SCHEMA = `
@@ -22,10 +33,15 @@ export const STORY_INDEX_SCHEMA = `
   ) WITHOUT ROWID;
 `;
 
-/** The statements of the story index, by name, so tests can check their query plans. */
+/**
+ * The statements of the story index, by name, so tests can check their query plans. A
+ * lookup reads keys alone from the band index (`bandKeys`, covered by its primary key),
+ * then the entry of each distinct key once (`indexed`): a key found through several
+ * bands, or by several lookups of one batch, is read once.
+ */
 export const SQLITE_STORY_SQL = {
-  byBand: `SELECT e.key, e.fingerprint, e.published_ms, e.story FROM story_bands b JOIN story_entries e ON e.key = b.key
-    WHERE b.band = ? AND b.published_ms BETWEEN ? AND ? ORDER BY b.published_ms DESC LIMIT ?`,
+  bandKeys: 'SELECT key FROM story_bands WHERE band = ? AND published_ms BETWEEN ? AND ? ORDER BY published_ms DESC LIMIT ?',
+  indexed: 'SELECT key, fingerprint, published_ms, story FROM story_entries WHERE key = ?',
   getEntry: 'SELECT key, bands, published_ms, story FROM story_entries WHERE key = ?',
   putEntry: `INSERT INTO story_entries (key, fingerprint, bands, published_ms, expiry_ms, story) VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, bands = excluded.bands,
@@ -65,7 +81,8 @@ export class SqliteStoryIndex implements StoryIndex {
     private readonly file: string,
   ) {
     this.sql = {
-      byBand: db.prepare<[string, number, number, number], IndexedRow>(SQLITE_STORY_SQL.byBand),
+      bandKeys: db.prepare<[string, number, number, number], string>(SQLITE_STORY_SQL.bandKeys).pluck(),
+      indexed: db.prepare<[string], IndexedRow>(SQLITE_STORY_SQL.indexed),
       getEntry: db.prepare<[string], EntryRow>(SQLITE_STORY_SQL.getEntry),
       putEntry: db.prepare<[string, string, string, number, number, string]>(SQLITE_STORY_SQL.putEntry),
       deleteEntry: db.prepare<[string]>(SQLITE_STORY_SQL.deleteEntry),
@@ -77,26 +94,41 @@ export class SqliteStoryIndex implements StoryIndex {
   }
 
   async assign(entry: StoryEntry, span: StorySpan, choose: ChooseStory): Promise<string> {
-    const tx = this.db.transaction((): string => {
-      const found = this.lookup(entry.bands, span).filter((c) => c.key !== entry.key);
-      const storyId = choose(found);
-      this.unindex(entry.key);
-      this.sql.putEntry.run(
-        entry.key,
-        entry.fingerprint,
-        JSON.stringify(entry.bands),
-        entry.publishedMs,
-        Math.max(entry.publishedMs, Date.now()),
-        storyId,
-      );
-      for (const band of entry.bands) this.sql.putBand.run(band, entry.publishedMs, entry.key);
-      return storyId;
+    const [placed] = await this.assignMany([{ entry, span }], (candidates) => choose(candidates));
+    return (placed as StoryPlacement).storyId;
+  }
+
+  async assignMany<A extends StoryAssignment>(assignments: readonly A[], choose: ChooseStoryFor<A>): Promise<StoryPlacement[]> {
+    if (assignments.length === 0) return [];
+    const tx = this.db.transaction((): StoryPlacement[] => {
+      // Entries read in this transaction, by key (null: not indexed). The transaction
+      // holds the write lock, so only its own writes change them, and those update it.
+      const seen = new Map<string, StoryIndexed | null>();
+      return assignments.map((a, index): StoryPlacement => {
+        const { entry } = a;
+        const found = this.lookup(entry.bands, a.span, seen).filter((c) => c.key !== entry.key);
+        const storyId = choose(found, a, index);
+        const previous = this.sql.getEntry.get(entry.key);
+        if (previous) this.unindexRow(previous);
+        this.sql.putEntry.run(
+          entry.key,
+          entry.fingerprint,
+          JSON.stringify(entry.bands),
+          entry.publishedMs,
+          Math.max(entry.publishedMs, Date.now()),
+          storyId,
+        );
+        for (const band of entry.bands) this.sql.putBand.run(band, entry.publishedMs, entry.key);
+        seen.set(entry.key, { key: entry.key, fingerprint: entry.fingerprint, publishedMs: entry.publishedMs, storyId });
+        return { storyId, previousStoryId: previous?.story ?? null };
+      });
     });
-    return this.run('assign', () => tx.immediate(), entry.key);
+    const first = (assignments[0] as A).entry.key;
+    return this.run('assign', () => tx.immediate(), assignments.length === 1 ? first : `${first} and ${assignments.length - 1} more`);
   }
 
   async candidates(bands: readonly string[], span: StorySpan): Promise<StoryIndexed[]> {
-    return this.run('candidates', () => this.lookup(bands, span));
+    return this.run('candidates', () => this.lookup(bands, span, new Map()));
   }
 
   async storyOf(key: string): Promise<string | null> {
@@ -108,7 +140,10 @@ export class SqliteStoryIndex implements StoryIndex {
   }
 
   async remove(key: string): Promise<void> {
-    const tx = this.db.transaction(() => this.unindex(key));
+    const tx = this.db.transaction(() => {
+      const row = this.sql.getEntry.get(key);
+      if (row) this.unindexRow(row);
+    });
     this.run('remove', () => tx.immediate(), key);
   }
 
@@ -127,19 +162,27 @@ export class SqliteStoryIndex implements StoryIndex {
     }
   }
 
-  private lookup(bands: readonly string[], span: StorySpan): StoryIndexed[] {
-    const out = new Map<string, StoryIndexed>();
+  /**
+   * The entries sharing a band with `bands` within `span`: the keys of each band first
+   * (the band index alone), then each distinct key's entry, taken from `seen` when this
+   * transaction has read or written it already, and added to it otherwise.
+   */
+  private lookup(bands: readonly string[], span: StorySpan, seen: Map<string, StoryIndexed | null>): StoryIndexed[] {
+    const keys = new Set<string>();
     for (const band of new Set(bands)) {
-      for (const r of this.sql.byBand.all(band, span.sinceMs, span.untilMs, CANDIDATES_PER_BAND)) {
-        if (!out.has(r.key)) out.set(r.key, { key: r.key, fingerprint: r.fingerprint, publishedMs: r.published_ms, storyId: r.story });
-      }
+      for (const key of this.sql.bandKeys.all(band, span.sinceMs, span.untilMs, CANDIDATES_PER_BAND)) keys.add(key);
     }
-    return [...out.values()];
-  }
-
-  private unindex(key: string): void {
-    const row = this.sql.getEntry.get(key);
-    if (row) this.unindexRow(row);
+    const out: StoryIndexed[] = [];
+    for (const key of keys) {
+      let found = seen.get(key);
+      if (found === undefined) {
+        const r = this.sql.indexed.get(key);
+        found = r ? { key: r.key, fingerprint: r.fingerprint, publishedMs: r.published_ms, storyId: r.story } : null;
+        seen.set(key, found);
+      }
+      if (found !== null) out.push(found);
+    }
+    return out;
   }
 
   private unindexRow(row: Pick<EntryRow, 'key' | 'bands' | 'published_ms'>): void {
