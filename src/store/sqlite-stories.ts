@@ -36,8 +36,7 @@ export const STORY_INDEX_SCHEMA = `
 /**
  * The statements of the story index, by name, so tests can check their query plans. A
  * lookup reads keys alone from the band index (`bandKeys`, covered by its primary key),
- * then the entry of each distinct key once (`indexed`): a key found through several
- * bands, or by several lookups of one batch, is read once.
+ * then the entry (`indexed`) of each distinct key it does not hold already.
  */
 export const SQLITE_STORY_SQL = {
   bandKeys: 'SELECT key FROM story_bands WHERE band = ? AND published_ms BETWEEN ? AND ? ORDER BY published_ms DESC LIMIT ?',
@@ -70,11 +69,62 @@ interface IndexedRow {
 const PRUNE_BATCH = 500;
 
 /**
- * The story index of the SQLite store, on the store's connection. `assign` runs in one
- * IMMEDIATE transaction, so it is atomic across connections and processes on the file.
+ * Most entries an index keeps in memory (about 450 bytes each): more than a story window
+ * of a busy install holds, so lookups in steady state read the band index alone.
+ */
+const ENTRY_CACHE_SIZE = 20_000;
+
+/**
+ * Entries this connection read or wrote, by key, so that a lookup reads only the band
+ * index for the keys it has seen. Emptied whenever another connection may have written
+ * the file (PRAGMA data_version moved) and when a transaction of ours fails, so it never
+ * answers other than the tables would. Holds at most {@link ENTRY_CACHE_SIZE}, dropping
+ * the longest held first.
+ */
+class EntryCache {
+  private readonly entries = new Map<string, StoryIndexed>();
+  private dataVersion: number | undefined;
+
+  /** Empties the cache when `dataVersion` (read inside the current transaction) is not the one last seen. */
+  validate(dataVersion: number): void {
+    if (dataVersion !== this.dataVersion) this.entries.clear();
+    this.dataVersion = dataVersion;
+  }
+
+  get(key: string): StoryIndexed | undefined {
+    return this.entries.get(key);
+  }
+
+  set(entry: StoryIndexed): void {
+    this.entries.delete(entry.key);
+    this.entries.set(entry.key, entry);
+    if (this.entries.size > ENTRY_CACHE_SIZE) {
+      for (const key of this.entries.keys()) {
+        this.entries.delete(key);
+        if (this.entries.size <= ENTRY_CACHE_SIZE) break;
+      }
+    }
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.dataVersion = undefined;
+  }
+}
+
+/**
+ * The story index of the SQLite store, on the store's connection. `assignMany` runs in
+ * one IMMEDIATE transaction, so it is atomic across connections and processes on the
+ * file. Its lookups read keys from the band index and entries from an {@link EntryCache}
+ * of the connection, going to the entries table only for keys it has not seen.
  */
 export class SqliteStoryIndex implements StoryIndex {
   private readonly sql;
+  private readonly cache = new EntryCache();
 
   constructor(
     private readonly db: Database,
@@ -90,6 +140,7 @@ export class SqliteStoryIndex implements StoryIndex {
       deleteBand: db.prepare<[string, number, string]>(SQLITE_STORY_SQL.deleteBand),
       members: db.prepare<[string], { key: string; published_ms: number }>(SQLITE_STORY_SQL.members),
       expired: db.prepare<[number, number], EntryRow>(SQLITE_STORY_SQL.expired),
+      dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
     };
   }
 
@@ -101,12 +152,12 @@ export class SqliteStoryIndex implements StoryIndex {
   async assignMany<A extends StoryAssignment>(assignments: readonly A[], choose: ChooseStoryFor<A>): Promise<StoryPlacement[]> {
     if (assignments.length === 0) return [];
     const tx = this.db.transaction((): StoryPlacement[] => {
-      // Entries read in this transaction, by key (null: not indexed). The transaction
-      // holds the write lock, so only its own writes change them, and those update it.
-      const seen = new Map<string, StoryIndexed | null>();
+      // Inside the IMMEDIATE transaction no other connection writes, so entries cached
+      // (and updated by this transaction's own writes) hold until it commits.
+      this.cache.validate(this.sql.dataVersion.get() as number);
       return assignments.map((a, index): StoryPlacement => {
         const { entry } = a;
-        const found = this.lookup(entry.bands, a.span, seen).filter((c) => c.key !== entry.key);
+        const found = this.lookup(entry.bands, a.span, this.cache).filter((c) => c.key !== entry.key);
         const storyId = choose(found, a, index);
         const previous = this.sql.getEntry.get(entry.key);
         if (previous) this.unindexRow(previous);
@@ -119,16 +170,17 @@ export class SqliteStoryIndex implements StoryIndex {
           storyId,
         );
         for (const band of entry.bands) this.sql.putBand.run(band, entry.publishedMs, entry.key);
-        seen.set(entry.key, { key: entry.key, fingerprint: entry.fingerprint, publishedMs: entry.publishedMs, storyId });
+        this.cache.set({ key: entry.key, fingerprint: entry.fingerprint, publishedMs: entry.publishedMs, storyId });
         return { storyId, previousStoryId: previous?.story ?? null };
       });
     });
     const first = (assignments[0] as A).entry.key;
-    return this.run('assign', () => tx.immediate(), assignments.length === 1 ? first : `${first} and ${assignments.length - 1} more`);
+    return this.run('assign', () => this.uncachedOnFailure(() => tx.immediate()), assignments.length === 1 ? first : `${first} and ${assignments.length - 1} more`);
   }
 
   async candidates(bands: readonly string[], span: StorySpan): Promise<StoryIndexed[]> {
-    return this.run('candidates', () => this.lookup(bands, span, new Map()));
+    // Outside a write transaction another connection may commit at any moment: no cache.
+    return this.run('candidates', () => this.lookup(bands, span, new EntryCache()));
   }
 
   async storyOf(key: string): Promise<string | null> {
@@ -144,7 +196,7 @@ export class SqliteStoryIndex implements StoryIndex {
       const row = this.sql.getEntry.get(key);
       if (row) this.unindexRow(row);
     });
-    this.run('remove', () => tx.immediate(), key);
+    this.run('remove', () => this.uncachedOnFailure(() => tx.immediate()), key);
   }
 
   async prune(before: Date): Promise<number> {
@@ -164,30 +216,42 @@ export class SqliteStoryIndex implements StoryIndex {
 
   /**
    * The entries sharing a band with `bands` within `span`: the keys of each band first
-   * (the band index alone), then each distinct key's entry, taken from `seen` when this
-   * transaction has read or written it already, and added to it otherwise.
+   * (the band index alone), then the entry of each distinct key not in `cache`, which
+   * keeps it.
    */
-  private lookup(bands: readonly string[], span: StorySpan, seen: Map<string, StoryIndexed | null>): StoryIndexed[] {
+  private lookup(bands: readonly string[], span: StorySpan, cache: EntryCache): StoryIndexed[] {
     const keys = new Set<string>();
     for (const band of new Set(bands)) {
       for (const key of this.sql.bandKeys.all(band, span.sinceMs, span.untilMs, CANDIDATES_PER_BAND)) keys.add(key);
     }
     const out: StoryIndexed[] = [];
     for (const key of keys) {
-      let found = seen.get(key);
+      let found = cache.get(key);
       if (found === undefined) {
         const r = this.sql.indexed.get(key);
-        found = r ? { key: r.key, fingerprint: r.fingerprint, publishedMs: r.published_ms, storyId: r.story } : null;
-        seen.set(key, found);
+        if (r === undefined) continue;
+        found = { key: r.key, fingerprint: r.fingerprint, publishedMs: r.published_ms, storyId: r.story };
+        cache.set(found);
       }
-      if (found !== null) out.push(found);
+      out.push(found);
     }
     return out;
+  }
+
+  /** Runs a transaction, emptying the cache when it fails: it may hold writes rolled back. */
+  private uncachedOnFailure<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      this.cache.clear();
+      throw err;
+    }
   }
 
   private unindexRow(row: Pick<EntryRow, 'key' | 'bands' | 'published_ms'>): void {
     for (const band of JSON.parse(row.bands) as string[]) this.sql.deleteBand.run(band, row.published_ms, row.key);
     this.sql.deleteEntry.run(row.key);
+    this.cache.delete(row.key);
   }
 
   private run<T>(op: string, fn: () => T, key?: string): T {

@@ -239,6 +239,32 @@ export function storyIndexContract(name: string, make: () => Promise<StoreFixtur
       });
     });
 
+    it('records nothing of a batch whose choice fails, and names the batch in the error', async () => {
+      const original = entryOf('cpi-may#0');
+      await place(store, original);
+      const batch = [original, entryOf('pboc-rrr#0')].map(assignmentOf);
+      const failing = store.stories.assignMany(batch, (_, a, i) => {
+        if (i === 1) throw new Error('no story for you');
+        return 'moved-story';
+      });
+      await expect(failing).rejects.toThrow(/cpi-may#0 and 1 more.*no story for you/s);
+      expect(await store.stories.storyOf(original.key)).toBe(original.key);
+      expect(await store.stories.storyOf('pboc-rrr#0')).toBeNull();
+      expect(await place(store, entryOf('cpi-may#1'))).toBe(original.key);
+    });
+
+    it('shows one connection what another wrote in the meantime', async () => {
+      const other = await fx.openAnother();
+      const original = entryOf('gold-record#0');
+      expect(await place(store, original)).toBe(original.key);
+      // Another connection records the same article again, in another story.
+      await other.stories.assign(original, storySpan(original.publishedMs, rules), () => 'gold-story');
+      expect(await place(store, entryOf('gold-record#1'))).toBe('gold-story');
+      await other.stories.remove(original.key);
+      expect(await place(store, entryOf('gold-record#2'))).toBe('gold-story');
+      expect((await store.stories.members('gold-story')).map((m) => m.key).sort()).toEqual(['gold-record#1', 'gold-record#2']);
+    });
+
     it('puts reprints of batches assigned at the same moment by different connections into one story', async () => {
       const others = [store, await fx.openAnother(), await fx.openAnother()];
       const groups = orderFreeGroups();
