@@ -43,7 +43,7 @@ export interface RedisStoryIndexOptions {
  * past {@link SNAPSHOT_MAX_AGE_MS} (half of this), so a counter that lapsed and started
  * again from 1 is never mistaken for the one read.
  */
-const VERSION_TTL_MS = 60_000;
+const VERSION_TTL_MS = 30_000;
 const SNAPSHOT_MAX_AGE_MS = VERSION_TTL_MS / 2;
 
 const PRUNE_BATCH = 500;

@@ -48,6 +48,12 @@ describe('redis story index', () => {
       expect(ttl).toBeGreaterThan(2 * DEFAULT_STORY_RULES.windowMs);
       expect(ttl).toBeLessThanOrEqual(7 * 24 * 3600_000);
     }
+    // The version counters a lock-free assignment checks outlive only the gap between its lookup and its write.
+    for (const band of e.bands) {
+      const ttl = await redis.pttl(`${prefix}story:bandv:${band}`);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(30_000);
+    }
     expect(await redis.pttl(`${prefix}story:entry:NW1`)).toBe(-1);
     expect(await redis.pttl(`${prefix}story:members:NW1`)).toBe(-1);
   });
