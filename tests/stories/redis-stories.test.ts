@@ -5,6 +5,7 @@ import { chooseStory, DEFAULT_STORY_RULES, storyEntry, storySpan } from '../../s
 import { createRedisStore } from '../../src/store/redis.js';
 import { cleanupRedis } from '../support/harness.js';
 import { REDIS_URL } from '../support/redis-url.js';
+import { storyCorpus } from '../fixtures/stories/corpus.js';
 import { storyIndexContract } from './story-index-contract.js';
 
 function connect(): Redis {
@@ -37,6 +38,36 @@ describe('redis story index', () => {
   });
   afterAll(async () => {
     await redis.quit();
+  });
+
+  it('places a page of about 500 articles in two round trips, however many stories it makes', async () => {
+    const counted = connect();
+    let commands: string[] = [];
+    const send = counted.sendCommand.bind(counted);
+    counted.sendCommand = ((command: { name: string }) => (commands.push(command.name), send(command as never))) as typeof counted.sendCommand;
+    const store = createRedisStore({ redis: counted, prefix });
+    const rules = DEFAULT_STORY_RULES;
+    const corpus = storyCorpus();
+    // The corpus four times over, a year apart, so each copy groups on its own.
+    const entries = [0, 1, 2, 3].flatMap((copy) =>
+      corpus.map((a) => storyEntry(`${copy}:${a.key}`, a.title, a.contentHtml, Date.parse(a.publishedAt) + copy * 365 * 24 * 3600_000)),
+    );
+    entries.sort((a, b) => a.publishedMs - b.publishedMs || (a.key < b.key ? -1 : 1));
+    const warm = storyEntry('warm', '预热', '<p>预热</p>', 0);
+    await store.stories.assign(warm, storySpan(0, rules), () => 'warm');
+    commands = [];
+    const placed = await store.stories.assignMany(
+      entries.map((entry) => ({ entry, span: storySpan(entry.publishedMs, rules) })),
+      (found, a) => chooseStory(a.entry, found, rules).storyId,
+    );
+    expect(commands).toEqual(['evalsha', 'evalsha']);
+    const storyOf = new Map(entries.map((e, i) => [e.key, placed[i]?.storyId ?? '']));
+    for (const a of corpus) {
+      const first = storyOf.get(`0:${a.key}`)?.slice(2);
+      for (const copy of [1, 2, 3]) expect(storyOf.get(`${copy}:${a.key}`)?.slice(2), a.key).toBe(first);
+    }
+    expect(new Set(placed.map((p) => p.storyId)).size).toBeLessThan(entries.length / 2);
+    counted.disconnect();
   });
 
   it('lets band sets expire a few windows after their newest article, and keeps entries and stories for the items prune', async () => {
