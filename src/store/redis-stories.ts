@@ -83,8 +83,8 @@ end`;
  * before i's turn, so i must see the new ones, which the caller adds). Replies
  * { server ms, { key, fp, published, story, … } of the distinct entries listed,
  * { band, version, … } of every band looked up, per assignment per band the 1-based
- * positions of its entries in the first list }. A member without an entry (left by a
- * write that failed halfway) is passed over.
+ * positions of its entries in the first list }. A member without an entry (which the
+ * scripts never leave behind) is passed over.
  */
 const LOOKUP = new LuaScript(
   'story-lookup',
