@@ -206,6 +206,17 @@ end
 return removed`,
 );
 
+/** Most assignments of calls made at once that one flight records together. */
+const GROUP_ASSIGNMENTS = 1000;
+
+/** An `assignMany` call waiting for its flight. */
+interface QueuedAssignment {
+  assignments: readonly StoryAssignment[];
+  choose: ChooseStoryFor<StoryAssignment>;
+  resolve: (placed: StoryPlacement[]) => void;
+  reject: (err: unknown) => void;
+}
+
 type LookupReply = [number, string[], (string | number)[], number[][][]];
 type RecordReply = [0] | [1, ([0] | [1, string])[]];
 
@@ -228,13 +239,17 @@ interface BatchRecord {
  * recorded by a second script only if none of those bands changed meanwhile; otherwise
  * it is looked up and chosen for again. A writer never waits for another, and two
  * reprints saved at once still land in one story: the second to record finds the
- * first's band changed, looks again and joins it.
+ * first's band changed, looks again and joins it. Within a process, calls made while
+ * one is being recorded wait and go together in the next batch, so only writers in
+ * other processes ever make an assignment look again.
  */
 export class RedisStoryIndex implements StoryIndex {
   private readonly redis: Redis;
   private readonly base: string;
   private readonly conflictWaitMs: number;
   private readonly bandTtlMs: number;
+  private readonly waiting: QueuedAssignment[] = [];
+  private flying = false;
 
   constructor(opts: RedisStoryIndexOptions) {
     this.redis = opts.redis;
@@ -250,6 +265,67 @@ export class RedisStoryIndex implements StoryIndex {
 
   async assignMany<A extends StoryAssignment>(assignments: readonly A[], choose: ChooseStoryFor<A>): Promise<StoryPlacement[]> {
     if (assignments.length === 0) return [];
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ assignments, choose: choose as ChooseStoryFor<StoryAssignment>, resolve, reject });
+      if (!this.flying) void this.fly();
+    });
+  }
+
+  /**
+   * Records what is waiting, one flight at a time: the calls made while a flight is under
+   * way go together in the next, as one batch in their order. So the writers of one
+   * process never race each other (only other processes can make a flight look again),
+   * and concurrent callers share round trips.
+   */
+  private async fly(): Promise<void> {
+    this.flying = true;
+    try {
+      while (this.waiting.length > 0) {
+        const group = this.nextGroup();
+        if (group.length === 1) {
+          await this.settle(group[0] as QueuedAssignment);
+          continue;
+        }
+        const all = group.flatMap((q) => q.assignments.map((a, i) => ({ entry: a.entry, span: a.span, q, a, i })));
+        try {
+          const placed = await this.assignNow(all, (candidates, x) => x.q.choose(candidates, x.a, x.i));
+          let at = 0;
+          for (const q of group) {
+            q.resolve(placed.slice(at, at + q.assignments.length));
+            at += q.assignments.length;
+          }
+        } catch {
+          // One caller's choice may have failed the group: each again on its own, so only that one fails.
+          for (const q of group) await this.settle(q);
+        }
+      }
+    } finally {
+      this.flying = false;
+    }
+  }
+
+  /** The calls waiting longest, up to {@link GROUP_ASSIGNMENTS} assignments (at least one call). */
+  private nextGroup(): QueuedAssignment[] {
+    const group: QueuedAssignment[] = [this.waiting.shift() as QueuedAssignment];
+    let size = (group[0] as QueuedAssignment).assignments.length;
+    while (this.waiting.length > 0 && size + (this.waiting[0] as QueuedAssignment).assignments.length <= GROUP_ASSIGNMENTS) {
+      const q = this.waiting.shift() as QueuedAssignment;
+      size += q.assignments.length;
+      group.push(q);
+    }
+    return group;
+  }
+
+  private async settle(q: QueuedAssignment): Promise<void> {
+    try {
+      q.resolve(await this.assignNow(q.assignments, q.choose));
+    } catch (err) {
+      q.reject(err);
+    }
+  }
+
+  /** Looks up, chooses and records `assignments` until no other writer changed what it read in between. */
+  private async assignNow<A extends StoryAssignment>(assignments: readonly A[], choose: ChooseStoryFor<A>): Promise<StoryPlacement[]> {
     const first = (assignments[0] as A).entry.key;
     const label = assignments.length === 1 ? first : `${first} and ${assignments.length - 1} more`;
     return this.run(

@@ -70,6 +70,42 @@ describe('redis story index', () => {
     counted.disconnect();
   });
 
+  it('records calls made while one is being recorded together, failing only the call whose choice failed', async () => {
+    const counted = connect();
+    let commands = 0;
+    const send = counted.sendCommand.bind(counted);
+    counted.sendCommand = ((command: never) => (commands++, send(command))) as typeof counted.sendCommand;
+    const store = createRedisStore({ redis: counted, prefix });
+    const rules = DEFAULT_STORY_RULES;
+    const corpus = storyCorpus();
+    await store.stories.assign(storyEntry('warm', '预热', '<p>预热</p>', 0), storySpan(0, rules), () => 'warm');
+    commands = 0;
+    // Every article of the corpus at once, each by its own call, as concurrent article jobs do.
+    const calls = corpus.map((a) => {
+      const entry = storyEntry(a.key, a.title, a.contentHtml, Date.parse(a.publishedAt));
+      return store.stories.assign(entry, storySpan(entry.publishedMs, rules), (found) => {
+        if (a.key === 'cpi-may#1') throw new Error('no story for cpi-may#1');
+        return chooseStory(entry, found, rules).storyId;
+      });
+    });
+    const settled = await Promise.allSettled(calls);
+    // The first call flies alone; the others wait and go together, then again one by one after cpi-may#1 failed the group.
+    expect(commands).toBeLessThanOrEqual(2 + 2 + 2 * corpus.length);
+    expect(settled.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([expect.stringMatching(/cpi-may#1.*no story for cpi-may#1/s)]);
+    expect(await store.stories.storyOf('cpi-may#1')).toBeNull();
+    expect(await store.stories.storyOf('csrc-ipo#2')).toBe('csrc-ipo#0');
+
+    // Without a failure the waiting calls share one flight: two round trips for all of them.
+    commands = 0;
+    const again = corpus.slice(0, 40).map((a) => {
+      const entry = storyEntry(`again:${a.key}`, a.title, a.contentHtml, Date.parse(a.publishedAt) + 365 * 24 * 3600_000);
+      return store.stories.assign(entry, storySpan(entry.publishedMs, rules), (found) => chooseStory(entry, found, rules).storyId);
+    });
+    await Promise.all(again);
+    expect(commands).toBe(4);
+    counted.disconnect();
+  });
+
   it('lets band sets expire a few windows after their newest article, and keeps entries and stories for the items prune', async () => {
     const store = createRedisStore({ redis, prefix });
     const e = storyEntry('NW1', '央行宣布降准', '<p>中国人民银行5日宣布，决定于2月15日下调金融机构存款准备金率0.5个百分点。</p>', Date.now());
