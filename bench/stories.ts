@@ -9,15 +9,18 @@
  * Speed, side by side: normalize + fingerprint + LSH lookup of one article against a
  * store holding 10k fingerprints vs extracting the seed article page; and the lookup
  * alone with 10k and 100k stored fingerprints, LSH band index vs a brute-force scan of
- * every fingerprint in the window (both on the real SQLite store).
+ * every fingerprint in the window (both on the real SQLite store); and placing a page of
+ * 500 new generated articles into an index of 10k, with one `assignMany` vs one `assign`
+ * per article, on SQLite and on Redis.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Table from 'cli-table3';
 import { startCase, type CaseFn, type CaseIpc } from './lib/fork.js';
 import { timeLoop, type LoopPlan } from './lib/measure.js';
+import type { Store } from '../src/store/store.js';
 import type { BenchOptions } from './lib/options.js';
 import { outcomeOf, sideOf, type CaseOutcome, type Comparison } from './lib/report.js';
 import { seededRandom } from './lib/rng.js';
@@ -246,12 +249,91 @@ function extractCase(): CaseFn {
   };
 }
 
+/** Articles in a page: what a feed brings in one poll, and what ingest places at once. */
+const PAGE = 500;
+
+/** `PAGE` generated articles as the ingest brings them (bodies as bench/lib/news-site.ts writes them), published within the window of the index. */
+async function pageEntries(rand: () => number, page: number) {
+  const { storyEntry } = await import('../src/stories/index.js');
+  return Array.from({ length: PAGE }, (_, i) => {
+    const body = Array.from({ length: 4 + Math.floor(rand() * 7) }, () => `<p>\u3000\u3000${paragraph(rand, 2, 4)}</p>`).join('');
+    return storyEntry(`page-${page}-${i}`, `${headline(rand)}（${i + 1}）`, body, NOW_MS - 36 * 3600_000 + Math.floor(rand() * 72 * 3600_000));
+  });
+}
+
+type PageMode = 'assignMany' | 'assign';
+type Backend = 'sqlite' | 'redis';
+
+/**
+ * Places pages of {@link PAGE} new generated articles into an index already holding
+ * 10,000 of them: with one `assignMany` per page, or one `assign` per article (the
+ * article-job path). A fixed number of pages per side, so both end on a store of the
+ * same size.
+ */
+function pageCase(mode: PageMode, backend: Backend): CaseFn {
+  return async (opts: BenchOptions, ipc: CaseIpc) => {
+    const file = (await ipc.next()) as string;
+    const { chooseStory, DEFAULT_STORY_RULES, storySpan } = await import('../src/stories/index.js');
+    const rules = DEFAULT_STORY_RULES;
+    let store: Store;
+    let done: () => Promise<void>;
+    if (backend === 'sqlite') {
+      const { openSqliteStore } = await import('../src/store/sqlite.js');
+      const copy = `${file}.${mode}.db`;
+      copyFileSync(file, copy);
+      store = openSqliteStore(copy);
+      done = () => store.close();
+    } else {
+      const { Redis } = await import('ioredis');
+      const { createRedisStore } = await import('../src/store/redis.js');
+      const { deleteRedisPrefix, REDIS_URL } = await import('./lib/finews-process.js');
+      const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+      const prefix = `finews-bench:stories-${process.pid}-${Date.now()}:`;
+      store = createRedisStore({ redis, prefix });
+      const seed = seededRandom(20240601);
+      for (let p = 0; p < 20; p++) {
+        const entries = await pageEntries(seed, -1 - p);
+        await store.stories.assignMany(entries.map((entry) => ({ entry, span: storySpan(entry.publishedMs, rules) })), (c, a) => chooseStory(a.entry, c, rules).storyId);
+      }
+      done = async () => {
+        await deleteRedisPrefix(prefix);
+        redis.disconnect();
+      };
+    }
+    const rand = seededRandom(7);
+    const pages = await Promise.all(Array.from({ length: (opts.quick ? 3 : 10) + 1 }, (_, p) => pageEntries(rand, p)));
+    let next = 0;
+    let joined = 0;
+    const once = async (): Promise<void> => {
+      const entries = pages[next++ % pages.length] ?? [];
+      if (mode === 'assignMany') {
+        const placed = await store.stories.assignMany(entries.map((entry) => ({ entry, span: storySpan(entry.publishedMs, rules) })), (c, a) => chooseStory(a.entry, c, rules).storyId);
+        placed.forEach((p, i) => (joined += p.storyId === entries[i]?.key ? 0 : 1));
+      } else {
+        for (const entry of entries) {
+          const id = await store.stories.assign(entry, storySpan(entry.publishedMs, rules), (c) => chooseStory(entry, c, rules).storyId);
+          if (id !== entry.key) joined++;
+        }
+      }
+    };
+    return outcomeOf(async () => {
+      const loop = await timeLoop(once, { warmupOps: 1, minMs: 0, minOps: pages.length - 1, maxOps: pages.length - 1 });
+      await done();
+      return { loop, output: `${Math.round(loop.opsPerSec * PAGE).toLocaleString('en-US')} articles/s; ${joined} joined a story` };
+    });
+  };
+}
+
 /** The cases, each run in a process of its own. */
 export const cases: Record<string, CaseFn> = {
   'fingerprint+lsh': lookupCase('fingerprint+lsh'),
   extract: extractCase(),
   lsh: lookupCase('lsh'),
   brute: lookupCase('brute'),
+  'page-many-sqlite': pageCase('assignMany', 'sqlite'),
+  'page-one-sqlite': pageCase('assign', 'sqlite'),
+  'page-many-redis': pageCase('assignMany', 'redis'),
+  'page-one-redis': pageCase('assign', 'redis'),
 };
 
 async function withFile(name: string, file: string, opts: BenchOptions): Promise<CaseOutcome> {
@@ -282,6 +364,18 @@ export async function run(opts: BenchOptions): Promise<Comparison[]> {
           ours: sideOf('storyEntry + candidates + chooseStory', o, 'articles/s'),
           baseline: sideOf('extractArticle (seed-article.html)', b, 'pages/s'),
         });
+      }
+      if (n === SIZES[0]) {
+        for (const backend of ['sqlite', 'redis'] as const) {
+          const o = await withFile(`page-many-${backend}`, file, opts);
+          const b = await withFile(`page-one-${backend}`, file, opts);
+          rows.push({
+            bench: 'stories',
+            scenario: `placing a page of ${PAGE} new generated articles, ${n.toLocaleString('en-US')} already indexed (${backend === 'sqlite' ? 'SQLite' : 'Redis'})`,
+            ours: sideOf('assignMany: the page at once', o, 'pages/s', 'ms/page'),
+            baseline: sideOf(`assign: one article after another`, b, 'pages/s', 'ms/page'),
+          });
+        }
       }
       const o = await withFile('lsh', file, opts);
       const b = await withFile('brute', file, opts);

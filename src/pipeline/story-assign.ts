@@ -2,7 +2,7 @@ import { ALL_SLUG, type Item, type StoriesConfig } from '../domain.js';
 import { chooseStory, storyEntry, storySpan, type StoryRules } from '../stories/index.js';
 import type { Store } from '../store/store.js';
 
-/** What placing an article in its story touches: the story index, and items to learn which feeds change. */
+/** What placing articles in their stories touches: the story index, and items to learn which feeds change. */
 export type StoryAssignStore = Pick<Store, 'stories' | 'getItem'>;
 
 /** The story rules feeds.yaml sets. */
@@ -17,38 +17,53 @@ export function storyRules(config: StoriesConfig): StoryRules {
  * story. Returns the categories whose feeds change besides the item's own: those of the
  * other members of the story it left and the story it joined, since a lead lists its
  * members (publisher categories never group, so they are left out). Nothing when
- * stories are disabled.
+ * stories are disabled. The same as {@link assignStories} of the one item.
  */
 export async function assignStory(store: StoryAssignStore, config: StoriesConfig, item: Item): Promise<string[]> {
-  if (!config.enabled) return [];
-  const rules = storyRules(config);
-  const publishedMs = publishedMsOf(item);
-  const entry = storyEntry(item.key, item.title, item.contentHtml || item.summary, publishedMs);
-  const before = await store.stories.storyOf(item.key);
-  const storyId = await store.stories.assign(entry, storySpan(publishedMs, rules), (candidates) => chooseStory(entry, candidates, rules).storyId);
-  const touched = before === null || before === storyId ? [storyId] : [before, storyId];
-  const others = new Set<string>();
-  for (const members of await Promise.all(touched.map((id) => store.stories.members(id)))) {
-    for (const m of members) if (m.key !== item.key) others.add(m.key);
-  }
-  if (others.size === 0) return [];
-  const changed = new Set<string>([ALL_SLUG]);
-  // Read at once, not one round trip after another: a story can have dozens of members.
-  for (const member of await Promise.all([...others].map((key) => store.getItem(key)))) {
-    // The first category is the publisher's own, which shows every copy and never groups.
-    for (const slug of member?.categories.slice(1) ?? []) changed.add(slug);
-  }
-  return [...changed];
+  return assignStories(store, config, [item]);
 }
 
 /**
- * {@link assignStory} for a batch of articles saved together, in order (a later one may
- * join an earlier one's story). Returns the union of the categories that change besides
- * the items' own.
+ * {@link assignStory} for a batch of articles saved together, as one step of the story
+ * index: in order, so a later one may join an earlier one's story. Returns the union of
+ * the categories that change besides the items' own: those of the members, other than
+ * the item, of each story an item left or joined, read once for the whole batch (a
+ * member from the batch itself counts with the categories it is being saved with).
  */
 export async function assignStories(store: StoryAssignStore, config: StoriesConfig, items: readonly Item[]): Promise<string[]> {
-  const changed = new Set<string>();
-  for (const item of items) for (const slug of await assignStory(store, config, item)) changed.add(slug);
+  if (!config.enabled || items.length === 0) return [];
+  const rules = storyRules(config);
+  const assignments = items.map((item) => {
+    const publishedMs = publishedMsOf(item);
+    const entry = storyEntry(item.key, item.title, item.contentHtml || item.summary, publishedMs);
+    return { entry, span: storySpan(publishedMs, rules) };
+  });
+  const placed = await store.stories.assignMany(assignments, (candidates, a) => chooseStory(a.entry, candidates, rules).storyId);
+
+  const touched = new Set<string>();
+  for (const p of placed) {
+    touched.add(p.storyId);
+    if (p.previousStoryId !== null) touched.add(p.previousStoryId);
+  }
+  // Each story's members once for the whole batch, read at once rather than one round trip after another.
+  const members = new Map(await Promise.all([...touched].map(async (id) => [id, await store.stories.members(id)] as const)));
+  const others = new Set<string>();
+  placed.forEach((p, i) => {
+    const key = (items[i] as Item).key;
+    for (const id of p.previousStoryId === null ? [p.storyId] : [p.previousStoryId, p.storyId]) {
+      for (const m of members.get(id) ?? []) if (m.key !== key) others.add(m.key);
+    }
+  });
+  if (others.size === 0) return [];
+
+  const inBatch = new Map(items.map((item) => [item.key, item]));
+  const stored = [...others].filter((key) => !inBatch.has(key));
+  const changed = new Set<string>([ALL_SLUG]);
+  const memberItems = [...(await Promise.all(stored.map((key) => store.getItem(key)))), ...[...others].map((key) => inBatch.get(key))];
+  for (const member of memberItems) {
+    // The first category is the publisher's own, which shows every copy and never groups.
+    for (const slug of member?.categories.slice(1) ?? []) changed.add(slug);
+  }
   return [...changed];
 }
 

@@ -1,8 +1,19 @@
-import { randomUUID } from 'node:crypto';
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { FinewsError } from '../errors.js';
 import { storeFailure } from './item-merge.js';
-import { CANDIDATES_PER_BAND, type ChooseStory, type StoryEntry, type StoryIndex, type StoryIndexed, type StoryMember, type StorySpan } from './stories.js';
+import { LuaScript } from './lua-script.js';
+import {
+  CANDIDATES_PER_BAND,
+  type ChooseStory,
+  type ChooseStoryFor,
+  type StoryAssignment,
+  type StoryEntry,
+  type StoryIndex,
+  type StoryIndexed,
+  type StoryMember,
+  type StoryPlacement,
+  type StorySpan,
+} from './stories.js';
 
 export interface RedisStoryIndexOptions {
   /** Connected ioredis client, owned by the caller. */
@@ -10,16 +21,11 @@ export interface RedisStoryIndexOptions {
   /** The store's key prefix; the index writes under `<prefix>story:`. */
   prefix: string;
   /**
-   * How long the assignment lock is held at most, ms: a crashed holder's lock lapses
-   * after this.
-   * @defaultValue 10000
-   */
-  lockTtlMs?: number;
-  /**
-   * How long `assign` waits for the lock before failing (retryable), ms.
+   * How long `assign` keeps trying when other writers keep changing the bands it looked
+   * up before it can record its batch, ms; then it fails (retryable).
    * @defaultValue 15000
    */
-  lockWaitMs?: number;
+  conflictWaitMs?: number;
   /**
    * How long a band value's set lives after the last article written to it (from that
    * article's publishedAt, or now when later), ms. Lookups only ever look within a
@@ -31,65 +37,374 @@ export interface RedisStoryIndexOptions {
   bandTtlMs?: number;
 }
 
-// Deletes the lock only while it is still ours: a holder whose lock lapsed must not
-// release another's.
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+/**
+ * A band's version counter lives this long after its last change, ms. It only has to
+ * outlive the gap between an assignment's lookup and its write, which the write refuses
+ * past {@link SNAPSHOT_MAX_AGE_MS} (half of this), so a counter that lapsed and started
+ * again from 1 is never mistaken for the one read.
+ */
+const VERSION_TTL_MS = 30_000;
+const SNAPSHOT_MAX_AGE_MS = VERSION_TTL_MS / 2;
 
 const PRUNE_BATCH = 500;
+
+/** The server's clock in ms, inside a script. */
+const NOW_MS = `local function now_ms() local t = redis.call('TIME') return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) end`;
+
+/**
+ * Removes the record of `key` (its bands, membership and expiry) and bumps the version of
+ * every band it leaves; returns its story, or false when it was not indexed.
+ */
+const UNINDEX = `
+local function bump(base, band)
+  local vk = base .. 'bandv:' .. band
+  redis.call('INCR', vk)
+  redis.call('PEXPIRE', vk, ${VERSION_TTL_MS})
+end
+local function unindex(base, key)
+  local ek = base .. 'entry:' .. key
+  local old = redis.call('HMGET', ek, 'bands', 'published', 'story')
+  redis.call('ZREM', base .. 'expiry', key)
+  if not old[1] or not old[2] or not old[3] then return false end
+  for _, band in ipairs(cjson.decode(old[1])) do
+    redis.call('ZREM', base .. 'band:' .. band, key)
+    bump(base, band)
+  end
+  redis.call('ZREM', base .. 'members:' .. old[3], key)
+  redis.call('DEL', ek)
+  return old[3]
+end`;
+
+/**
+ * The lookups of a batch, as one consistent read. ARGV: base, per-band limit, count n,
+ * then per assignment: key, since, until, band count, bands. For assignment i, each
+ * band lists the `limit` members published last within the span, skipping keys an
+ * earlier assignment of the batch records again (the writer replaces those records
+ * before i's turn, so i must see the new ones, which the caller adds). Replies
+ * { server ms, { key, fp, published, story, … } of the distinct entries listed,
+ * { band, version, … } of every band looked up, per assignment per band the 1-based
+ * positions of its entries in the first list }. A member without an entry (which the
+ * scripts never leave behind) is passed over.
+ */
+const LOOKUP = new LuaScript(
+  'story-lookup',
+  `${NOW_MS}
+local base, limit, n = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local asg, first, pos = {}, {}, 4
+for i = 1, n do
+  local key, nb = ARGV[pos], tonumber(ARGV[pos + 3])
+  asg[i] = { key = key, since = ARGV[pos + 1], till = ARGV[pos + 2], from = pos + 4, nb = nb }
+  if first[key] == nil then first[key] = i end
+  pos = pos + 4 + nb
+end
+local entries, at, count = {}, {}, 0
+local versions, versioned = {}, {}
+local lists = {}
+for i = 1, n do
+  local a = asg[i]
+  local per = {}
+  for b = 1, a.nb do
+    local band = ARGV[a.from + b - 1]
+    if not versioned[band] then
+      versioned[band] = true
+      versions[#versions + 1] = band
+      versions[#versions + 1] = tonumber(redis.call('GET', base .. 'bandv:' .. band) or '0')
+    end
+    local got, offset = {}, 0
+    while #got < limit do
+      local page = redis.call('ZREVRANGEBYSCORE', base .. 'band:' .. band, a.till, a.since, 'LIMIT', offset, limit)
+      for _, m in ipairs(page) do
+        local f = first[m]
+        if f == nil or f >= i then
+          local p = at[m]
+          if p == nil then
+            local row = redis.call('HMGET', base .. 'entry:' .. m, 'fp', 'published', 'story')
+            p = false
+            if row[1] and row[2] and row[3] then
+              count = count + 1
+              p = count
+              entries[#entries + 1] = m
+              entries[#entries + 1] = row[1]
+              entries[#entries + 1] = row[2]
+              entries[#entries + 1] = row[3]
+            end
+            at[m] = p
+          end
+          if p then
+            got[#got + 1] = p
+            if #got == limit then break end
+          end
+        end
+      end
+      if #page < limit then break end
+      offset = offset + limit
+    end
+    per[b] = got
+  end
+  lists[i] = per
+end
+return { now_ms(), entries, versions, lists }`,
+);
+
+/**
+ * Records a batch if no band it looked up changed since: the compare-and-set half of an
+ * assignment. ARGV: base, band ttl ms, recording time ms, the lookup's server ms, count
+ * v, then v × (band, version), then per assignment: key, fp, bands JSON, published,
+ * story, band count, bands. Replies { 0 } when a band changed (or the lookup is too
+ * old to tell), else { 1, { { 0 } or { 1, previous story } per assignment } }.
+ */
+const RECORD = new LuaScript(
+  'story-record',
+  `${NOW_MS}
+${UNINDEX}
+local base, bandTtl, recorded, readAt, nv = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+if now_ms() - readAt > ${SNAPSHOT_MAX_AGE_MS} then return { 0 } end
+local pos = 6
+for _ = 1, nv do
+  local seen = tonumber(redis.call('GET', base .. 'bandv:' .. ARGV[pos]) or '0')
+  if seen ~= tonumber(ARGV[pos + 1]) then return { 0 } end
+  pos = pos + 2
+end
+local out = {}
+while pos <= #ARGV do
+  local key, fp, bands, published, story, nb = ARGV[pos], ARGV[pos + 1], ARGV[pos + 2], ARGV[pos + 3], ARGV[pos + 4], tonumber(ARGV[pos + 5])
+  local previous = unindex(base, key)
+  local expiry = math.max(tonumber(published), recorded)
+  redis.call('HSET', base .. 'entry:' .. key, 'fp', fp, 'bands', bands, 'published', published, 'story', story)
+  for b = 1, nb do
+    local band = ARGV[pos + 5 + b]
+    local bk = base .. 'band:' .. band
+    redis.call('ZADD', bk, published, key)
+    redis.call('PEXPIREAT', bk, string.format('%d', expiry + bandTtl))
+    bump(base, band)
+  end
+  redis.call('ZADD', base .. 'members:' .. story, published, key)
+  redis.call('ZADD', base .. 'expiry', string.format('%d', expiry), key)
+  out[#out + 1] = previous and { 1, previous } or { 0 }
+  pos = pos + 6 + nb
+end
+return { 1, out }`,
+);
+
+/**
+ * Forgets keys: ARGV base, cut ms ('' for none), keys. With a cut, only keys whose
+ * expiry is still before it (a key recorded again since it was listed stays). Replies
+ * how many were forgotten.
+ */
+const FORGET = new LuaScript(
+  'story-forget',
+  `${UNINDEX}
+local base, cut, removed = ARGV[1], ARGV[2], 0
+for i = 3, #ARGV do
+  local key = ARGV[i]
+  local score = cut ~= '' and redis.call('ZSCORE', base .. 'expiry', key)
+  if cut == '' or (score and tonumber(score) < tonumber(cut)) then
+    unindex(base, key)
+    removed = removed + 1
+  end
+end
+return removed`,
+);
+
+/** Most assignments of calls made at once that one flight records together. */
+const GROUP_ASSIGNMENTS = 1000;
+
+/** An `assignMany` call waiting for its flight. */
+interface QueuedAssignment {
+  assignments: readonly StoryAssignment[];
+  choose: ChooseStoryFor<StoryAssignment>;
+  resolve: (placed: StoryPlacement[]) => void;
+  reject: (err: unknown) => void;
+}
+
+type LookupReply = [number, string[], (string | number)[], number[][][]];
+type RecordReply = [0] | [1, ([0] | [1, string])[]];
+
+/** An entry recorded by an earlier assignment of the batch being chosen for. */
+interface BatchRecord {
+  indexed: StoryIndexed;
+  bands: readonly string[];
+}
 
 /**
  * The story index of Redis mode. Layout under `<prefix>story:`: `band:<value>` sorted
  * sets (member key, score publishedAt ms; expiring `bandTtlMs` after their newest
- * write, since lookups only look within a story window), `entry:<key>` hashes (fingerprint, bands,
- * published, story), `members:<storyId>` sorted sets (score publishedAt ms), `expiry`
- * (score max(publishedAt, recorded) ms, for pruning), and `lock`. `assign`, `remove` and
- * `prune` hold the lock around lookup, choice and write, so concurrent workers assign one at a time
- * and two reprints saved at once land in one story.
+ * write, since lookups only look within a story window), `bandv:<value>` version
+ * counters (bumped by every write to the band, short-lived), `entry:<key>` hashes
+ * (fingerprint, bands, published, story), `members:<storyId>` sorted sets (score
+ * publishedAt ms), and `expiry` (score max(publishedAt, recorded) ms, for pruning).
+ *
+ * Assignment takes no lock: a batch is looked up in one script (one round trip, one
+ * consistent read with the versions of the bands it read), chosen for here, and
+ * recorded by a second script only if none of those bands changed meanwhile; otherwise
+ * it is looked up and chosen for again. A writer never waits for another, and two
+ * reprints saved at once still land in one story: the second to record finds the
+ * first's band changed, looks again and joins it. Within a process, calls made while
+ * one is being recorded wait and go together in the next batch, so only writers in
+ * other processes ever make an assignment look again.
  */
 export class RedisStoryIndex implements StoryIndex {
   private readonly redis: Redis;
   private readonly base: string;
-  private readonly lockTtlMs: number;
-  private readonly lockWaitMs: number;
+  private readonly conflictWaitMs: number;
   private readonly bandTtlMs: number;
+  private readonly waiting: QueuedAssignment[] = [];
+  private flying = false;
 
   constructor(opts: RedisStoryIndexOptions) {
     this.redis = opts.redis;
     this.base = `${opts.prefix}story:`;
-    this.lockTtlMs = opts.lockTtlMs ?? 10_000;
-    this.lockWaitMs = opts.lockWaitMs ?? 15_000;
+    this.conflictWaitMs = opts.conflictWaitMs ?? 15_000;
     this.bandTtlMs = opts.bandTtlMs ?? 7 * 24 * 3600_000;
   }
 
   async assign(entry: StoryEntry, span: StorySpan, choose: ChooseStory): Promise<string> {
-    return this.run('assign', () =>
-      this.locked(async () => {
-        const found = (await this.lookup(entry.bands, span)).filter((c) => c.key !== entry.key);
-        const storyId = choose(found);
-        const tx = this.redis.multi();
-        await this.unindex(entry.key, tx);
-        const expiry = Math.max(entry.publishedMs, Date.now());
-        tx.hset(this.entryKey(entry.key), {
-          fp: entry.fingerprint,
-          bands: JSON.stringify(entry.bands),
-          published: String(entry.publishedMs),
-          story: storyId,
-        });
-        for (const band of entry.bands) {
-          tx.zadd(this.bandKey(band), entry.publishedMs, entry.key);
-          tx.pexpireat(this.bandKey(band), expiry + this.bandTtlMs);
+    const [placed] = await this.assignMany([{ entry, span }], (candidates) => choose(candidates));
+    return (placed as StoryPlacement).storyId;
+  }
+
+  async assignMany<A extends StoryAssignment>(assignments: readonly A[], choose: ChooseStoryFor<A>): Promise<StoryPlacement[]> {
+    if (assignments.length === 0) return [];
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ assignments, choose: choose as ChooseStoryFor<StoryAssignment>, resolve, reject });
+      if (!this.flying) void this.fly();
+    });
+  }
+
+  /**
+   * Records what is waiting, one flight at a time: the calls made while a flight is under
+   * way go together in the next, as one batch in their order. So the writers of one
+   * process never race each other (only other processes can make a flight look again),
+   * and concurrent callers share round trips.
+   */
+  private async fly(): Promise<void> {
+    this.flying = true;
+    try {
+      while (this.waiting.length > 0) {
+        const group = this.nextGroup();
+        if (group.length === 1) {
+          await this.settle(group[0] as QueuedAssignment);
+          continue;
         }
-        tx.zadd(this.membersKey(storyId), entry.publishedMs, entry.key);
-        tx.zadd(this.expiryKey, expiry, entry.key);
-        await exec(tx);
-        return storyId;
-      }),
-      entry.key,
+        const all = group.flatMap((q) => q.assignments.map((a, i) => ({ entry: a.entry, span: a.span, q, a, i })));
+        try {
+          const placed = await this.assignNow(all, (candidates, x) => x.q.choose(candidates, x.a, x.i));
+          let at = 0;
+          for (const q of group) {
+            q.resolve(placed.slice(at, at + q.assignments.length));
+            at += q.assignments.length;
+          }
+        } catch {
+          // One caller's choice may have failed the group: each again on its own, so only that one fails.
+          for (const q of group) await this.settle(q);
+        }
+      }
+    } finally {
+      this.flying = false;
+    }
+  }
+
+  /** The calls waiting longest, up to {@link GROUP_ASSIGNMENTS} assignments (at least one call). */
+  private nextGroup(): QueuedAssignment[] {
+    const group: QueuedAssignment[] = [this.waiting.shift() as QueuedAssignment];
+    let size = (group[0] as QueuedAssignment).assignments.length;
+    while (this.waiting.length > 0 && size + (this.waiting[0] as QueuedAssignment).assignments.length <= GROUP_ASSIGNMENTS) {
+      const q = this.waiting.shift() as QueuedAssignment;
+      size += q.assignments.length;
+      group.push(q);
+    }
+    return group;
+  }
+
+  private async settle(q: QueuedAssignment): Promise<void> {
+    try {
+      q.resolve(await this.assignNow(q.assignments, q.choose));
+    } catch (err) {
+      q.reject(err);
+    }
+  }
+
+  /** Looks up, chooses and records `assignments` until no other writer changed what it read in between. */
+  private async assignNow<A extends StoryAssignment>(assignments: readonly A[], choose: ChooseStoryFor<A>): Promise<StoryPlacement[]> {
+    const first = (assignments[0] as A).entry.key;
+    const label = assignments.length === 1 ? first : `${first} and ${assignments.length - 1} more`;
+    return this.run(
+      'assign',
+      async () => {
+        const deadline = Date.now() + this.conflictWaitMs;
+        for (let attempt = 1; ; attempt++) {
+          const placed = await this.tryAssign(assignments, choose);
+          if (placed !== null) return placed;
+          if (Date.now() > deadline) {
+            throw new FinewsError(
+              'store-unavailable',
+              `redis story index ${this.base}: the bands looked up kept changing before the assignment could be recorded (${attempt} attempts in ${this.conflictWaitMs} ms)`,
+              { retryable: true },
+            );
+          }
+        }
+      },
+      label,
     );
   }
 
+  /** One lookup, choice and conditional write of the batch; null when another writer changed a band it read. */
+  private async tryAssign<A extends StoryAssignment>(assignments: readonly A[], choose: ChooseStoryFor<A>): Promise<StoryPlacement[] | null> {
+    const bandsOf = assignments.map((a) => [...new Set(a.entry.bands)]);
+    const args: (string | number)[] = [this.base, CANDIDATES_PER_BAND, assignments.length];
+    assignments.forEach((a, i) => {
+      const bands = bandsOf[i] as string[];
+      args.push(a.entry.key, a.span.sinceMs, a.span.untilMs, bands.length, ...bands);
+    });
+    const [readAt, flat, versions, lists] = (await LOOKUP.run(this.redis, [], args)) as LookupReply;
+    const stored: StoryIndexed[] = [];
+    for (let i = 0; i + 3 < flat.length; i += 4) {
+      stored.push({ key: flat[i] as string, fingerprint: flat[i + 1] as string, publishedMs: Number(flat[i + 2]), storyId: flat[i + 3] as string });
+    }
+
+    // The batch's own records so far, latest per key, and by band value.
+    const recorded = new Map<string, BatchRecord>();
+    const byBand = new Map<string, Set<BatchRecord>>();
+    const stories = assignments.map((a, i): string => {
+      const { entry, span } = a;
+      const found = new Map<string, StoryIndexed>();
+      (bandsOf[i] as string[]).forEach((band, b) => {
+        const fromStore = ((lists[i] as number[][])[b] ?? []).map((p) => stored[p - 1] as StoryIndexed);
+        for (const c of topOfBand(fromStore, byBand.get(band), span)) if (c.key !== entry.key && !found.has(c.key)) found.set(c.key, c);
+      });
+      const storyId = choose([...found.values()], a, i);
+      const previous = recorded.get(entry.key);
+      if (previous) for (const band of previous.bands) byBand.get(band)?.delete(previous);
+      const record: BatchRecord = { indexed: { key: entry.key, fingerprint: entry.fingerprint, publishedMs: entry.publishedMs, storyId }, bands: bandsOf[i] as string[] };
+      recorded.set(entry.key, record);
+      for (const band of record.bands) {
+        let set = byBand.get(band);
+        if (set === undefined) byBand.set(band, (set = new Set()));
+        set.add(record);
+      }
+      return storyId;
+    });
+
+    const write: (string | number)[] = [this.base, this.bandTtlMs, Date.now(), readAt, versions.length / 2, ...versions];
+    assignments.forEach((a, i) => {
+      const { entry } = a;
+      write.push(entry.key, entry.fingerprint, JSON.stringify(entry.bands), entry.publishedMs, stories[i] as string, (bandsOf[i] as string[]).length, ...(bandsOf[i] as string[]));
+    });
+    const reply = (await RECORD.run(this.redis, [], write)) as RecordReply;
+    if (reply[0] === 0) return null;
+    return reply[1].map((r, i) => ({ storyId: stories[i] as string, previousStoryId: r[0] === 1 ? r[1] : null }));
+  }
+
   async candidates(bands: readonly string[], span: StorySpan): Promise<StoryIndexed[]> {
-    return this.run('candidates', () => this.lookup(bands, span));
+    return this.run('candidates', async () => {
+      const unique = [...new Set(bands)];
+      const [, flat] = (await LOOKUP.run(this.redis, [], [this.base, CANDIDATES_PER_BAND, 1, '', span.sinceMs, span.untilMs, unique.length, ...unique])) as LookupReply;
+      const out: StoryIndexed[] = [];
+      for (let i = 0; i + 3 < flat.length; i += 4) {
+        out.push({ key: flat[i] as string, fingerprint: flat[i + 1] as string, publishedMs: Number(flat[i + 2]), storyId: flat[i + 3] as string });
+      }
+      return out;
+    });
   }
 
   async storyOf(key: string): Promise<string | null> {
@@ -105,16 +420,7 @@ export class RedisStoryIndex implements StoryIndex {
   }
 
   async remove(key: string): Promise<void> {
-    await this.run(
-      'remove',
-      () =>
-        this.locked(async () => {
-          const tx = this.redis.multi();
-          await this.unindex(key, tx);
-          await exec(tx);
-        }),
-      key,
-    );
+    await this.run('remove', () => FORGET.run(this.redis, [], [this.base, '', key]), key);
   }
 
   async prune(before: Date): Promise<number> {
@@ -123,83 +429,17 @@ export class RedisStoryIndex implements StoryIndex {
       for (;;) {
         const keys = await this.redis.zrangebyscore(this.expiryKey, '-inf', `(${before.getTime()}`, 'LIMIT', 0, PRUNE_BATCH);
         if (keys.length === 0) return removed;
-        await this.locked(async () => {
-          const tx = this.redis.multi();
-          for (const key of keys) await this.unindex(key, tx);
-          await exec(tx);
-        });
-        removed += keys.length;
+        removed += Number(await FORGET.run(this.redis, [], [this.base, before.getTime(), ...keys]));
         if (keys.length < PRUNE_BATCH) return removed;
       }
     });
   }
 
-  private async lookup(bands: readonly string[], span: StorySpan): Promise<StoryIndexed[]> {
-    const unique = [...new Set(bands)];
-    const pipe = this.redis.pipeline();
-    for (const band of unique) pipe.zrevrangebyscore(this.bandKey(band), span.untilMs, span.sinceMs, 'LIMIT', 0, CANDIDATES_PER_BAND);
-    const keys = [...new Set((await exec(pipe)).flatMap((r) => r as string[]))];
-    if (keys.length === 0) return [];
-    const heads = this.redis.pipeline();
-    for (const key of keys) heads.hmget(this.entryKey(key), 'fp', 'published', 'story');
-    const rows = await exec(heads);
-    const out: StoryIndexed[] = [];
-    keys.forEach((key, i) => {
-      const [fp, published, story] = rows[i] as (string | null)[];
-      if (fp == null || published == null || story == null) return;
-      out.push({ key, fingerprint: fp, publishedMs: Number(published), storyId: story });
-    });
-    return out;
-  }
-
-  /** Queues on `tx` the removal of `key`'s record, bands and membership. */
-  private async unindex(key: string, tx: ChainableCommander): Promise<void> {
-    const [bands, published, story] = await this.redis.hmget(this.entryKey(key), 'bands', 'published', 'story');
-    if (bands == null || published == null || story == null) {
-      tx.zrem(this.expiryKey, key);
-      return;
-    }
-    for (const band of JSON.parse(bands) as string[]) tx.zrem(this.bandKey(band), key);
-    tx.zrem(this.membersKey(story), key);
-    tx.zrem(this.expiryKey, key);
-    tx.del(this.entryKey(key));
-  }
-
-  /** Runs `fn` holding the index lock, so no other writer's lookup and write interleave with it. */
-  private async locked<T>(fn: () => Promise<T>): Promise<T> {
-    const token = await this.lock();
-    try {
-      return await fn();
-    } finally {
-      await this.redis.eval(RELEASE, 1, this.lockKey, token);
-    }
-  }
-
-  private async lock(): Promise<string> {
-    const token = randomUUID();
-    const deadline = Date.now() + this.lockWaitMs;
-    for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
-      if ((await this.redis.set(this.lockKey, token, 'PX', this.lockTtlMs, 'NX')) === 'OK') return token;
-      if (Date.now() > deadline) {
-        throw new FinewsError('store-unavailable', `redis story index ${this.base}: assignment lock still held after ${this.lockWaitMs} ms`, {
-          retryable: true,
-        });
-      }
-      await new Promise((resolve) => setTimeout(resolve, wait));
-    }
-  }
-
-  private get lockKey(): string {
-    return `${this.base}lock`;
-  }
   private get expiryKey(): string {
     return `${this.base}expiry`;
   }
   private entryKey(key: string): string {
     return `${this.base}entry:${key}`;
-  }
-  private bandKey(band: string): string {
-    return `${this.base}band:${band}`;
   }
   private membersKey(storyId: string): string {
     return `${this.base}members:${storyId}`;
@@ -214,11 +454,17 @@ export class RedisStoryIndex implements StoryIndex {
   }
 }
 
-/** Runs a pipeline or transaction, throwing the first command error. */
-async function exec(p: ChainableCommander): Promise<unknown[]> {
-  const replies = (await p.exec()) ?? [];
-  return replies.map(([err, value]) => {
-    if (err) throw err;
-    return value;
-  });
+/**
+ * One band's candidates for an assignment of a batch: of the stored entries listed
+ * (published last first) and the batch's earlier records within `span`, the
+ * {@link CANDIDATES_PER_BAND} published last (ties: greater key first, the sorted
+ * set's order), as a lookup after those records were written would list them.
+ */
+function topOfBand(fromStore: StoryIndexed[], fromBatch: Set<BatchRecord> | undefined, span: StorySpan): StoryIndexed[] {
+  if (fromBatch === undefined || fromBatch.size === 0) return fromStore;
+  const merged = [...fromStore];
+  for (const r of fromBatch) if (r.indexed.publishedMs >= span.sinceMs && r.indexed.publishedMs <= span.untilMs) merged.push(r.indexed);
+  if (merged.length === fromStore.length) return fromStore;
+  merged.sort((x, y) => y.publishedMs - x.publishedMs || (x.key < y.key ? 1 : x.key > y.key ? -1 : 0));
+  return merged.slice(0, CANDIDATES_PER_BAND);
 }

@@ -1,6 +1,17 @@
 import type { Database } from 'better-sqlite3';
 import { storeFailure } from './item-merge.js';
-import { CANDIDATES_PER_BAND, type ChooseStory, type StoryEntry, type StoryIndex, type StoryIndexed, type StoryMember, type StorySpan } from './stories.js';
+import {
+  CANDIDATES_PER_BAND,
+  type ChooseStory,
+  type ChooseStoryFor,
+  type StoryAssignment,
+  type StoryEntry,
+  type StoryIndex,
+  type StoryIndexed,
+  type StoryMember,
+  type StoryPlacement,
+  type StorySpan,
+} from './stories.js';
 
 /** Tables of the story index (migration 6 of sqlite-schema.ts). */
 export const STORY_INDEX_SCHEMA = `
@@ -22,10 +33,14 @@ export const STORY_INDEX_SCHEMA = `
   ) WITHOUT ROWID;
 `;
 
-/** The statements of the story index, by name, so tests can check their query plans. */
+/**
+ * The statements of the story index, by name, so tests can check their query plans. A
+ * lookup reads keys alone from the band index (`bandKeys`, covered by its primary key),
+ * then the entry (`indexed`) of each distinct key it does not hold already.
+ */
 export const SQLITE_STORY_SQL = {
-  byBand: `SELECT e.key, e.fingerprint, e.published_ms, e.story FROM story_bands b JOIN story_entries e ON e.key = b.key
-    WHERE b.band = ? AND b.published_ms BETWEEN ? AND ? ORDER BY b.published_ms DESC LIMIT ?`,
+  bandKeys: 'SELECT key FROM story_bands WHERE band = ? AND published_ms BETWEEN ? AND ? ORDER BY published_ms DESC LIMIT ?',
+  indexed: 'SELECT key, fingerprint, published_ms, story FROM story_entries WHERE key = ?',
   getEntry: 'SELECT key, bands, published_ms, story FROM story_entries WHERE key = ?',
   putEntry: `INSERT INTO story_entries (key, fingerprint, bands, published_ms, expiry_ms, story) VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, bands = excluded.bands,
@@ -54,18 +69,70 @@ interface IndexedRow {
 const PRUNE_BATCH = 500;
 
 /**
- * The story index of the SQLite store, on the store's connection. `assign` runs in one
- * IMMEDIATE transaction, so it is atomic across connections and processes on the file.
+ * Most entries an index keeps in memory (about 450 bytes each): more than a story window
+ * of a busy install holds, so lookups in steady state read the band index alone.
+ */
+const ENTRY_CACHE_SIZE = 20_000;
+
+/**
+ * Entries this connection read or wrote, by key, so that a lookup reads only the band
+ * index for the keys it has seen. Emptied whenever another connection may have written
+ * the file (PRAGMA data_version moved) and when a transaction of ours fails, so it never
+ * answers other than the tables would. Holds at most {@link ENTRY_CACHE_SIZE}, dropping
+ * the longest held first.
+ */
+class EntryCache {
+  private readonly entries = new Map<string, StoryIndexed>();
+  private dataVersion: number | undefined;
+
+  /** Empties the cache when `dataVersion` (read inside the current transaction) is not the one last seen. */
+  validate(dataVersion: number): void {
+    if (dataVersion !== this.dataVersion) this.entries.clear();
+    this.dataVersion = dataVersion;
+  }
+
+  get(key: string): StoryIndexed | undefined {
+    return this.entries.get(key);
+  }
+
+  set(entry: StoryIndexed): void {
+    this.entries.delete(entry.key);
+    this.entries.set(entry.key, entry);
+    if (this.entries.size > ENTRY_CACHE_SIZE) {
+      for (const key of this.entries.keys()) {
+        this.entries.delete(key);
+        if (this.entries.size <= ENTRY_CACHE_SIZE) break;
+      }
+    }
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.dataVersion = undefined;
+  }
+}
+
+/**
+ * The story index of the SQLite store, on the store's connection. `assignMany` runs in
+ * one IMMEDIATE transaction, so it is atomic across connections and processes on the
+ * file. Its lookups read keys from the band index and entries from an {@link EntryCache}
+ * of the connection, going to the entries table only for keys it has not seen.
  */
 export class SqliteStoryIndex implements StoryIndex {
   private readonly sql;
+  private readonly cache = new EntryCache();
 
   constructor(
     private readonly db: Database,
     private readonly file: string,
   ) {
     this.sql = {
-      byBand: db.prepare<[string, number, number, number], IndexedRow>(SQLITE_STORY_SQL.byBand),
+      bandKeys: db.prepare<[string, number, number, number], string>(SQLITE_STORY_SQL.bandKeys).pluck(),
+      indexed: db.prepare<[string], IndexedRow>(SQLITE_STORY_SQL.indexed),
       getEntry: db.prepare<[string], EntryRow>(SQLITE_STORY_SQL.getEntry),
       putEntry: db.prepare<[string, string, string, number, number, string]>(SQLITE_STORY_SQL.putEntry),
       deleteEntry: db.prepare<[string]>(SQLITE_STORY_SQL.deleteEntry),
@@ -73,30 +140,47 @@ export class SqliteStoryIndex implements StoryIndex {
       deleteBand: db.prepare<[string, number, string]>(SQLITE_STORY_SQL.deleteBand),
       members: db.prepare<[string], { key: string; published_ms: number }>(SQLITE_STORY_SQL.members),
       expired: db.prepare<[number, number], EntryRow>(SQLITE_STORY_SQL.expired),
+      dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
     };
   }
 
   async assign(entry: StoryEntry, span: StorySpan, choose: ChooseStory): Promise<string> {
-    const tx = this.db.transaction((): string => {
-      const found = this.lookup(entry.bands, span).filter((c) => c.key !== entry.key);
-      const storyId = choose(found);
-      this.unindex(entry.key);
-      this.sql.putEntry.run(
-        entry.key,
-        entry.fingerprint,
-        JSON.stringify(entry.bands),
-        entry.publishedMs,
-        Math.max(entry.publishedMs, Date.now()),
-        storyId,
-      );
-      for (const band of entry.bands) this.sql.putBand.run(band, entry.publishedMs, entry.key);
-      return storyId;
+    const [placed] = await this.assignMany([{ entry, span }], (candidates) => choose(candidates));
+    return (placed as StoryPlacement).storyId;
+  }
+
+  async assignMany<A extends StoryAssignment>(assignments: readonly A[], choose: ChooseStoryFor<A>): Promise<StoryPlacement[]> {
+    if (assignments.length === 0) return [];
+    const tx = this.db.transaction((): StoryPlacement[] => {
+      // Inside the IMMEDIATE transaction no other connection writes, so entries cached
+      // (and updated by this transaction's own writes) hold until it commits.
+      this.cache.validate(this.sql.dataVersion.get() as number);
+      return assignments.map((a, index): StoryPlacement => {
+        const { entry } = a;
+        const found = this.lookup(entry.bands, a.span, this.cache).filter((c) => c.key !== entry.key);
+        const storyId = choose(found, a, index);
+        const previous = this.sql.getEntry.get(entry.key);
+        if (previous) this.unindexRow(previous);
+        this.sql.putEntry.run(
+          entry.key,
+          entry.fingerprint,
+          JSON.stringify(entry.bands),
+          entry.publishedMs,
+          Math.max(entry.publishedMs, Date.now()),
+          storyId,
+        );
+        for (const band of entry.bands) this.sql.putBand.run(band, entry.publishedMs, entry.key);
+        this.cache.set({ key: entry.key, fingerprint: entry.fingerprint, publishedMs: entry.publishedMs, storyId });
+        return { storyId, previousStoryId: previous?.story ?? null };
+      });
     });
-    return this.run('assign', () => tx.immediate(), entry.key);
+    const first = (assignments[0] as A).entry.key;
+    return this.run('assign', () => this.uncachedOnFailure(() => tx.immediate()), assignments.length === 1 ? first : `${first} and ${assignments.length - 1} more`);
   }
 
   async candidates(bands: readonly string[], span: StorySpan): Promise<StoryIndexed[]> {
-    return this.run('candidates', () => this.lookup(bands, span));
+    // Outside a write transaction another connection may commit at any moment: no cache.
+    return this.run('candidates', () => this.lookup(bands, span, new EntryCache()));
   }
 
   async storyOf(key: string): Promise<string | null> {
@@ -108,8 +192,11 @@ export class SqliteStoryIndex implements StoryIndex {
   }
 
   async remove(key: string): Promise<void> {
-    const tx = this.db.transaction(() => this.unindex(key));
-    this.run('remove', () => tx.immediate(), key);
+    const tx = this.db.transaction(() => {
+      const row = this.sql.getEntry.get(key);
+      if (row) this.unindexRow(row);
+    });
+    this.run('remove', () => this.uncachedOnFailure(() => tx.immediate()), key);
   }
 
   async prune(before: Date): Promise<number> {
@@ -127,24 +214,44 @@ export class SqliteStoryIndex implements StoryIndex {
     }
   }
 
-  private lookup(bands: readonly string[], span: StorySpan): StoryIndexed[] {
-    const out = new Map<string, StoryIndexed>();
+  /**
+   * The entries sharing a band with `bands` within `span`: the keys of each band first
+   * (the band index alone), then the entry of each distinct key not in `cache`, which
+   * keeps it.
+   */
+  private lookup(bands: readonly string[], span: StorySpan, cache: EntryCache): StoryIndexed[] {
+    const keys = new Set<string>();
     for (const band of new Set(bands)) {
-      for (const r of this.sql.byBand.all(band, span.sinceMs, span.untilMs, CANDIDATES_PER_BAND)) {
-        if (!out.has(r.key)) out.set(r.key, { key: r.key, fingerprint: r.fingerprint, publishedMs: r.published_ms, storyId: r.story });
-      }
+      for (const key of this.sql.bandKeys.all(band, span.sinceMs, span.untilMs, CANDIDATES_PER_BAND)) keys.add(key);
     }
-    return [...out.values()];
+    const out: StoryIndexed[] = [];
+    for (const key of keys) {
+      let found = cache.get(key);
+      if (found === undefined) {
+        const r = this.sql.indexed.get(key);
+        if (r === undefined) continue;
+        found = { key: r.key, fingerprint: r.fingerprint, publishedMs: r.published_ms, storyId: r.story };
+        cache.set(found);
+      }
+      out.push(found);
+    }
+    return out;
   }
 
-  private unindex(key: string): void {
-    const row = this.sql.getEntry.get(key);
-    if (row) this.unindexRow(row);
+  /** Runs a transaction, emptying the cache when it fails: it may hold writes rolled back. */
+  private uncachedOnFailure<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      this.cache.clear();
+      throw err;
+    }
   }
 
   private unindexRow(row: Pick<EntryRow, 'key' | 'bands' | 'published_ms'>): void {
     for (const band of JSON.parse(row.bands) as string[]) this.sql.deleteBand.run(band, row.published_ms, row.key);
     this.sql.deleteEntry.run(row.key);
+    this.cache.delete(row.key);
   }
 
   private run<T>(op: string, fn: () => T, key?: string): T {

@@ -49,6 +49,26 @@ export const CANDIDATES_PER_BAND = 32;
 /** What `choose` gets and returns: the candidates found, and the story id picked. */
 export type ChooseStory = (candidates: StoryIndexed[]) => string;
 
+/** An article to place in its story: its index entry, and the published-time span its lookup covers. */
+export interface StoryAssignment {
+  entry: StoryEntry;
+  span: StorySpan;
+}
+
+/**
+ * What `assignMany`'s `choose` gets and returns: the candidates found for one assignment
+ * of the batch, that assignment (the caller's own object, so it may carry more) and its
+ * position, and the story id picked.
+ */
+export type ChooseStoryFor<A extends StoryAssignment> = (candidates: StoryIndexed[], assignment: A, index: number) => string;
+
+/** Where `assignMany` recorded an entry. */
+export interface StoryPlacement {
+  storyId: string;
+  /** The story of the key's record just before this one replaced it; null when the key was not indexed. */
+  previousStoryId: string | null;
+}
+
 export interface StoryIndex {
   /**
    * Looks up the entries sharing a band with `entry` published within `span`, calls
@@ -56,9 +76,18 @@ export interface StoryIndex {
    * in the story it returns, replacing any earlier record of the key (a re-fingerprinted
    * article moves with its new bands). Atomic across every process sharing the store:
    * two entries assigned at the same moment see each other, one after the other.
-   * Returns the story id recorded.
+   * Returns the story id recorded. The same as `assignMany` of one entry.
    */
   assign(entry: StoryEntry, span: StorySpan, choose: ChooseStory): Promise<string>;
+
+  /**
+   * `assign` for a batch, in order, as one atomic step: each assignment is looked up,
+   * chosen for and recorded before the next is looked up, so a later entry finds the
+   * earlier ones of the batch (two reprints saved together join one story) and a key
+   * given twice ends with its last record. No other writer's assignment lands between
+   * two of the batch. Returns one placement per assignment, in order; [] for [].
+   */
+  assignMany<A extends StoryAssignment>(assignments: readonly A[], choose: ChooseStoryFor<A>): Promise<StoryPlacement[]>;
 
   /**
    * The entries sharing at least one of `bands`, published within `span` — for each band the

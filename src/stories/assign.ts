@@ -2,7 +2,7 @@
  * Which story a new article joins: the rule, as a plain function over the article's
  * fingerprint and the candidates the story index found for it.
  */
-import { bandsOf, fingerprintArticle, numbersAgree, textDistance, type Fingerprint } from './fingerprint.js';
+import { bandsOf, fingerprintArticle, numbersAgree, textDistanceAtMost, type Fingerprint } from './fingerprint.js';
 
 /** How articles are grouped into stories. */
 export interface StoryRules {
@@ -66,8 +66,9 @@ export function chooseStory(article: StoryArticle, candidates: readonly StoryCan
   for (const c of candidates) {
     if (c.key === article.key) continue;
     if (Math.abs(c.publishedMs - article.publishedMs) > rules.windowMs) continue;
-    const d = textDistance(article.fingerprint, c.fingerprint);
-    if (d > rules.maxDistance || !numbersAgree(article.fingerprint, c.fingerprint)) continue;
+    // Only distances within the threshold matter, and only the best one: counting stops past it.
+    const d = textDistanceAtMost(article.fingerprint, c.fingerprint, Math.min(rules.maxDistance, bestDistance));
+    if (d > rules.maxDistance || d > bestDistance || !numbersAgree(article.fingerprint, c.fingerprint)) continue;
     if (
       best === undefined ||
       d < bestDistance ||

@@ -156,6 +156,21 @@ export function textDistance(a: Fingerprint, b: Fingerprint): number {
   return d;
 }
 
+/**
+ * {@link textDistance} when it is at most `limit`, else `limit + 1`: stops counting at
+ * the first slot past the limit, which for unrelated articles is well before the end.
+ */
+export function textDistanceAtMost(a: Fingerprint, b: Fingerprint, limit: number): number {
+  let d = 0;
+  for (let i = 0; i < SIGNATURE_HEX; i += SLOT_HEX) {
+    if (a.charCodeAt(i) !== b.charCodeAt(i) || a.charCodeAt(i + 1) !== b.charCodeAt(i + 1) ||
+      a.charCodeAt(i + 2) !== b.charCodeAt(i + 2) || a.charCodeAt(i + 3) !== b.charCodeAt(i + 3)) {
+      if (++d > limit) return d;
+    }
+  }
+  return d;
+}
+
 function popcount32(n: number): number {
   n -= (n >>> 1) & 0x55555555;
   n = (n & 0x33333333) + ((n >>> 2) & 0x33333333);

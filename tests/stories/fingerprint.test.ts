@@ -12,6 +12,8 @@ import {
   storyEntry,
   textDistance,
 } from '../../src/stories/index.js';
+import { textDistanceAtMost } from '../../src/stories/fingerprint.js';
+import { storyCorpus } from '../fixtures/stories/corpus.js';
 
 const SEED = readFileSync(new URL('../fixtures/articles/seed-post.md', import.meta.url), 'utf8');
 const seedBody = SEED.split('---\n')[2]?.split('\n\n<http')[0] ?? '';
@@ -54,6 +56,15 @@ describe('fingerprintArticle', () => {
     const down = wrap('跌0.52%', '3249.61', '8211');
     expect(numbersAgree(up, down)).toBe(false);
     expect(numbersAgree(up, wrap('涨1.96%', '3266.60', '9876'))).toBe(true);
+  });
+
+  it('counts a distance up to a limit exactly, and past it says only that it is past', () => {
+    const prints = storyCorpus().map((a) => fingerprintArticle(a.title, a.contentHtml));
+    for (const limit of [0, 8, DEFAULT_STORY_RULES.maxDistance, 64]) {
+      for (const a of prints.slice(0, 20)) {
+        for (const b of prints) expect(textDistanceAtMost(a, b, limit)).toBe(Math.min(textDistance(a, b), limit + 1));
+      }
+    }
   });
 });
 

@@ -5,6 +5,7 @@ import { chooseStory, DEFAULT_STORY_RULES, storyEntry, storySpan } from '../../s
 import { createRedisStore } from '../../src/store/redis.js';
 import { cleanupRedis } from '../support/harness.js';
 import { REDIS_URL } from '../support/redis-url.js';
+import { storyCorpus } from '../fixtures/stories/corpus.js';
 import { storyIndexContract } from './story-index-contract.js';
 
 function connect(): Redis {
@@ -39,6 +40,72 @@ describe('redis story index', () => {
     await redis.quit();
   });
 
+  it('places a page of about 500 articles in two round trips, however many stories it makes', async () => {
+    const counted = connect();
+    let commands: string[] = [];
+    const send = counted.sendCommand.bind(counted);
+    counted.sendCommand = ((command: { name: string }) => (commands.push(command.name), send(command as never))) as typeof counted.sendCommand;
+    const store = createRedisStore({ redis: counted, prefix });
+    const rules = DEFAULT_STORY_RULES;
+    const corpus = storyCorpus();
+    // The corpus four times over, a year apart, so each copy groups on its own.
+    const entries = [0, 1, 2, 3].flatMap((copy) =>
+      corpus.map((a) => storyEntry(`${copy}:${a.key}`, a.title, a.contentHtml, Date.parse(a.publishedAt) + copy * 365 * 24 * 3600_000)),
+    );
+    entries.sort((a, b) => a.publishedMs - b.publishedMs || (a.key < b.key ? -1 : 1));
+    const warm = storyEntry('warm', '预热', '<p>预热</p>', 0);
+    await store.stories.assign(warm, storySpan(0, rules), () => 'warm');
+    commands = [];
+    const placed = await store.stories.assignMany(
+      entries.map((entry) => ({ entry, span: storySpan(entry.publishedMs, rules) })),
+      (found, a) => chooseStory(a.entry, found, rules).storyId,
+    );
+    expect(commands).toEqual(['evalsha', 'evalsha']);
+    const storyOf = new Map(entries.map((e, i) => [e.key, placed[i]?.storyId ?? '']));
+    for (const a of corpus) {
+      const first = storyOf.get(`0:${a.key}`)?.slice(2);
+      for (const copy of [1, 2, 3]) expect(storyOf.get(`${copy}:${a.key}`)?.slice(2), a.key).toBe(first);
+    }
+    expect(new Set(placed.map((p) => p.storyId)).size).toBeLessThan(entries.length / 2);
+    counted.disconnect();
+  });
+
+  it('records calls made while one is being recorded together, failing only the call whose choice failed', async () => {
+    const counted = connect();
+    let commands = 0;
+    const send = counted.sendCommand.bind(counted);
+    counted.sendCommand = ((command: never) => (commands++, send(command))) as typeof counted.sendCommand;
+    const store = createRedisStore({ redis: counted, prefix });
+    const rules = DEFAULT_STORY_RULES;
+    const corpus = storyCorpus();
+    await store.stories.assign(storyEntry('warm', '预热', '<p>预热</p>', 0), storySpan(0, rules), () => 'warm');
+    commands = 0;
+    // Every article of the corpus at once, each by its own call, as concurrent article jobs do.
+    const calls = corpus.map((a) => {
+      const entry = storyEntry(a.key, a.title, a.contentHtml, Date.parse(a.publishedAt));
+      return store.stories.assign(entry, storySpan(entry.publishedMs, rules), (found) => {
+        if (a.key === 'cpi-may#1') throw new Error('no story for cpi-may#1');
+        return chooseStory(entry, found, rules).storyId;
+      });
+    });
+    const settled = await Promise.allSettled(calls);
+    // The first call flies alone; the others wait and go together, then again one by one after cpi-may#1 failed the group.
+    expect(commands).toBeLessThanOrEqual(2 + 2 + 2 * corpus.length);
+    expect(settled.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([expect.stringMatching(/cpi-may#1.*no story for cpi-may#1/s)]);
+    expect(await store.stories.storyOf('cpi-may#1')).toBeNull();
+    expect(await store.stories.storyOf('csrc-ipo#2')).toBe('csrc-ipo#0');
+
+    // Without a failure the waiting calls share one flight: two round trips for all of them.
+    commands = 0;
+    const again = corpus.slice(0, 40).map((a) => {
+      const entry = storyEntry(`again:${a.key}`, a.title, a.contentHtml, Date.parse(a.publishedAt) + 365 * 24 * 3600_000);
+      return store.stories.assign(entry, storySpan(entry.publishedMs, rules), (found) => chooseStory(entry, found, rules).storyId);
+    });
+    await Promise.all(again);
+    expect(commands).toBe(4);
+    counted.disconnect();
+  });
+
   it('lets band sets expire a few windows after their newest article, and keeps entries and stories for the items prune', async () => {
     const store = createRedisStore({ redis, prefix });
     const e = storyEntry('NW1', '央行宣布降准', '<p>中国人民银行5日宣布，决定于2月15日下调金融机构存款准备金率0.5个百分点。</p>', Date.now());
@@ -47,6 +114,12 @@ describe('redis story index', () => {
       const ttl = await redis.pttl(`${prefix}story:band:${band}`);
       expect(ttl).toBeGreaterThan(2 * DEFAULT_STORY_RULES.windowMs);
       expect(ttl).toBeLessThanOrEqual(7 * 24 * 3600_000);
+    }
+    // The version counters a lock-free assignment checks outlive only the gap between its lookup and its write.
+    for (const band of e.bands) {
+      const ttl = await redis.pttl(`${prefix}story:bandv:${band}`);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(30_000);
     }
     expect(await redis.pttl(`${prefix}story:entry:NW1`)).toBe(-1);
     expect(await redis.pttl(`${prefix}story:members:NW1`)).toBe(-1);

@@ -32,9 +32,12 @@ describe('sqlite story index', () => {
     const db = new Database(file, { readonly: true });
     const plan = (sql: string, ...args: unknown[]): string =>
       (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as Array<{ detail: string }>).map((p) => p.detail).join('; ');
-    const byBand = plan(SQLITE_STORY_SQL.byBand, '0:0000000000000000', 0, 1, 32);
-    expect(byBand).toMatch(/SEARCH b USING PRIMARY KEY \(band=\? AND published_ms>\? AND published_ms<\?\)/);
-    expect(byBand).not.toMatch(/SCAN/);
+    const bandKeys = plan(SQLITE_STORY_SQL.bandKeys, '0:0000000000000000', 0, 1, 32);
+    expect(bandKeys).toMatch(/SEARCH story_bands USING PRIMARY KEY \(band=\? AND published_ms>\? AND published_ms<\?\)/);
+    expect(bandKeys).not.toMatch(/SCAN|TEMP B-TREE/);
+    const indexed = plan(SQLITE_STORY_SQL.indexed, 'k');
+    expect(indexed).toMatch(/SEARCH story_entries USING INDEX sqlite_autoindex_story_entries_1 \(key=\?\)/);
+    expect(indexed).not.toMatch(/SCAN/);
     expect(plan(SQLITE_STORY_SQL.members, 's')).toContain('USING COVERING INDEX story_entries_story');
     expect(plan(SQLITE_STORY_SQL.expired, 0, 10)).toContain('USING INDEX story_entries_expiry');
     db.close();
