@@ -47,9 +47,12 @@ const COVER_MARGIN_MS = 500;
  * `publishIntervalMs` while its requests keep coming: a render is due at most
  * `publishIntervalMs` after any request, plus the render running when it came.
  *
- * A request for a slug whose delayed job this process created, and which is not due
- * yet, is not sent at all: that render has not read the store, so it will show the
- * save the request is for. Under a burst that spares most article jobs a round trip.
+ * A request for a slug whose delayed job is known to this process (it created it, or
+ * looked it up after a request joined it) and not due within 500 ms is not sent at
+ * all: that render has not read the store, so it will show the save the request is
+ * for. Under a burst that spares most article jobs a round trip. (A job promoted by
+ * hand, as from the queue dashboard, starts before it is due: saves made after it
+ * started and before that process's next sent request wait for the next save's render.)
  */
 export class BullmqJobs implements Jobs {
   private readonly publishDelayMs: number;
@@ -113,9 +116,32 @@ export class BullmqJobs implements Jobs {
       })),
     );
     requests.forEach(({ slug, delay, jobId }, i) => {
+      const id = added[i]?.id;
       // Our id back means our job was created, delayed from `now`; any other is a job already there.
-      if (added[i]?.id === jobId && delay > COVER_MARGIN_MS) this.coveredUntil.set(slug, now + delay - COVER_MARGIN_MS);
+      if (id === jobId) this.cover(slug, now + delay);
+      else if (id !== undefined) void this.learnDue(slug, id);
     });
+  }
+
+  /** Requests for `slug` are answered here until shortly before `dueMs`, when its render may start. */
+  private cover(slug: string, dueMs: number): void {
+    const until = dueMs - COVER_MARGIN_MS;
+    if (until > Date.now()) this.coveredUntil.set(slug, until);
+  }
+
+  /**
+   * Looks up when the job a request joined is due, off the caller's path: a job not
+   * started yet covers this process's next requests for its slug as our own does. A
+   * job already running covers nothing (the follow-up it leaves is looked up when a
+   * request joins that one).
+   */
+  private async learnDue(slug: string, id: string): Promise<void> {
+    try {
+      const job = await this.queues.publish.getJob(id);
+      if (job !== undefined && job.processedOn === undefined && job.delay > 0) this.cover(slug, job.timestamp + job.delay);
+    } catch {
+      // Only an optimisation: the next request for the slug is sent and joins the job.
+    }
   }
 
   /** Queues a refresh of one source now (`force` ignores its stored next run time). */
