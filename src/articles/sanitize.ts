@@ -13,12 +13,13 @@
  * previous `</p>`.
  */
 import { load, type CheerioAPI } from 'cheerio';
-import type { AnyNode, Element } from 'domhandler';
+import type { AnyNode, Document, Element } from 'domhandler';
 import sanitizeHtml from 'sanitize-html';
 import { htmlToText } from '../sources/html-text.js';
-import { measureMarkup } from '../util/complexity.js';
+import { DEFAULT_MARKUP_BUDGET, measureMarkup } from '../util/complexity.js';
 import { collapseWhitespace, escapeHtml, truncate } from '../util/html.js';
 import { attributionParagraph, isEditorLine, parseAttribution } from './lines.js';
+import { SANITIZE_OPTIONS } from './sanitize-options.js';
 
 /** One top-level block of a body. */
 export interface BodyBlock {
@@ -52,10 +53,15 @@ const NOISE_CLASSES = new Set(['res-edit', 'ad', 'ads', 'adv', 'advert', 'adsbyg
  * by `advert` anywhere in class or id and `ad-`/`ad_` prefixes (a lost ad is no loss).
  */
 function isNoise(el: Element): boolean {
-  if (NOISE_TAGS.has(el.name.toLowerCase())) return true;
-  const id = (el.attribs.id ?? '').toLowerCase();
+  return isNoiseElement(el.name, el.attribs);
+}
+
+/** {@link isNoise} for an element named `name` with attributes `attribs`. */
+function isNoiseElement(name: string, attribs: Record<string, string | undefined>): boolean {
+  if (NOISE_TAGS.has(name.toLowerCase())) return true;
+  const id = (attribs.id ?? '').toLowerCase();
   if (id.includes('advert') || id.startsWith('ad-') || id.startsWith('ad_')) return true;
-  const cls = el.attribs.class;
+  const cls = attribs.class;
   if (cls === undefined) return false;
   for (const c of cls.toLowerCase().split(/\s+/)) {
     if (NOISE_CLASSES.has(c) || c.includes('advert') || c.startsWith('ad-') || c.startsWith('ad_')) return true;
@@ -79,31 +85,6 @@ const CONTAINERS = new Set([
 /** Elements that separate blocks without content of their own. */
 const SEPARATORS = new Set(['hr']);
 
-const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
-  allowedTags: [
-    'p', 'br', 'a', 'img', 'strong', 'b', 'em', 'i', 'u', 'blockquote', 'ul', 'ol', 'li',
-    'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'thead', 'tbody', 'tr', 'td', 'th', 'figure',
-    'figcaption', 'span',
-  ],
-  allowedAttributes: {
-    a: ['href', 'title'],
-    img: ['src', 'alt', 'width', 'height'],
-    // Without spans tables fall apart.
-    td: ['colspan', 'rowspan'],
-    th: ['colspan', 'rowspan'],
-  },
-  // No classes at all: the one class of finews content, em_media, is written by renderBody
-  // for the attribution it recognises by its text, so a stray one cannot fake an attribution.
-  allowedClasses: {},
-  allowedSchemes: ['http', 'https', 'mailto'],
-  allowedSchemesByTag: { img: ['http', 'https'] },
-  allowedSchemesAppliedToAttributes: ['href', 'src'],
-  allowProtocolRelative: false,
-  disallowedTagsMode: 'discard',
-  // Their text is code or chrome, never article text.
-  nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'iframe', 'object', 'embed', 'svg', 'math', 'template', 'title', 'select', 'button'],
-  exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
-};
 
 /**
  * Sanitizes an article body or a feed item's content into finews paragraphs: noise and
@@ -114,12 +95,16 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
  * (see util/complexity) becomes one paragraph of its text.
  */
 export function sanitizeBody(html: string, baseUrl: string): string {
-  // Feed content over the markup budget is kept as its plain text, read without building a tree.
-  if (measureMarkup(html).over !== undefined) {
+  const plain = plainParagraphs(html);
+  // Plain paragraphs are one level deep and counted as they are cut: far within the budget,
+  // they need no pre-scan. Feed content over the markup budget is kept as its plain text,
+  // read without building a tree.
+  const withinBudget = plain !== undefined && plain.nodes * 2 <= DEFAULT_MARKUP_BUDGET.maxNodes;
+  if (!withinBudget && measureMarkup(html).over !== undefined) {
     const text = truncate(htmlToText(html), MAX_FALLBACK_TEXT);
     return text === '' ? '' : renderBody([{ kind: 'p', html: escapeHtml(text), text }]);
   }
-  const body = normalizeBody(html, baseUrl);
+  const body = bodyOf(plain?.raw ?? parsedBlocks(html, baseUrl));
   return renderBody(body.blocks, body.attribution);
 }
 
@@ -140,14 +125,11 @@ export function renderBody(blocks: readonly BodyBlock[], attribution?: string): 
  * Attribution lines are taken out of the blocks and reported in `attribution`.
  */
 export function normalizeBody(html: string, baseUrl: string): NormalizedBody {
-  const $ = load(html, null, false);
-  const root = $.root();
-  removeNoise(root.get(0));
-  fixUrls($, baseUrl);
+  return bodyOf(plainParagraphs(html)?.raw ?? parsedBlocks(html, baseUrl));
+}
 
-  const raw: RawBlock[] = [];
-  collectBlocks($, root.contents().toArray(), raw);
-
+/** Sanitized blocks and attribution from raw blocks. */
+function bodyOf(raw: readonly RawBlock[]): NormalizedBody {
   const blocks: BodyBlock[] = [];
   let attribution: string | undefined;
   for (const r of raw) {
@@ -164,6 +146,53 @@ export function normalizeBody(html: string, baseUrl: string): NormalizedBody {
     }
   }
   return attribution === undefined ? { blocks } : { blocks, attribution };
+}
+
+/** The raw blocks of `html` from its tree: noise dropped, URLs fixed, blocks cut. */
+function parsedBlocks(html: string, baseUrl: string): RawBlock[] {
+  const $ = load(html, null, false);
+  const root = $.root().get(0);
+  removeNoise(root);
+  fixUrls(root, baseUrl);
+  const raw: RawBlock[] = [];
+  collectBlocks($, root === undefined ? [] : [...root.children], raw);
+  return raw;
+}
+
+/**
+ * A body that is only paragraphs of plain text — `<p>` or `<p class="…">`, no markup,
+ * references, no-break spaces or carriage returns inside, ASCII whitespace between — as
+ * most feed content and every body finews writes is. Its tree is known without parsing
+ * it: each paragraph's inner HTML is its text as written, and the space between them is
+ * a text node.
+ */
+const PLAIN_PARAGRAPHS = /^(?:[ \t\n\f]*<p(?: class="[^"<>&\0]*")?>[^<>&\0\r\u00a0]*<\/p>)*[ \t\n\f]*$/;
+const PLAIN_PARAGRAPH = /([ \t\n\f]*)<p(?: class="([^"<>&\0]*)")?>([^<>&\0\r\u00a0]*)<\/p>|[ \t\n\f]+$/g;
+
+/**
+ * The raw blocks of a body of plain paragraphs (see PLAIN_PARAGRAPHS), exactly as
+ * {@link parsedBlocks} cuts them from its tree, and its nodes (elements and text runs) as
+ * the markup budget counts them; undefined for any other body.
+ */
+function plainParagraphs(html: string): { raw: RawBlock[]; nodes: number } | undefined {
+  if (!PLAIN_PARAGRAPHS.test(html)) return undefined;
+  const raw: RawBlock[] = [];
+  let nodes = 0;
+  for (const m of html.matchAll(PLAIN_PARAGRAPH)) {
+    const [whole, space, cls, text] = m;
+    if (text === undefined) {
+      raw.push({ kind: 'run', html: whole });
+      nodes++;
+      continue;
+    }
+    if (space !== undefined && space !== '') {
+      raw.push({ kind: 'run', html: space });
+      nodes++;
+    }
+    nodes += text === '' ? 1 : 2;
+    if (!isNoiseElement('p', cls === undefined ? {} : { class: cls })) raw.push({ kind: 'p', html: text });
+  }
+  return { raw, nodes };
 }
 
 /** A block before sanitizing: a paragraph's inner HTML or a kept element's outer HTML. */
@@ -208,26 +237,62 @@ function $remove(node: AnyNode): void {
   node.next = null;
 }
 
-/** Makes link and image addresses absolute; drops those that are not http(s)/mailto. */
-function fixUrls($: CheerioAPI, baseUrl: string): void {
-  $('img').each((_, el) => {
+/**
+ * Makes link and image addresses absolute; drops those that are not http(s)/mailto. The
+ * images and links are found in one walk of the tree (document order), the images handled
+ * first, as `$('img')` then `$('a')` would.
+ */
+function fixUrls(root: Document | undefined, baseUrl: string): void {
+  const images: Element[] = [];
+  const links: Element[] = [];
+  const stack: AnyNode[] = root === undefined ? [] : [root];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    if (isTag(node)) {
+      if (node.name === 'img') images.push(node);
+      else if (node.name === 'a') links.push(node);
+    }
+    if ('children' in node) for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as AnyNode);
+  }
+  for (const el of images) {
     const lazy = LAZY_SRC.map((a) => el.attribs[a]).find((v) => v !== undefined && v.trim() !== '');
     const src = absoluteUrl(lazy ?? el.attribs.src, baseUrl, IMAGE_SCHEMES);
     if (src === undefined) {
-      $(el).remove();
+      $remove(el);
     } else {
       el.attribs.src = src;
     }
-  });
-  $('a').each((_, el) => {
+  }
+  for (const el of links) {
     const href = absoluteUrl(el.attribs.href, baseUrl, LINK_SCHEMES);
     if (href === undefined) {
       // A link that goes nowhere safe is just its text.
-      $(el).replaceWith($(el).contents());
+      unwrap(el);
     } else {
       el.attribs.href = href;
     }
-  });
+  }
+}
+
+/** Puts the children of `el` in its place. */
+function unwrap(el: Element): void {
+  const parent = el.parent;
+  if (parent === null) return;
+  const kids = el.children;
+  const first = kids[0];
+  const last = kids[kids.length - 1];
+  for (const kid of kids) kid.parent = parent;
+  if (first !== undefined && last !== undefined) {
+    first.prev = el.prev;
+    last.next = el.next;
+  }
+  if (el.prev !== null) el.prev.next = first ?? el.next;
+  if (el.next !== null) el.next.prev = last ?? el.prev;
+  const i = parent.children.indexOf(el);
+  if (i >= 0) parent.children.splice(i, 1, ...kids);
+  el.children = [];
+  el.parent = null;
+  el.prev = null;
+  el.next = null;
 }
 
 const IMAGE_SCHEMES = new Set(['http:', 'https:']);
@@ -266,7 +331,8 @@ function tagOf(node: AnyNode): string | undefined {
 function collectBlocks($: CheerioAPI, nodes: AnyNode[], out: RawBlock[]): void {
   let run: AnyNode[] = [];
   const flush = (): void => {
-    if (run.length > 0) out.push({ kind: 'run', html: run.map((n) => $.html(n)).join('') });
+    // One render of the whole run: the same as joining the render of each node.
+    if (run.length > 0) out.push({ kind: 'run', html: $.html(run) });
     run = [];
   };
   // Entering and leaving a container both end the current run, so one run serves all levels.
@@ -288,10 +354,10 @@ function collectBlocks($: CheerioAPI, nodes: AnyNode[], out: RawBlock[]): void {
       flush();
       const el = node as Element;
       // Nested blocks (a <div> in a <p> from a lenient parser) are walked, not flattened.
-      if ($(el).children().toArray().some((c) => isBlockTag(tagOf(c)))) {
-        stack.push({ nodes: $(el).contents().toArray(), next: 0 });
+      if (el.children.some((c) => isBlockTag(tagOf(c)))) {
+        stack.push({ nodes: [...el.children], next: 0 });
       } else {
-        out.push({ kind: 'p', html: $(el).html() ?? '' });
+        out.push({ kind: 'p', html: $.html(el.children) });
       }
     } else if (KEEP_BLOCKS.has(tag)) {
       flush();
@@ -300,7 +366,7 @@ function collectBlocks($: CheerioAPI, nodes: AnyNode[], out: RawBlock[]): void {
       out.push({ kind: 'block', html: $.html(el) });
     } else if (CONTAINERS.has(tag)) {
       flush();
-      stack.push({ nodes: $(node).contents().toArray(), next: 0 });
+      stack.push({ nodes: [...(node as Element).children], next: 0 });
     } else if (SEPARATORS.has(tag)) {
       flush();
     } else {
@@ -327,12 +393,24 @@ function finishBlock(raw: RawBlock): BodyBlock[] {
   const pieces = raw.kind === 'run' ? raw.html.split(BREAKS) : [raw.html];
   const blocks: BodyBlock[] = [];
   for (const piece of pieces) {
-    const html = trimParagraph(sanitizeHtml(collapseSpaces(piece), SANITIZE_OPTIONS));
+    const html = trimParagraph(sanitizeText(collapseSpaces(piece)));
     const text = plainText(html);
     if (text === '' && !/<img\b/i.test(html)) continue;
     blocks.push({ kind: 'p', html, text });
   }
   return blocks;
+}
+
+/** Markup, a character reference, or a character a parser may rewrite: what sanitize-html has work to do on. */
+const NOT_PLAIN = /[<>&\0]/;
+
+/**
+ * `sanitizeHtml(html, SANITIZE_OPTIONS)`. Text without markup or references (most
+ * paragraphs of a body: their inner HTML is their text) comes out of sanitize-html as it
+ * went in, so it is not handed to it.
+ */
+function sanitizeText(html: string): string {
+  return NOT_PLAIN.test(html) ? sanitizeHtml(html, SANITIZE_OPTIONS) : html;
 }
 
 /**
@@ -356,12 +434,28 @@ const CLOSING_TAGS = /(?:<\/(?:strong|b|em|i|u|span|a)>)+$/i;
 
 /** Trims indents and trailing space at both edges of a paragraph, also inside leading/trailing inline tags. */
 function trimParagraph(html: string): string {
-  let out = html.replace(LEADING, '').replace(TRAILING, '');
+  let out = trimTrailing(html.replace(LEADING, ''));
   const open = OPENING_TAGS.exec(out)?.[0] ?? '';
   out = open + out.slice(open.length).replace(LEADING, '');
-  const close = CLOSING_TAGS.exec(out)?.[0] ?? '';
-  out = out.slice(0, out.length - close.length).replace(TRAILING, '') + close;
+  const close = closingTags(out);
+  out = trimTrailing(out.slice(0, out.length - close.length)) + close;
   return out;
+}
+
+/** Every piece of TRAILING ends in whitespace, `;` or `>`. */
+const TRAILING_LAST = /[\s;>]/;
+
+/**
+ * `html` without TRAILING. A pattern anchored at the end is tried from every position, so
+ * it is run only when the last character could end a match.
+ */
+function trimTrailing(html: string): string {
+  return TRAILING_LAST.test(html.slice(-1)) ? html.replace(TRAILING, '') : html;
+}
+
+/** The closing inline tags `html` ends with (CLOSING_TAGS), tried only when it ends in `>`. */
+function closingTags(html: string): string {
+  return html.endsWith('>') ? (CLOSING_TAGS.exec(html)?.[0] ?? '') : '';
 }
 
 /** Plain text of sanitized HTML, whitespace (including U+3000 and nbsp) collapsed and trimmed. */

@@ -8,7 +8,8 @@
  * of changes two ways:
  * - a publisher in the same process hands it every document it stores (see
  *   `PipelineDeps.documents`), so embedded mode serves a new rendering at once;
- * - every `pollMs` (default {@link DEFAULT_POLL_MS}) it reads the store's ETag index
+ * - every `pollMs` (default {@link DEFAULT_POLL_MS}; `FINEWS_SERVE_POLL_MS` in a finews
+ *   process, see runtime/options) it reads the store's ETag index
  *   (`renderedEtags`: names and ETags, no bodies) and loads the documents whose ETag
  *   differs from the one held, and drops those gone. This is how a `serve` process, or
  *   a `start` process whose publish jobs ran on another worker, learns of renderings made

@@ -24,7 +24,7 @@ import { Readiness } from './readiness.js';
 import { SourceScheduler } from './source-scheduler.js';
 
 /** What composing needs of the runtime options: which adapter for each port, and where they keep their data. */
-export type ComposeOptions = Pick<RuntimeOptions, 'store' | 'limiter' | 'jobs' | 'redisUrl' | 'redisPrefix' | 'dataDir' | 'jobLockMs'>;
+export type ComposeOptions = Pick<RuntimeOptions, 'store' | 'limiter' | 'jobs' | 'redisUrl' | 'redisPrefix' | 'dataDir' | 'jobLockMs' | 'servePollMs'>;
 
 /** Settings a command or test gives an adapter beyond the options. */
 export interface ComposeTuning {
@@ -220,7 +220,7 @@ export async function compose(options: ComposeOptions, config: Config, log: Logg
     startScheduler: (c) => adapter.startScheduler(deps, c),
     onIdle: (timeoutMs) => adapter.onIdle(timeoutMs),
     dashboard: adapter.dashboard,
-    documents: () => (documents ??= new DocumentCache(store, { log })),
+    documents: () => (documents ??= new DocumentCache(store, { log, pollMs: options.servePollMs })),
     ready: async () => {
       await store.ping();
       readiness.check();

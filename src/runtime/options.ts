@@ -47,6 +47,12 @@ export interface RuntimeOptions {
   configWatch: boolean;
   /** Poll interval of the config file in ms; 0 disables polling. @defaultValue 2000 */
   configPollMs: number;
+  /**
+   * How often a serving process reads the store's index of rendered ETags for documents
+   * rendered by other processes, in ms (`FINEWS_SERVE_POLL_MS`): the staleness bound of
+   * what it serves. Undefined leaves the document cache its default (500).
+   */
+  servePollMs?: number;
   /** How long shutdown waits for in-flight work before closing anyway. @defaultValue 25000 */
   drainMs: number;
 }
@@ -82,6 +88,7 @@ export function resolveOptions(flags: GlobalFlags, env: NodeJS.ProcessEnv = proc
     drainMs: 25_000,
     configWatch: onOff('FINEWS_CONFIG_WATCH', env.FINEWS_CONFIG_WATCH),
     configPollMs: env.FINEWS_CONFIG_POLL_MS ? wholeMs('FINEWS_CONFIG_POLL_MS', env.FINEWS_CONFIG_POLL_MS) : 2_000,
+    servePollMs: env.FINEWS_SERVE_POLL_MS ? positiveInt('FINEWS_SERVE_POLL_MS', env.FINEWS_SERVE_POLL_MS) : undefined,
   };
 }
 

@@ -6,7 +6,7 @@ import { parseDate } from '../util/dates.js';
 import { collapseWhitespace, escapeHtml, truncate } from '../util/html.js';
 import { absoluteHttpUrl } from '../util/url.js';
 import { htmlToText, inlineText } from './html-text.js';
-import { attrsOf, childrenOf, isRecord, listOf, textOf, type RawValue } from './raw-xml.js';
+import { attrsOf, childrenOf, isRecord, listOf, stringRecord, textOf, type RawValue } from './raw-xml.js';
 import { repairXml } from './repair-xml.js';
 import { sniffDocument, type FeedFormat, type Sniffed } from './sniff.js';
 import { splitItems } from './split-items.js';
@@ -106,11 +106,18 @@ interface RawFeed {
  * an invalid date and loses the whole feed, and its Atom link reader throws on a
  * `<link>` without attributes.
  */
-const RENAMED: Record<string, string> = {
-  link: 'finews-link',
-  published: 'finews-published',
-  updated: 'finews-updated',
-};
+function renamed(name: string): string {
+  switch (name) {
+    case 'link':
+      return 'finews-link';
+    case 'published':
+      return 'finews-published';
+    case 'updated':
+      return 'finews-updated';
+    default:
+      return name;
+  }
+}
 
 type CustomField = [from: string, to: string, options: { keepArray: true }];
 
@@ -146,7 +153,7 @@ async function parseXml(xml: string): Promise<RawFeed> {
   // A fresh parser per document: xml2js parsers keep state between documents.
   const parser = new Parser({
     defaultRSS: 2,
-    xml2js: { tagNameProcessors: [(name: string) => RENAMED[name] ?? name] },
+    xml2js: { tagNameProcessors: [renamed] },
     customFields: { feed: FEED_FIELDS, item: ITEM_FIELDS },
   } as unknown as Parser.ParserOptions<Record<string, unknown>, Record<string, unknown>>);
   const out: unknown = await parser.parseString(xml);
@@ -206,7 +213,7 @@ async function parseItemByItem(
 // Normalization
 
 function normalizeFeed(raw: RawFeed, ctx: FeedContext, warnings: string[]): ParsedFeed {
-  const feedBase = resolveBase(attrsOf({ $: raw.rawAttrs })['xml:base'], ctx.feedUrl);
+  const feedBase = resolveBase(stringRecord(raw.rawAttrs)['xml:base'], ctx.feedUrl);
   const items: SourceItem[] = [];
   raw.items.forEach((rawItem, i) => {
     if (rawItem.broken) {
@@ -225,7 +232,7 @@ function normalizeFeed(raw: RawFeed, ctx: FeedContext, warnings: string[]): Pars
 }
 
 function normalizeItem(raw: RawItem, n: number, feedBase: string, ctx: FeedContext, warnings: string[]): SourceItem | undefined {
-  const attrs = attrsOf({ $: raw.rawAttrs });
+  const attrs = stringRecord(raw.rawAttrs);
   const base = resolveBase(attrs['xml:base'], feedBase);
 
   const guidValue = raw.rawGuid?.[0];
@@ -248,21 +255,22 @@ function normalizeItem(raw: RawItem, n: number, feedBase: string, ctx: FeedConte
   }
 
   const author = pickAuthor(raw);
-  // Fields in the order of SourceItem, so golden files and logs read naturally.
-  const item: SourceItem = {
-    ...(guid ? { guid } : {}),
-    ...(link ? { link } : {}),
-    title,
-    ...(summary ? { summary } : {}),
-    ...(contentHtml ? { contentHtml } : {}),
-    ...(author ? { author } : {}),
-    categories: pickCategories(raw),
-  };
-
   const date = pickDate(raw, ctx.timezone);
+  if (!date.publishedAt && date.invalid !== undefined) {
+    warnings.push(`${itemLabel(n, title)}: invalid date ${JSON.stringify(date.invalid)}, kept without a date`);
+  }
+  // Fields in the order of SourceItem, so golden files and logs read naturally. Set one by
+  // one rather than spread from optional parts: a thousand items a feed, this is its hot path.
+  const item: Partial<SourceItem> = {};
+  if (guid) item.guid = guid;
+  if (link) item.link = link;
+  item.title = title;
+  if (summary) item.summary = summary;
+  if (contentHtml) item.contentHtml = contentHtml;
+  if (author) item.author = author;
+  item.categories = pickCategories(raw);
   if (date.publishedAt) item.publishedAt = date.publishedAt;
-  else if (date.invalid !== undefined) warnings.push(`${itemLabel(n, title)}: invalid date ${JSON.stringify(date.invalid)}, kept without a date`);
-  return item;
+  return item as SourceItem;
 }
 
 /** How a warning names item `n`: its number and the start of its title. */
@@ -271,7 +279,8 @@ function itemLabel(n: number, title: string): string {
 }
 
 function firstText(values: RawValue[] | undefined): string | undefined {
-  for (const value of values ?? []) {
+  if (values === undefined) return undefined;
+  for (const value of values) {
     const text = inlineText(textOf(value) ?? deepText(value));
     if (text) return text;
   }
@@ -374,14 +383,19 @@ function markupOf(raw: RawItem, tag: TextElement, xhtml: boolean): string | unde
   return (div?.[2] ?? inner).trim();
 }
 
+const TEXT_FIELD_KEYS: readonly (keyof RawItem)[] = Object.values(TEXT_FIELDS);
+
 /** True when a field of the item holds elements (markup a feed forgot to escape, Atom xhtml), with or without text beside them. */
 function hasMarkup(raw: RawItem): boolean {
-  return Object.values(TEXT_FIELDS).some((field) => hasChildElements((raw[field] as RawValue[] | undefined)?.[0]));
+  for (const field of TEXT_FIELD_KEYS) if (hasChildElements((raw[field] as RawValue[] | undefined)?.[0])) return true;
+  return false;
 }
 
 /** xml2js keeps attributes in `$` and text in `_`; any other key is a child element. */
 function hasChildElements(value: RawValue): boolean {
-  return isRecord(value) && Object.keys(value).some((k) => k !== '$' && k !== '_');
+  if (!isRecord(value)) return false;
+  for (const k in value) if (k !== '$' && k !== '_') return true;
+  return false;
 }
 
 /** Gives each item its own XML, when the items and the item blocks line up one to one. */
@@ -400,22 +414,29 @@ function attachBlocks(raw: RawFeed, xml: string, format: FeedFormat): void {
  * author. A bare e-mail address is not a name and is skipped.
  */
 function pickAuthor(raw: RawItem): string | undefined {
-  const groups: string[][] = [
-    listOf(raw.rawDcCreator).map((v) => textOf(v) ?? ''),
-    listOf(raw.rawAuthor).map((v) => {
+  // One group after another, each read only when those before it gave no name.
+  return (
+    authorNames(raw.rawDcCreator, (v) => textOf(v) ?? '') ??
+    authorNames(raw.rawAuthor, (v) => {
       const text = textOf(v);
       if (text !== undefined) return text;
       return childrenOf(v, 'name')
         .map((name) => textOf(name) ?? '')
         .join(' ');
-    }),
-    listOf(raw.rawSource).map((v) => textOf(v) ?? ''),
-  ];
-  for (const group of groups) {
-    const names = unique(group.map(authorName).filter((name): name is string => name !== undefined));
-    if (names.length > 0) return names.join(', ');
+    }) ??
+    authorNames(raw.rawSource, (v) => textOf(v) ?? '')
+  );
+}
+
+/** The distinct author names in `values` (read by `text`), joined; undefined when there is none. */
+function authorNames(values: RawValue[] | undefined, text: (value: RawValue) => string): string | undefined {
+  if (values === undefined) return undefined;
+  let names: Set<string> | undefined;
+  for (const value of listOf(values)) {
+    const name = authorName(text(value));
+    if (name !== undefined) (names ??= new Set()).add(name);
   }
-  return undefined;
+  return names === undefined ? undefined : [...names].join(', ');
 }
 
 function authorName(text: string): string | undefined {
@@ -427,11 +448,16 @@ function authorName(text: string): string | undefined {
 }
 
 function pickCategories(raw: RawItem): string[] {
-  const names = [...listOf(raw.rawCategory), ...listOf(raw.rawDcSubject)].map((v) => {
-    const a = attrsOf(v);
-    return inlineText(a.term ?? textOf(v) ?? a.label ?? '');
-  });
-  return unique(names.filter((name) => name !== ''));
+  if (raw.rawCategory === undefined && raw.rawDcSubject === undefined) return [];
+  const names = new Set<string>();
+  for (const values of [raw.rawCategory, raw.rawDcSubject]) {
+    for (const v of listOf(values)) {
+      const a = attrsOf(v);
+      const name = inlineText(a.term ?? textOf(v) ?? a.label ?? '');
+      if (name !== '') names.add(name);
+    }
+  }
+  return [...names];
 }
 
 /** The first readable date of pubDate, dc:date, published, updated; else the first unreadable text. */
@@ -481,9 +507,6 @@ function clean(text: string | undefined): string | undefined {
   return t ? t : undefined;
 }
 
-function unique(values: string[]): string[] {
-  return [...new Set(values)];
-}
 
 /** The first line of an error message: sax appends line and column, which mean nothing for a cut-out item. */
 function firstLine(err: unknown): string {

@@ -15,12 +15,28 @@ export function textOf(value: RawValue): string | undefined {
   return undefined;
 }
 
-/** Attributes of an element (`$`), or an empty record. */
-export function attrsOf(value: RawValue): Record<string, string> {
-  if (!isRecord(value) || !isRecord(value.$)) return {};
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(value.$)) if (typeof v === 'string') out[k] = v;
-  return out;
+const NO_ATTRS: Readonly<Record<string, string>> = Object.freeze({});
+
+/**
+ * Attributes of an element (`$`), or an empty record. xml2js makes every attribute value a
+ * string, so its record is handed out as it is (read-only); one holding anything else is
+ * copied without it.
+ */
+export function attrsOf(value: RawValue): Readonly<Record<string, string>> {
+  return isRecord(value) ? stringRecord(value.$) : NO_ATTRS;
+}
+
+/** `attrs` (an element's `$`) as a record of strings, or an empty record. */
+export function stringRecord(attrs: RawValue): Readonly<Record<string, string>> {
+  if (!isRecord(attrs)) return NO_ATTRS;
+  for (const k in attrs) {
+    if (typeof attrs[k] !== 'string') {
+      const out: Record<string, string> = {};
+      for (const [key, v] of Object.entries(attrs)) if (typeof v === 'string') out[key] = v;
+      return out;
+    }
+  }
+  return attrs as Record<string, string>;
 }
 
 /** The child elements named `name` of an element (always an array). */

@@ -48,7 +48,8 @@ export function repairXml(input: string): RepairedXml {
     last = m.index + m[0].length;
   }
   out += repairEntities(text.slice(last), counts);
-  text = out;
+  // Every change is counted. A clean feed is handed on as it came: one flat string, not a join of its pieces.
+  if (counts.bare + counts.named + counts.badNumeric > 0) text = out;
   if (counts.bare > 0) fixes.push(`escaped ${counts.bare} bare '&'`);
   if (counts.named > 0) fixes.push(`replaced ${counts.named} HTML entit${counts.named === 1 ? 'y' : 'ies'} unknown to XML`);
   if (counts.badNumeric > 0) fixes.push(`removed ${counts.badNumeric} reference(s) to characters XML forbids`);

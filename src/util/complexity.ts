@@ -134,6 +134,10 @@ function measureXml(xml: string, budget: MarkupBudget): MarkupSize & { over?: st
 const BANG = 0x21;
 const QUESTION = 0x3f;
 const SLASH = 0x2f;
+const GT = 0x3e;
+const EQUALS = 0x3d;
+const DOUBLE_QUOTE = 0x22;
+const SINGLE_QUOTE = 0x27;
 
 /** The index after the first `token` at or after `from`, or the end of `text`. */
 function skipPast(text: string, token: string, from: number): number {
@@ -141,32 +145,37 @@ function skipPast(text: string, token: string, from: number): number {
   return at === -1 ? text.length : at + token.length;
 }
 
-const NAME_END = /[\s/>]/g;
-
 /** The tag name starting at `from`: up to whitespace, `/` or `>`; '' when no name starts there. */
 function tagName(xml: string, from: number): string {
   const c = xml.charCodeAt(from);
   // Letters, `_`, `:` and everything past ASCII may start an XML name.
   if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 58 || c > 127)) return '';
-  NAME_END.lastIndex = from;
-  const m = NAME_END.exec(xml);
-  return xml.slice(from, m === null ? xml.length : m.index);
+  let end = from + 1;
+  while (end < xml.length && !endsName(xml.charCodeAt(end))) end++;
+  return xml.slice(from, end);
+}
+
+/** Whitespace (as `\s` has it), `/` or `>`. */
+function endsName(c: number): boolean {
+  if (c === SLASH || c === GT || c === 0x20 || (c >= 0x09 && c <= 0x0d)) return true;
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 /** The index after the `>` ending a start tag whose attributes begin at `from`; a quoted value (`="…"`) may hold `>`. */
 function startTagEnd(xml: string, from: number): number {
   let afterEquals = false;
   for (let i = from; i < xml.length; i++) {
-    const c = xml[i];
-    if (c === '>') return i + 1;
-    if (afterEquals && (c === '"' || c === "'")) {
-      const close = xml.indexOf(c, i + 1);
+    const c = xml.charCodeAt(i);
+    if (c === GT) return i + 1;
+    if (afterEquals && (c === DOUBLE_QUOTE || c === SINGLE_QUOTE)) {
+      const close = xml.indexOf(c === DOUBLE_QUOTE ? '"' : "'", i + 1);
       if (close === -1) return xml.length;
       i = close;
       afterEquals = false;
-    } else if (c === '=') {
+    } else if (c === EQUALS) {
       afterEquals = true;
-    } else if (c !== ' ' && c !== '\t' && c !== '\n' && c !== '\r') {
+    } else if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) {
       afterEquals = false;
     }
   }

@@ -82,6 +82,8 @@ export function parseDate(text: string | undefined, zone: string): string | unde
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 function parseDateText(text: string, zone: string): string | undefined {
+  const rfc822 = fastRfc822(text);
+  if (rfc822 !== null) return rfc822;
   // NFKC folds full-width digits, colons and spaces (２０２２年３月３０日 ０９：３４, with an ideographic space);
   // it leaves ASCII as it is, and most feed dates are ASCII.
   const s = (PRINTABLE_ASCII.test(text) ? text : text.normalize('NFKC'))
@@ -137,6 +139,25 @@ function build(g: Record<string, string | undefined>, defaultZone: string): stri
     zone = offset === 0 ? FixedOffsetZone.utcInstance : FixedOffsetZone.instance(offset);
   }
   return format(DateTime.fromObject(parts, { zone }));
+}
+
+/**
+ * `Wed, 30 Mar 2022 09:34:12 +0800` exactly as nearly every RSS feed writes it (one space
+ * apart, a numeric offset): read straight from its fields. Text in this form reads the same
+ * through the general forms; anything else, or anything out of range, is left to them (`null`).
+ */
+const RFC822_NUMERIC = /^(?:[A-Za-z]{3}, )?(\d{1,2}) ([A-Za-z]{3}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/;
+
+function fastRfc822(text: string): string | undefined | null {
+  const m = RFC822_NUMERIC.exec(text);
+  if (m === null) return null;
+  const monthNumber = MONTHS[(m[2] ?? '').toLowerCase()];
+  if (monthNumber === undefined) return null;
+  const parts: Parts = { year: num(m[3]), month: monthNumber, day: num(m[1]), hour: num(m[4]), minute: num(m[5]), second: num(m[6]) };
+  const hours = num(m[8]);
+  const minutes = num(m[9]);
+  if (parts.hour > 23 || parts.minute > 59 || parts.second > 59 || hours > 14 || minutes > 59) return null;
+  return fastFixed(parts, (m[7] === '-' ? -1 : 1) * (hours * 60 + minutes));
 }
 
 /** Minutes east of UTC for `Z`, `+0800`, `+08:00`, `+8`, `GMT+8`, `UTC-05:30`, `GMT`, `CST`… */
@@ -211,12 +232,22 @@ function fastNaive(parts: Parts, zoneName: string): string | undefined | null {
 
 /** A date written with its offset (RFC 822 feeds, ISO 8601): no zone rules to consult, so no luxon. */
 function fastFixed(parts: Parts, offset: number): string | undefined | null {
-  const localMs = localMillis(parts);
-  if (localMs === null) return null;
-  if (offset !== 0) return isoWithOffset(localMs, offset);
-  const year = new Date(localMs).getUTCFullYear();
+  const { year, month, day, hour, minute, second } = parts;
+  // What localMillis would refuse (a day the month has not, a year below 100) goes the luxon way.
+  if (year < 100 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
   if (year < 1900 || year > 2999) return undefined;
-  return `${new Date(localMs).toISOString().slice(0, 19)}Z`;
+  const zone = offset === 0 ? 'Z' : `${offset < 0 ? '-' : '+'}${pad2(Math.floor(Math.abs(offset) / 60))}:${pad2(Math.abs(offset) % 60)}`;
+  return `${year}-${pad2(month)}-${pad2(day)}T${pad2(hour)}:${pad2(minute)}:${pad2(second)}${zone}`;
+}
+
+/** Days in `month` (1–12) of `year`, Gregorian. */
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
 }
 
 /** Wall-clock time of `parts` as if it were UTC; null for what Date.UTC would roll over or misread. */

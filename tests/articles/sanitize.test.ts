@@ -72,6 +72,16 @@ describe('sanitizeBody', () => {
     expect(sanitizeBody(once, 'https://elsewhere.example/')).toBe(once);
   });
 
+  it('reads a body of plain paragraphs as it reads the same body with markup around it', () => {
+    const plain =
+      '\n<p>\u3000\u3000第一段  正文。</p>\n<p class="res-edit">（责任编辑：DF537）</p> <p class="ad-banner">广告</p>\n' +
+      '<p></p><p>\t第二段。 </p>\n<p>(刘英)</p>\n<p class="em_media">（文章来源：中国工业报）</p>\n';
+    const expected = '<p>第一段 正文。 </p>\n <p>第二段。 </p>\n <p>(刘英) </p><p class="em_media">（文章来源：中国工业报）</p>';
+    expect(sanitizeBody(plain, BASE)).toBe(expected);
+    // A comment makes the body one that must be parsed; it is dropped, and nothing else changes.
+    expect(sanitizeBody(`<!-- c -->${plain}`, BASE)).toBe(expected);
+  });
+
   it('returns an empty string for nothing', () => {
     expect(sanitizeBody('', BASE)).toBe('');
     expect(sanitizeBody('<script>x</script><!-- c -->', BASE)).toBe('');

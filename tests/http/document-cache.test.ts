@@ -8,11 +8,14 @@ import { DocumentCache } from '../../src/http/document-cache.js';
 import { buildServer, startServer } from '../../src/http/server.js';
 import { createMetrics } from '../../src/metrics.js';
 import { publishCategories } from '../../src/pipeline/publish.js';
+import { compose } from '../../src/runtime/compose.js';
+import { resolveOptions } from '../../src/runtime/options.js';
 import { feedDocName } from '../../src/publish/doc-names.js';
 import { createRedisStore } from '../../src/store/redis.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
 import { silentLogger } from '../../src/util/log.js';
+import { isFinewsError } from '../../src/errors.js';
 import { REDIS_URL } from '../support/redis-url.js';
 import { cinnItem, PUBLISHED_AT, stcnItem, testConfig } from './harness.js';
 
@@ -174,6 +177,60 @@ describe('a serving process on its own Redis connection', () => {
       }
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('FINEWS_SERVE_POLL_MS', () => {
+  const config = testConfig();
+
+  it('refuses a value that is not a whole number of milliseconds above 0, naming the variable', () => {
+    for (const value of ['0', '-5', '2.5', '500ms', 'soon']) {
+      let caught: unknown;
+      try {
+        resolveOptions({}, { FINEWS_SERVE_POLL_MS: value });
+      } catch (err) {
+        caught = err;
+      }
+      expect(isFinewsError(caught, 'config-invalid'), value).toBe(true);
+      expect((caught as Error).message, value).toContain(`FINEWS_SERVE_POLL_MS=${value}`);
+    }
+    expect(resolveOptions({}, { FINEWS_SERVE_POLL_MS: '250' }).servePollMs).toBe(250);
+  });
+
+  it('is how often a serving process looks for documents another process published', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'finews-serve-poll-'));
+    const publisher = openSqliteStore(join(dir, 'finews.db'));
+    const deps = { config: () => config, store: publisher, metrics: createMetrics(), now: () => PUBLISHED_AT };
+    await publisher.saveItem(cinnItem(1));
+    await publishCategories(deps, ['zhongguogongyebao', 'all']);
+    const name = feedDocName('all', 'rss');
+    /** A serving composition on the same file, its poll interval from the environment; the ETag it serves after another process published a new rendering. */
+    const servedAfter = async (env: Record<string, string>, waitMs: number, round: number): Promise<{ served?: string; stored?: string }> => {
+      const app = await compose(resolveOptions({ data: dir }, env), config, silentLogger());
+      try {
+        const documents = app.documents();
+        await documents.start();
+        await publishCategories(deps, await publisher.saveItem(cinnItem(10 + round, { title: `工信部：第${round}次发布会` })));
+        const stored = (await publisher.getRendered(name))?.etag;
+        const until = Date.now() + waitMs;
+        while (Date.now() < until && documents.get(name)?.etag !== stored) await new Promise((r) => setTimeout(r, 20));
+        return { served: documents.get(name)?.etag, stored };
+      } finally {
+        await app.close();
+      }
+    };
+    try {
+      // An hour between polls: a second and a half later the previous rendering is still served (500 ms would have shown the new one).
+      const slow = await servedAfter({ FINEWS_SERVE_POLL_MS: '3600000' }, 1_500, 1);
+      expect(slow.served).toBeDefined();
+      expect(slow.served).not.toBe(slow.stored);
+      // 50 ms between polls: the new rendering is served well within the default's 500 ms plus slack.
+      const fast = await servedAfter({ FINEWS_SERVE_POLL_MS: '50' }, 1_500, 2);
+      expect(fast.served).toBe(fast.stored);
+    } finally {
+      await publisher.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -55,6 +55,17 @@ describe('parseDate', () => {
     expect(parseDate('Wed, 30 Mar 2022 09:34:12 +0800', 'America/New_York')).toBe('2022-03-30T09:34:12+08:00');
   });
 
+  it('reads RFC 822 dates with a numeric offset at the edges of their ranges', () => {
+    expect(parseDate('Wed, 30 Mar 2022 09:34:12 -0000', SH)).toBe('2022-03-30T09:34:12Z');
+    expect(parseDate('Wed, 30 Mar 2022 09:34:12 +0000', SH)).toBe('2022-03-30T09:34:12Z');
+    expect(parseDate('Wed, 30 Mar 2022 09:34:12 -0530', SH)).toBe('2022-03-30T09:34:12-05:30');
+    expect(parseDate('Thu, 29 Feb 2024 23:59:59 +0800', SH)).toBe('2024-02-29T23:59:59+08:00');
+    expect(parseDate('30 mar 2022 09:34:12 +0800', SH)).toBe('2022-03-30T09:34:12+08:00');
+    for (const text of ['Tue, 29 Feb 2022 09:34:12 +0800', 'Wed, 30 Mar 2022 24:00:00 +0800', 'Wed, 30 Mar 2022 09:34:12 +1500', '1 Jan 1899 00:00:00 +0800']) {
+      expect(parseDate(text, SH), text).toBeUndefined();
+    }
+  });
+
   it.each([
     [undefined],
     [''],
