@@ -6,6 +6,9 @@
  * Then one worker with no page latency at all: below the ceiling there means the
  * worker is CPU-bound, not waiting on the network.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { newEnv, removeEnv, REDIS_URL, sleep, spawnFinews, stopProcess, type FinewsEnv } from './lib/finews-process.js';
 import { NewsSite } from './lib/news-site.js';
@@ -26,6 +29,24 @@ interface WorkRun {
   itemsPerSec: number;
   pages: number;
   maxInFlight: number;
+  /** Event-loop delay in each worker from the first page answered to its exit, ms (bench/lib/loop-delay.mjs). */
+  loopDelay: LoopDelay[];
+}
+
+interface LoopDelay {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+const LOOP_DELAY_PRELOAD = pathToFileURL(join(import.meta.dirname, 'lib', 'loop-delay.mjs')).href;
+
+/** The loop-delay preload's environment for worker `i` of `env`, and the file it writes. */
+function loopDelayEnv(env: FinewsEnv, i: number): { extra: Record<string, string>; file: string } {
+  const file = join(env.dir, `loop-delay-${i}.json`);
+  const nodeOptions = `${process.env.NODE_OPTIONS ?? ''} --import=${LOOP_DELAY_PRELOAD}`.trim();
+  return { extra: { NODE_OPTIONS: nodeOptions, FINEWS_BENCH_LOOP_DELAY: file }, file };
 }
 
 /** Items stored under `env`'s prefix, read through the store port. */
@@ -47,17 +68,29 @@ async function workRun(workers: number, latencyMs: number, perFeed: number): Pro
   const env = newEnv('redis', { feedUrls: site.feedUrls(), fetchArticles: true });
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
   const children = [] as ReturnType<typeof spawnFinews>['child'][];
+  const delayFiles: string[] = [];
+  const loopDelay: LoopDelay[] = [];
   try {
     const log = silentLogger();
     const setup = await createRedisJobs({ redisUrl: REDIS_URL, keyPrefix: env.redisPrefix, log });
     await syncSchedulers(setup.queues.refresh, await loadConfigOrThrow(env.configPath), log);
     await setup.close();
-    for (let i = 0; i < workers; i++) children.push(spawnFinews(env, ['worker']).child);
+    for (let i = 0; i < workers; i++) {
+      const { extra, file } = loopDelayEnv(env, i);
+      delayFiles.push(file);
+      children.push(spawnFinews(env, ['worker'], extra).child);
+    }
     const deadline = Date.now() + 600_000;
     let stored = 0;
     let doneAt = 0;
+    let sampling = false;
     while (Date.now() < deadline) {
       for (const c of children) if (c.exitCode !== null) throw new Error(`finews worker exited ${c.exitCode}`);
+      if (!sampling && site.firstPageAt !== undefined) {
+        // Start-up left out: the loop delay is sampled from the first page on.
+        for (const c of children) c.kill('SIGUSR2');
+        sampling = true;
+      }
       stored = await storedCount(env, redis);
       if (stored >= site.items) {
         doneAt = performance.now();
@@ -67,9 +100,10 @@ async function workRun(workers: number, latencyMs: number, perFeed: number): Pro
     }
     if (doneAt === 0 || site.firstPageAt === undefined) throw new Error(`${stored} of ${site.items} items stored in 600 s`);
     const ms = doneAt - site.firstPageAt;
-    return { workers, latencyMs, articles: site.items, ms, itemsPerSec: (site.items * 1000) / ms, pages: site.counts.pages, maxInFlight: site.counts.maxPagesInFlight };
+    return { workers, latencyMs, articles: site.items, ms, itemsPerSec: (site.items * 1000) / ms, pages: site.counts.pages, maxInFlight: site.counts.maxPagesInFlight, loopDelay };
   } finally {
     for (const c of children) await stopProcess(c);
+    for (const file of delayFiles) if (existsSync(file)) loopDelay.push(JSON.parse(readFileSync(file, 'utf8')) as LoopDelay);
     redis.disconnect();
     await removeEnv(env);
     await site.stop();
@@ -88,7 +122,7 @@ export async function run(opts: BenchOptions): Promise<Comparison[]> {
     unit: 'items/s',
     rate: r.itemsPerSec,
     detail: `${r.articles} articles in ${fmtMs(r.ms)} ms`,
-    output: `${r.pages} pages fetched, at most ${r.maxInFlight} at once${extra}`,
+    output: `${r.pages} pages fetched, at most ${r.maxInFlight} at once${extra}; event-loop delay ${r.loopDelay.map((d) => `p50 ${d.p50} / p99 ${d.p99} / max ${d.max} ms`).join(', ')}`,
   });
   const ceilingSide = (workers: number): Comparison['baseline'] => ({
     label: `latency ceiling: ${workers} × ${ARTICLE_CONCURRENCY} at a time × ${1000 / PAGE_LATENCY_MS}/s`,

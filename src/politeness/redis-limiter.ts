@@ -127,7 +127,9 @@ export class RedisHostLimiter implements HostLimiter {
     } finally {
       clearInterval(renewal);
       this.renewals.delete(renewal);
-      await this.release(host, lease);
+      // Not awaited: the caller's result does not depend on it, and this process's next
+      // acquire, sent after it on the same connection, sees the slot free.
+      void this.release(host, lease);
     }
   }
 

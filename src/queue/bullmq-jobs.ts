@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ArticleJob, Jobs } from '../pipeline/ports.js';
 import type { FinewsQueues } from './queues.js';
 
@@ -5,12 +6,27 @@ const LIVE_STATES = new Set<string>(['waiting', 'active', 'delayed', 'prioritize
 
 export interface BullmqJobsOptions {
   /**
-   * How long a publish request waits before it runs. Requests for a slug arriving
-   * meanwhile join it, so a burst of saves renders each category about once.
+   * How long the first publish request for a quiet slug waits before it renders.
+   * Requests for the slug arriving meanwhile join it.
    * @defaultValue 1500
    */
   publishDelayMs?: number;
+  /**
+   * While requests for a slug keep coming (the previous one from this process was less
+   * than this long ago), each render waits this long instead: a burst of saves renders
+   * each category about once per interval, and a save is published at most this long
+   * plus two renders after it.
+   * @defaultValue 5000 (never below `publishDelayMs`)
+   */
+  publishIntervalMs?: number;
 }
+
+/**
+ * A request made this close to the start of a render of ours is sent to Redis even
+ * though that render is not due yet, so a worker whose clock runs ahead cannot start
+ * it before the save the request is for.
+ */
+const COVER_MARGIN_MS = 500;
 
 /**
  * The Jobs port on BullMQ (Redis mode).
@@ -22,21 +38,39 @@ export interface BullmqJobsOptions {
  * leaves the item stored from its feed content rather than not at all.
  *
  * Publishing is throttled per slug with BullMQ deduplication (id = slug,
- * `keepLastIfActive`): the first request adds a job delayed by `publishDelayMs`;
- * requests while it waits join it; requests while it renders leave exactly one
- * follow-up job, created when the render ends. So a category is never rendered
- * twice at once, a save during a render is never lost, and a steady stream of
- * saves still renders every ~`publishDelayMs` (a debounce that resets on every
- * request could postpone it indefinitely).
+ * `keepLastIfActive`): the first request adds a delayed job; requests while it waits
+ * join it; requests while it renders leave exactly one follow-up job, created when the
+ * render ends and delayed again. So a category is never rendered twice at once, a save
+ * during a render is never lost, and a steady stream of saves still renders (a
+ * debounce that resets on every request could postpone it indefinitely). The delay is
+ * `publishDelayMs` for a slug this process has not asked for lately, and
+ * `publishIntervalMs` while its requests keep coming: a render is due at most
+ * `publishIntervalMs` after any request, plus the render running when it came.
+ *
+ * A request for a slug whose delayed job is known to this process (it created it, or
+ * looked it up after a request joined it) and not due within 500 ms is not sent at
+ * all: that render has not read the store, so it will show the save the request is
+ * for. Under a burst that spares most article jobs a round trip. (A job promoted by
+ * hand, as from the queue dashboard, starts before it is due: saves made after it
+ * started and before that process's next sent request wait for the next save's render.)
  */
 export class BullmqJobs implements Jobs {
   private readonly publishDelayMs: number;
+  private readonly publishIntervalMs: number;
+  /** Per slug, when this process last asked for it to be published (epoch ms). */
+  private readonly lastRequestAt = new Map<string, number>();
+  /** Per slug, until when a publish job this process created is certainly not running yet (epoch ms). */
+  private readonly coveredUntil = new Map<string, number>();
+  /** Makes this process's publish job ids its own, so an add tells whether it created the job. */
+  private readonly owner = randomUUID();
+  private publishSeq = 0;
 
   constructor(
     readonly queues: FinewsQueues,
     opts: BullmqJobsOptions = {},
   ) {
-    this.publishDelayMs = opts.publishDelayMs ?? 1500;
+    this.publishDelayMs = Math.max(0, opts.publishDelayMs ?? 1500);
+    this.publishIntervalMs = Math.max(this.publishDelayMs, opts.publishIntervalMs ?? 5000);
   }
 
   async enqueueArticle(job: ArticleJob): Promise<void> {
@@ -65,15 +99,49 @@ export class BullmqJobs implements Jobs {
   }
 
   async requestPublish(categories: string[]): Promise<void> {
-    const slugs = [...new Set(categories)];
-    if (slugs.length === 0) return;
-    await this.queues.publish.addBulk(
-      slugs.map((slug) => ({
+    const now = Date.now();
+    const requests = [...new Set(categories)].flatMap((slug) => {
+      const last = this.lastRequestAt.get(slug);
+      this.lastRequestAt.set(slug, now);
+      if ((this.coveredUntil.get(slug) ?? 0) > now) return [];
+      const busy = last !== undefined && now - last < this.publishIntervalMs;
+      return [{ slug, delay: busy ? this.publishIntervalMs : this.publishDelayMs, jobId: `publish-${this.owner}-${++this.publishSeq}` }];
+    });
+    if (requests.length === 0) return;
+    const added = await this.queues.publish.addBulk(
+      requests.map(({ slug, delay, jobId }) => ({
         name: 'publish',
         data: { slug },
-        opts: { delay: this.publishDelayMs, deduplication: { id: slug, keepLastIfActive: true } },
+        opts: { jobId, delay, deduplication: { id: slug, keepLastIfActive: true } },
       })),
     );
+    requests.forEach(({ slug, delay, jobId }, i) => {
+      const id = added[i]?.id;
+      // Our id back means our job was created, delayed from `now`; any other is a job already there.
+      if (id === jobId) this.cover(slug, now + delay);
+      else if (id !== undefined) void this.learnDue(slug, id);
+    });
+  }
+
+  /** Requests for `slug` are answered here until shortly before `dueMs`, when its render may start. */
+  private cover(slug: string, dueMs: number): void {
+    const until = dueMs - COVER_MARGIN_MS;
+    if (until > Date.now()) this.coveredUntil.set(slug, until);
+  }
+
+  /**
+   * Looks up when the job a request joined is due, off the caller's path: a job not
+   * started yet covers this process's next requests for its slug as our own does. A
+   * job already running covers nothing (the follow-up it leaves is looked up when a
+   * request joins that one).
+   */
+  private async learnDue(slug: string, id: string): Promise<void> {
+    try {
+      const job = await this.queues.publish.getJob(id);
+      if (job !== undefined && job.processedOn === undefined && job.delay > 0) this.cover(slug, job.timestamp + job.delay);
+    } catch {
+      // Only an optimisation: the next request for the slug is sent and joins the job.
+    }
   }
 
   /** Queues a refresh of one source now (`force` ignores its stored next run time). */

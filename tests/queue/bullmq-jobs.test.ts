@@ -8,6 +8,7 @@ import { REDIS_URL, redisPrefix, waitFor } from '../support/harness.js';
 import { articleJob, sleep, testWorker, wipe } from './support.js';
 
 const PUBLISH_DELAY_MS = 300;
+const PUBLISH_INTERVAL_MS = 1000;
 
 describe('BullmqJobs', () => {
   let prefix: string;
@@ -16,7 +17,7 @@ describe('BullmqJobs', () => {
 
   beforeEach(async () => {
     prefix = redisPrefix();
-    redisJobs = await createRedisJobs({ redisUrl: REDIS_URL, keyPrefix: prefix, log: silentLogger(), publishDelayMs: PUBLISH_DELAY_MS });
+    redisJobs = await createRedisJobs({ redisUrl: REDIS_URL, keyPrefix: prefix, log: silentLogger(), publishDelayMs: PUBLISH_DELAY_MS, publishIntervalMs: PUBLISH_INTERVAL_MS });
   });
   afterEach(async () => {
     for (const w of workers.splice(0)) await w.close();
@@ -118,6 +119,80 @@ describe('BullmqJobs', () => {
       expect(runs).toHaveLength(2);
       expect(peak).toBe(1);
       expect((runs[1] ?? 0) - (runs[0] ?? 0)).toBeGreaterThanOrEqual(500);
+    });
+
+    it('waits the interval, not the delay, before rendering again a slug whose requests keep coming', async () => {
+      const runs: number[] = [];
+      workers.push(testWorker<PublishJobData, void>(prefix, 'publish', async () => void runs.push(Date.now()), 4));
+      await redisJobs.jobs.requestPublish(['industry']);
+      await waitFor(() => runs.length === 1, 5000, 'first render');
+      await redisJobs.jobs.requestPublish(['industry']);
+      expect(await drainIdle(redisJobs.queues, 10_000)).toBe(true);
+
+      expect(runs).toHaveLength(2);
+      expect((runs[1] ?? 0) - (runs[0] ?? 0)).toBeGreaterThanOrEqual(PUBLISH_INTERVAL_MS);
+    });
+
+    it('sends no request a pending render covers, and sends one again once that render is near', async () => {
+      const opts = { redisUrl: REDIS_URL, keyPrefix: prefix, log: silentLogger(), publishDelayMs: 1200, publishIntervalMs: 1200 };
+      const own = await createRedisJobs(opts);
+      const other = await createRedisJobs(opts);
+      try {
+        const sent = { own: 0, other: 0 };
+        for (const [name, q] of [['own', own.queues.publish], ['other', other.queues.publish]] as const) {
+          const addBulk = q.addBulk.bind(q);
+          q.addBulk = (jobs) => {
+            sent[name]++;
+            return addBulk(jobs);
+          };
+        }
+        const { runs } = countingPublisher();
+        await own.jobs.requestPublish(['industry']);
+        for (let i = 0; i < 20; i++) await own.jobs.requestPublish(['industry', 'all']);
+        // `all` got a job of its own with the second request; `industry` was covered from the first.
+        expect(sent.own).toBe(2);
+        // Another process joins the job through Redis once, then knows when it is due.
+        await other.jobs.requestPublish(['industry']);
+        await sleep(100);
+        for (let i = 0; i < 5; i++) await other.jobs.requestPublish(['industry']);
+        expect(sent.other).toBe(1);
+        // Within 500 ms of the render being due, requests go to Redis again.
+        await sleep(700);
+        await own.jobs.requestPublish(['industry']);
+        await other.jobs.requestPublish(['industry']);
+        expect(sent).toEqual({ own: 3, other: 2 });
+        expect(await drainIdle(own.queues, 10_000)).toBe(true);
+        expect([...runs].sort()).toEqual(['all', 'industry']);
+      } finally {
+        await own.close();
+        await other.close();
+      }
+    });
+
+    it('sends every request while a render runs, and renders once more after it', async () => {
+      const own = await createRedisJobs({ redisUrl: REDIS_URL, keyPrefix: prefix, log: silentLogger(), publishDelayMs: 800, publishIntervalMs: 800 });
+      try {
+        let sent = 0;
+        const q = own.queues.publish;
+        const addBulk = q.addBulk.bind(q);
+        q.addBulk = (jobs) => {
+          sent++;
+          return addBulk(jobs);
+        };
+        const { runs, running } = countingPublisher(600);
+        await own.jobs.requestPublish(['industry']);
+        await waitFor(() => running() === 1, 5000, 'the render to start');
+        for (let i = 0; i < 5; i++) {
+          await own.jobs.requestPublish(['industry']);
+          await sleep(50);
+        }
+        // The job they joined was running: none of them could be answered locally.
+        expect(sent).toBe(6);
+        expect(await drainIdle(own.queues, 10_000)).toBe(true);
+        expect(runs).toEqual(['industry', 'industry']);
+      } finally {
+        await own.close();
+      }
     });
 
     it('queues each changed slug once, `all` included, and nothing for no change', async () => {
