@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import { storeFailure } from './item-merge.js';
 import {
   CANDIDATES_PER_BAND,
@@ -33,13 +33,29 @@ export const STORY_INDEX_SCHEMA = `
   ) WITHOUT ROWID;
 `;
 
+/** The newest keys of one band value within a span, from the band index alone. */
+const BAND_KEYS = 'SELECT key FROM story_bands WHERE band = ? AND published_ms BETWEEN ? AND ? ORDER BY published_ms DESC LIMIT ?';
+
+/** Most band values one lookup statement reads: the bands of one fingerprint. */
+export const BANDS_PER_STATEMENT = 16;
+
+/**
+ * The lookup statement for `n` band values: {@link BAND_KEYS} for each, joined by UNION
+ * ALL so one statement (one crossing into SQLite) reads every band of an article. Each
+ * arm keeps its own limit; its parameters are band, since, until, limit.
+ */
+export function bandKeysSql(n: number): string {
+  return Array.from({ length: n }, () => `SELECT key FROM (${BAND_KEYS})`).join(' UNION ALL ');
+}
+
 /**
  * The statements of the story index, by name, so tests can check their query plans. A
- * lookup reads keys alone from the band index (`bandKeys`, covered by its primary key),
- * then the entry (`indexed`) of each distinct key it does not hold already.
+ * lookup reads keys alone from the band index (`bandKeys`: every band of an article in one
+ * statement, each band covered by the primary key), then the entry (`indexed`) of each
+ * distinct key it does not hold already.
  */
 export const SQLITE_STORY_SQL = {
-  bandKeys: 'SELECT key FROM story_bands WHERE band = ? AND published_ms BETWEEN ? AND ? ORDER BY published_ms DESC LIMIT ?',
+  bandKeys: bandKeysSql(BANDS_PER_STATEMENT),
   indexed: 'SELECT key, fingerprint, published_ms, story FROM story_entries WHERE key = ?',
   getEntry: 'SELECT key, bands, published_ms, story FROM story_entries WHERE key = ?',
   putEntry: `INSERT INTO story_entries (key, fingerprint, bands, published_ms, expiry_ms, story) VALUES (?, ?, ?, ?, ?, ?)
@@ -125,13 +141,14 @@ class EntryCache {
 export class SqliteStoryIndex implements StoryIndex {
   private readonly sql;
   private readonly cache = new EntryCache();
+  /** Lookup statements by number of band values ({@link bandKeysSql}), prepared when first needed. */
+  private readonly bandKeys = new Map<number, Statement<unknown[], string>>();
 
   constructor(
     private readonly db: Database,
     private readonly file: string,
   ) {
     this.sql = {
-      bandKeys: db.prepare<[string, number, number, number], string>(SQLITE_STORY_SQL.bandKeys).pluck(),
       indexed: db.prepare<[string], IndexedRow>(SQLITE_STORY_SQL.indexed),
       getEntry: db.prepare<[string], EntryRow>(SQLITE_STORY_SQL.getEntry),
       putEntry: db.prepare<[string, string, string, number, number, string]>(SQLITE_STORY_SQL.putEntry),
@@ -215,14 +232,18 @@ export class SqliteStoryIndex implements StoryIndex {
   }
 
   /**
-   * The entries sharing a band with `bands` within `span`: the keys of each band first
-   * (the band index alone), then the entry of each distinct key not in `cache`, which
-   * keeps it.
+   * The entries sharing a band with `bands` within `span`: the keys of every band first
+   * (the band index alone, one statement for up to {@link BANDS_PER_STATEMENT} bands),
+   * then the entry of each distinct key not in `cache`, which keeps it.
    */
   private lookup(bands: readonly string[], span: StorySpan, cache: EntryCache): StoryIndexed[] {
     const keys = new Set<string>();
-    for (const band of new Set(bands)) {
-      for (const key of this.sql.bandKeys.all(band, span.sinceMs, span.untilMs, CANDIDATES_PER_BAND)) keys.add(key);
+    const distinct = [...new Set(bands)];
+    for (let at = 0; at < distinct.length; at += BANDS_PER_STATEMENT) {
+      const chunk = distinct.slice(at, at + BANDS_PER_STATEMENT);
+      const args: Array<string | number> = [];
+      for (const band of chunk) args.push(band, span.sinceMs, span.untilMs, CANDIDATES_PER_BAND);
+      for (const key of this.bandKeysFor(chunk.length).all(args)) keys.add(key);
     }
     const out: StoryIndexed[] = [];
     for (const key of keys) {
@@ -236,6 +257,15 @@ export class SqliteStoryIndex implements StoryIndex {
       out.push(found);
     }
     return out;
+  }
+
+  private bandKeysFor(n: number): Statement<unknown[], string> {
+    let statement = this.bandKeys.get(n);
+    if (statement === undefined) {
+      statement = this.db.prepare<unknown[], string>(bandKeysSql(n)).pluck();
+      this.bandKeys.set(n, statement);
+    }
+    return statement;
   }
 
   /** Runs a transaction, emptying the cache when it fails: it may hold writes rolled back. */
