@@ -34,7 +34,7 @@
  * characters, ASCII letters and digits alike; no word segmentation), chosen by
  * measurement on the corpus (bench/stories.ts).
  */
-import { isBoilerplateLine, paragraphsOf, storyText } from './normalize.js';
+import { foldStoryPart, storyParts } from './normalize.js';
 
 /** Characters per shingle. */
 export const SHINGLE_CHARS = 3;
@@ -101,8 +101,6 @@ export function minhash(text: string, n: number = SHINGLE_CHARS): string {
   return out;
 }
 
-const NUMBER = /\d+(?:\.\d+)?/gu;
-
 /**
  * The figures an article states (`1.96`, `3266.60`, `2025`), as written, from its title
  * and non-boilerplate paragraphs; single digits are left out as too common to tell
@@ -110,13 +108,12 @@ const NUMBER = /\d+(?:\.\d+)?/gu;
  */
 export function numbersOf(title: string, body: string): Set<string> {
   const out = new Set<string>();
-  const texts = [title, ...paragraphsOf(body).filter((p) => !isBoilerplateLine(p))];
-  for (const t of texts) {
-    for (const m of t.normalize('NFKC').matchAll(NUMBER)) {
-      if (m[0].length > 1) out.add(m[0]);
-    }
-  }
+  for (const part of storyParts(title, body)) addFigures(out, foldStoryPart(part).numbers);
   return out;
+}
+
+function addFigures(out: Set<string>, figures: readonly string[]): void {
+  for (const figure of figures) if (figure.length > 1) out.add(figure);
 }
 
 /** A 64-bit sketch of a set of numbers, one bit per number, as 16 hex digits. */
@@ -133,9 +130,20 @@ export function numberSketch(numbers: Iterable<string>): string {
   return hex32(hi) + hex32(lo);
 }
 
-/** The story fingerprint of an article from its title and body (stored HTML or text). */
+/**
+ * The story fingerprint of an article from its title and body (stored HTML or text): the
+ * MinHash of its `storyText` (normalize.ts) and the sketch of its {@link numbersOf}, both read in
+ * one pass over each of its texts.
+ */
 export function fingerprintArticle(title: string, body: string): Fingerprint {
-  return minhash(storyText(title, body)) + numberSketch(numbersOf(title, body));
+  let text = '';
+  const numbers = new Set<string>();
+  for (const part of storyParts(title, body)) {
+    const folded = foldStoryPart(part);
+    text += folded.words;
+    addFigures(numbers, folded.numbers);
+  }
+  return minhash(text) + numberSketch(numbers);
 }
 
 /** True for a well-formed fingerprint (272 lowercase hex digits). */
