@@ -66,22 +66,41 @@ function hex32(n: number): string {
   return (n >>> 0).toString(16).padStart(8, '0');
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** Offers the shingle hashed to `h` to its slot. */
+function offer(mins: Uint32Array, filled: Uint8Array, h: number): void {
+  h = fmix32(h);
+  const slot = h >>> 26;
+  const value = fmix32(h ^ 0x9e3779b9);
+  if (value < (mins[slot] as number) || filled[slot] === 0) {
+    mins[slot] = value;
+    filled[slot] = 1;
+  }
+}
+
 /** The MinHash signature of `text` over shingles of `n` UTF-16 units, as 256 hex digits. */
 export function minhash(text: string, n: number = SHINGLE_CHARS): string {
   const mins = new Uint32Array(SLOTS).fill(0xffffffff);
   const filled = new Uint8Array(SLOTS);
   const len = text.length;
-  const last = len === 0 ? -1 : Math.max(0, len - n);
-  for (let i = 0; i <= last; i++) {
-    let h = 0x811c9dc5;
-    const end = Math.min(len, i + n);
-    for (let j = i; j < end; j++) h = Math.imul(h ^ text.charCodeAt(j), 0x01000193);
-    h = fmix32(h);
-    const slot = h >>> 26;
-    const value = fmix32(h ^ 0x9e3779b9);
-    if (value < mins[slot]! || filled[slot] === 0) {
-      mins[slot] = value;
-      filled[slot] = 1;
+  if (n === 3 && len >= 3) {
+    // Shingles of three units, the default: each unit read once.
+    let a = text.charCodeAt(0);
+    let b = text.charCodeAt(1);
+    for (let i = 2; i < len; i++) {
+      const c = text.charCodeAt(i);
+      offer(mins, filled, Math.imul(Math.imul(Math.imul(0x811c9dc5 ^ a, 0x01000193) ^ b, 0x01000193) ^ c, 0x01000193));
+      a = b;
+      b = c;
+    }
+  } else {
+    const last = len === 0 ? -1 : Math.max(0, len - n);
+    for (let i = 0; i <= last; i++) {
+      let h = 0x811c9dc5;
+      const end = Math.min(len, i + n);
+      for (let j = i; j < end; j++) h = Math.imul(h ^ text.charCodeAt(j), 0x01000193);
+      offer(mins, filled, h);
     }
   }
   let out = '';
@@ -92,11 +111,11 @@ export function minhash(text: string, n: number = SHINGLE_CHARS): string {
     for (let d = 0; d < SLOTS; d++) {
       const from = (s + d) % SLOTS;
       if (filled[from] === 1) {
-        v = d === 0 ? mins[from]! : fmix32(mins[from]! ^ Math.imul(d, 0x27d4eb2f));
+        v = d === 0 ? (mins[from] as number) : fmix32((mins[from] as number) ^ Math.imul(d, 0x27d4eb2f));
         break;
       }
     }
-    out += (v & 0xffff).toString(16).padStart(SLOT_HEX, '0');
+    out += (HEX[(v >>> 8) & 0xff] as string) + (HEX[v & 0xff] as string);
   }
   return out;
 }
