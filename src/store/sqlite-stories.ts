@@ -33,8 +33,12 @@ export const STORY_INDEX_SCHEMA = `
   ) WITHOUT ROWID;
 `;
 
-/** The newest keys of one band value within a span, from the band index alone. */
-const BAND_KEYS = 'SELECT key FROM story_bands WHERE band = ? AND published_ms BETWEEN ? AND ? ORDER BY published_ms DESC LIMIT ?';
+/**
+ * The newest keys of one band value within a span, from the band index alone. The limit
+ * is written into the statement: bound as a parameter, it made each lookup several
+ * times slower.
+ */
+const BAND_KEYS = `SELECT key FROM story_bands WHERE band = ? AND published_ms BETWEEN ? AND ? ORDER BY published_ms DESC LIMIT ${CANDIDATES_PER_BAND}`;
 
 /** Most band values one lookup statement reads: the bands of one fingerprint. */
 export const BANDS_PER_STATEMENT = 16;
@@ -42,7 +46,7 @@ export const BANDS_PER_STATEMENT = 16;
 /**
  * The lookup statement for `n` band values: {@link BAND_KEYS} for each, joined by UNION
  * ALL so one statement (one crossing into SQLite) reads every band of an article. Each
- * arm keeps its own limit; its parameters are band, since, until, limit.
+ * arm keeps its own limit ({@link CANDIDATES_PER_BAND}); its parameters are band, since, until.
  */
 export function bandKeysSql(n: number): string {
   return Array.from({ length: n }, () => `SELECT key FROM (${BAND_KEYS})`).join(' UNION ALL ');
@@ -242,7 +246,7 @@ export class SqliteStoryIndex implements StoryIndex {
     for (let at = 0; at < distinct.length; at += BANDS_PER_STATEMENT) {
       const chunk = distinct.slice(at, at + BANDS_PER_STATEMENT);
       const args: Array<string | number> = [];
-      for (const band of chunk) args.push(band, span.sinceMs, span.untilMs, CANDIDATES_PER_BAND);
+      for (const band of chunk) args.push(band, span.sinceMs, span.untilMs);
       for (const key of this.bandKeysFor(chunk.length).all(args)) keys.add(key);
     }
     const out: StoryIndexed[] = [];
