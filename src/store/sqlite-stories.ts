@@ -52,6 +52,11 @@ export function bandKeysSql(n: number): string {
   return Array.from({ length: n }, () => `SELECT key FROM (${BAND_KEYS})`).join(' UNION ALL ');
 }
 
+/** The statement recording `n` band values of one entry: one row of (band, published_ms, key) each. */
+export function putBandsSql(n: number): string {
+  return `INSERT INTO story_bands (band, published_ms, key) VALUES ${Array.from({ length: n }, () => '(?, ?, ?)').join(', ')} ON CONFLICT DO NOTHING`;
+}
+
 /**
  * The statements of the story index, by name, so tests can check their query plans. A
  * lookup reads keys alone from the band index (`bandKeys`: every band of an article in one
@@ -66,7 +71,8 @@ export const SQLITE_STORY_SQL = {
     ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, bands = excluded.bands,
       published_ms = excluded.published_ms, expiry_ms = excluded.expiry_ms, story = excluded.story`,
   deleteEntry: 'DELETE FROM story_entries WHERE key = ?',
-  putBand: 'INSERT INTO story_bands (band, published_ms, key) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+  putBand: putBandsSql(1),
+  putBands: putBandsSql(BANDS_PER_STATEMENT),
   deleteBand: 'DELETE FROM story_bands WHERE band = ? AND published_ms = ? AND key = ?',
   members: 'SELECT key, published_ms FROM story_entries WHERE story = ? ORDER BY published_ms, key',
   expired: 'SELECT key, bands, published_ms FROM story_entries WHERE expiry_ms < ? LIMIT ?',
@@ -147,6 +153,8 @@ export class SqliteStoryIndex implements StoryIndex {
   private readonly cache = new EntryCache();
   /** Lookup statements by number of band values ({@link bandKeysSql}), prepared when first needed. */
   private readonly bandKeys = new Map<number, Statement<unknown[], string>>();
+  /** Statements recording band values by their number ({@link putBandsSql}), prepared when first needed. */
+  private readonly putBands = new Map<number, Statement<unknown[]>>();
 
   constructor(
     private readonly db: Database,
@@ -157,7 +165,6 @@ export class SqliteStoryIndex implements StoryIndex {
       getEntry: db.prepare<[string], EntryRow>(SQLITE_STORY_SQL.getEntry),
       putEntry: db.prepare<[string, string, string, number, number, string]>(SQLITE_STORY_SQL.putEntry),
       deleteEntry: db.prepare<[string]>(SQLITE_STORY_SQL.deleteEntry),
-      putBand: db.prepare<[string, number, string]>(SQLITE_STORY_SQL.putBand),
       deleteBand: db.prepare<[string, number, string]>(SQLITE_STORY_SQL.deleteBand),
       members: db.prepare<[string], { key: string; published_ms: number }>(SQLITE_STORY_SQL.members),
       expired: db.prepare<[number, number], EntryRow>(SQLITE_STORY_SQL.expired),
@@ -190,7 +197,7 @@ export class SqliteStoryIndex implements StoryIndex {
           Math.max(entry.publishedMs, Date.now()),
           storyId,
         );
-        for (const band of entry.bands) this.sql.putBand.run(band, entry.publishedMs, entry.key);
+        this.recordBands(entry);
         this.cache.set({ key: entry.key, fingerprint: entry.fingerprint, publishedMs: entry.publishedMs, storyId });
         return { storyId, previousStoryId: previous?.story ?? null };
       });
@@ -270,6 +277,21 @@ export class SqliteStoryIndex implements StoryIndex {
       this.bandKeys.set(n, statement);
     }
     return statement;
+  }
+
+  /** Records the band values of `entry`, up to {@link BANDS_PER_STATEMENT} in one statement. */
+  private recordBands(entry: StoryEntry): void {
+    for (let at = 0; at < entry.bands.length; at += BANDS_PER_STATEMENT) {
+      const chunk = entry.bands.slice(at, at + BANDS_PER_STATEMENT);
+      const args: Array<string | number> = [];
+      for (const band of chunk) args.push(band, entry.publishedMs, entry.key);
+      let statement = this.putBands.get(chunk.length);
+      if (statement === undefined) {
+        statement = this.db.prepare<unknown[]>(putBandsSql(chunk.length));
+        this.putBands.set(chunk.length, statement);
+      }
+      statement.run(args);
+    }
   }
 
   /** Runs a transaction, emptying the cache when it fails: it may hold writes rolled back. */
