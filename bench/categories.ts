@@ -82,7 +82,7 @@ function sizeCase(side: 'ours' | 'legacy', size: number): CaseFn {
       config: () => config,
       store,
       fetcher: { fetch: () => Promise.reject(new Error('the categories benchmark fetches nothing')) },
-      jobs: { enqueueArticle: async () => undefined, enqueueArticles: async () => undefined, requestPublish: async () => undefined },
+      jobs: { enqueueArticles: async () => undefined, requestPublish: async () => undefined },
       log,
       metrics,
       now: () => new Date('2026-12-01T00:00:00Z'),

@@ -129,7 +129,7 @@ export async function run(opts: BenchOptions): Promise<Comparison[]> {
     for (const runtime of runtimes) {
       const install = await installFinews(runtime);
       try {
-        for (const mode of ['embedded', 'redis'] as const) {
+        for (const mode of opts.mode === undefined ? (['embedded', 'redis'] as const) : [opts.mode]) {
           try {
             results.push(await atRest(mode, install, site, windows));
           } catch (err) {

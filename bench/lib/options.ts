@@ -5,6 +5,8 @@ export interface BenchOptions {
   quick: boolean;
   /** Concurrent keep-alive clients of the serve benchmark. @defaultValue 16 */
   connections: number;
+  /** Only this mode, in the benchmarks that run both (memory). @defaultValue both */
+  mode?: 'embedded' | 'redis';
 }
 
 /** Names of the benchmarks, in the order a full run takes them. */
@@ -15,7 +17,7 @@ export function isBenchName(s: string): s is BenchName {
   return (BENCH_NAMES as readonly string[]).includes(s);
 }
 
-/** Parses `[name…] [--quick] [--connections=N]`; throws on anything else. */
+/** Parses `[name…] [--quick] [--connections=N] [--mode=embedded|redis]`; throws on anything else. */
 export function parseArgs(argv: readonly string[]): { names: BenchName[]; options: BenchOptions } {
   const names: BenchName[] = [];
   const options: BenchOptions = { quick: false, connections: 16 };
@@ -25,8 +27,9 @@ export function parseArgs(argv: readonly string[]): { names: BenchName[]; option
       const n = Number(arg.slice('--connections='.length));
       if (!Number.isInteger(n) || n < 1 || n > 1024) throw new Error(`--connections wants an integer 1..1024, got ${arg}`);
       options.connections = n;
-    } else if (isBenchName(arg)) names.push(arg);
-    else throw new Error(`unknown argument ${arg}; usage: bench/run.ts [${BENCH_NAMES.join('|')}…] [--quick] [--connections=N]`);
+    } else if (arg === '--mode=embedded' || arg === '--mode=redis') options.mode = arg.slice('--mode='.length) as 'embedded' | 'redis';
+    else if (isBenchName(arg)) names.push(arg);
+    else throw new Error(`unknown argument ${arg}; usage: bench/run.ts [${BENCH_NAMES.join('|')}…] [--quick] [--connections=N] [--mode=embedded|redis]`);
   }
   return { names: names.length === 0 ? [...BENCH_NAMES] : names, options };
 }

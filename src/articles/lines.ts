@@ -1,14 +1,16 @@
 /**
  * The special one-line paragraphs of Chinese news bodies: the attribution
  * `（文章来源：中国工业报）`, the byline `(刘英)` and editor lines `（责任编辑：DF537）`.
- * All take the paragraph's plain text (tags already stripped).
+ * All take the paragraph's plain text (tags already stripped). The words they are
+ * recognised by are util/news-lines', which the story fingerprint shares.
  */
 import { collapseWhitespace, escapeHtml } from '../util/html.js';
+import { AUTHOR_ROLES, anyOf, EDITOR_ROLES, NAME_CHARS, OPEN_BRACKET, REPORTER_PREFIXES, SOURCE_LABELS } from '../util/news-lines.js';
 
 /** The class Eastmoney gives the attribution paragraph; kept by the sanitizer. */
 const ATTRIBUTION_CLASS = 'em_media';
 
-const ATTRIBUTION = /^([（(])?\s*文章来源\s*[:：]\s*(.*?)\s*$/su;
+const ATTRIBUTION = new RegExp(String.raw`^([（(])?\s*${anyOf(SOURCE_LABELS)}\s*[:：]\s*(.*?)\s*$`, 'su');
 
 /**
  * The publisher X of an attribution line `（文章来源：X）` / `(文章来源:X)` / `文章来源：X`,
@@ -47,8 +49,14 @@ export function ensureAttribution(contentHtml: string, publisher: string): strin
   return contentHtml + attributionParagraph(publisher.trim());
 }
 
-const EDITOR_IN_PARENS = /^[（(【[]\s*(?:责任编辑|责编|编辑|校对|审校|审核|监制|实习编辑)\s*[:：]/u;
-const EDITOR_BARE = /^(?:责任编辑|责编)\s*[:：]/u;
+/**
+ * The editor roles whose lines are dropped when written without brackets (`责任编辑：王明`).
+ * A dropped line is lost from the stored body, so a bare `编辑：` or `审核：` paragraph,
+ * which may be the piece's own text, is kept; the story fingerprint ignores them all.
+ */
+const BARE_EDITOR_ROLES: readonly string[] = ['责任编辑', '责编'];
+const EDITOR_IN_PARENS = new RegExp(String.raw`^${OPEN_BRACKET}\s*${anyOf(EDITOR_ROLES)}\s*[:：]`, 'u');
+const EDITOR_BARE = new RegExp(String.raw`^${anyOf(BARE_EDITOR_ROLES)}\s*[:：]`, 'u');
 
 /** True for editor lines such as `（责任编辑：DF537）` or `责任编辑：王明`, dropped from bodies. */
 export function isEditorLine(text: string): boolean {
@@ -56,9 +64,9 @@ export function isEditorLine(text: string): boolean {
   return EDITOR_IN_PARENS.test(t) || EDITOR_BARE.test(t);
 }
 
-const NAME = String.raw`[\p{Script=Han}·•]{2,6}`;
+const NAME = String.raw`[${NAME_CHARS}]{2,6}`;
 const NAMES = String.raw`${NAME}(?:[ 、,，/／]+${NAME}){0,4}`;
-const ROLE = String.raw`(?:(?:本报|新华社|中新社|见习|特约)?记者|作者|撰文|文|通讯员)`;
+const ROLE = String.raw`(?:${anyOf(REPORTER_PREFIXES)}?记者|${anyOf(AUTHOR_ROLES)}|文)`;
 const BYLINES = [
   // (刘英) （记者 刘英） (本报记者 刘英 王明) （文/刘英）
   new RegExp(String.raw`^[（(]\s*(?:${ROLE}\s*[:：/／|｜]?\s*)?(${NAMES})\s*[）)]$`, 'u'),

@@ -123,11 +123,9 @@ export interface ArticleJob extends PendingWork {
 
 /** Where use cases put follow-up work: BullMQ queues in Redis mode, in-process queues embedded. */
 export interface Jobs {
-  /** Queues one article; a second job for the same key while one is pending is dropped. */
-  enqueueArticle(job: ArticleJob): Promise<void>;
   /**
-   * Queues many articles (a feed's new keys) in one call, each deduplicated by key as
-   * {@link enqueueArticle} does. May wait for room when the queue is bounded, so a
+   * Queues articles (a feed's new keys, or one key) in one call; a job for a key whose
+   * job is still pending is dropped. May wait for room when the queue is bounded, so a
    * refresh cannot run ahead of article processing.
    */
   enqueueArticles(jobs: readonly ArticleJob[]): Promise<void>;

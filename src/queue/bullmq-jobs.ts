@@ -73,15 +73,11 @@ export class BullmqJobs implements Jobs {
     this.publishIntervalMs = Math.max(this.publishDelayMs, opts.publishIntervalMs ?? 5000);
   }
 
-  async enqueueArticle(job: ArticleJob): Promise<void> {
-    await this.enqueueArticles([job]);
-  }
-
   /**
    * Queues a feed's articles with one `addBulk`, each job id its key, so BullMQ drops a
    * key whose job already exists. The states of the keys are read first, all at once: a
-   * key whose job is live is left out, a finished one is removed (and a failed one given
-   * its final attempt) as {@link enqueueArticle} does.
+   * key whose job is live is left out, one whose job has finished is removed and queued
+   * anew (a failed one for its final attempt).
    */
   async enqueueArticles(jobs: readonly ArticleJob[]): Promise<void> {
     const { article } = this.queues;

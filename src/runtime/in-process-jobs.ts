@@ -96,10 +96,6 @@ export class InProcessJobs implements Jobs {
     this.retries = opts.retries ?? ARTICLE_RETRIES;
   }
 
-  async enqueueArticle(job: ArticleJob): Promise<void> {
-    await this.enqueueArticles([job]);
-  }
-
   /**
    * Queues each job whose key is not held already, waiting for room whenever the
    * high-water mark is reached. After close() nothing more is queued: those claims stay

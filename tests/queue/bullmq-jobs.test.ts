@@ -25,11 +25,11 @@ describe('BullmqJobs', () => {
     await redisJobs.close();
   });
 
-  describe('enqueueArticle', () => {
+  describe('enqueueArticles', () => {
     it('keeps one job for an item key enqueued twice', async () => {
       const job = articleJob('202203302327572513');
-      await redisJobs.jobs.enqueueArticle(job);
-      await redisJobs.jobs.enqueueArticle({ ...job, sourceId: 'cs-finance' });
+      await redisJobs.jobs.enqueueArticles([job]);
+      await redisJobs.jobs.enqueueArticles([{ ...job, sourceId: 'cs-finance' }]);
 
       const counts = await redisJobs.queues.article.getJobCounts('wait', 'delayed', 'active', 'prioritized');
       expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(1);
@@ -48,12 +48,12 @@ describe('BullmqJobs', () => {
         }),
       );
       const job = articleJob('202203302327570001');
-      await Promise.all([redisJobs.jobs.enqueueArticle(job), redisJobs.jobs.enqueueArticle(job), redisJobs.jobs.enqueueArticle(job)]);
+      await Promise.all([redisJobs.jobs.enqueueArticles([job]), redisJobs.jobs.enqueueArticles([job]), redisJobs.jobs.enqueueArticles([job])]);
       expect(await drainIdle(redisJobs.queues, 10_000)).toBe(true);
       expect(seen).toEqual([job.key]);
 
       // The claim of a key is only ever handed out again after it was forgotten: that must run.
-      await redisJobs.jobs.enqueueArticle(job);
+      await redisJobs.jobs.enqueueArticles([job]);
       expect(await drainIdle(redisJobs.queues, 10_000)).toBe(true);
       expect(seen).toEqual([job.key, job.key]);
     });
@@ -209,7 +209,7 @@ describe('BullmqJobs', () => {
 
   describe('drainIdle', () => {
     it('reports false while work is still waiting', async () => {
-      await redisJobs.jobs.enqueueArticle(articleJob('202203302327570002'));
+      await redisJobs.jobs.enqueueArticles([articleJob('202203302327570002')]);
       expect(await drainIdle(redisJobs.queues, 300)).toBe(false);
     });
   });

@@ -60,7 +60,7 @@ describe('publishing under a burst of saves (Redis mode)', () => {
     });
     const started = Date.now();
     for (const job of jobs) {
-      await redisJobs.jobs.enqueueArticle(job);
+      await redisJobs.jobs.enqueueArticles([job]);
       await sleep(SAVE_EVERY_MS);
     }
     const burstMs = Date.now() - started;

@@ -157,13 +157,15 @@ describe('Redis runtime', () => {
     const p = await open();
     await p.redisJobs.queues.article.pause();
     for (const a of [bankArticle, cqArticle]) {
-      await p.redisJobs.jobs.enqueueArticle({
-        key: `NW${a.code}`,
-        infoCode: `NW${a.code}`,
-        sourceId: 'finance',
-        categories: ['finance'],
-        item: { link: site.url(`/a/${a.code}.html`), title: a.title, categories: [] },
-      });
+      await p.redisJobs.jobs.enqueueArticles([
+        {
+          key: `NW${a.code}`,
+          infoCode: `NW${a.code}`,
+          sourceId: 'finance',
+          categories: ['finance'],
+          item: { link: site.url(`/a/${a.code}.html`), title: a.title, categories: [] },
+        },
+      ]);
     }
     p.workers = await startRedisWorkers(p.deps, { redisUrl: REDIS_URL, keyPrefix: prefix, sampleEveryMs: 100 });
     const depth = async (queue: string): Promise<number | undefined> =>

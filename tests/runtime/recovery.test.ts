@@ -18,9 +18,6 @@ import { bankArticle, flashArticle } from '../support/news-fixtures.js';
 /** A Jobs sink that loses every article handed to it, as a failed queue write does. */
 class LosingJobs implements Jobs {
   readonly lost: ArticleJob[] = [];
-  async enqueueArticle(job: ArticleJob): Promise<void> {
-    this.lost.push(job);
-  }
   async enqueueArticles(jobs: readonly ArticleJob[]): Promise<void> {
     this.lost.push(...jobs);
   }

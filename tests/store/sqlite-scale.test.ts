@@ -137,7 +137,7 @@ describe(`sqlite store with ${ITEMS.toLocaleString('en-US')} items`, () => {
       config: () => config,
       store,
       fetcher: { fetch: () => Promise.reject(new Error('nothing is fetched here')) },
-      jobs: { enqueueArticle: async () => undefined, enqueueArticles: async () => undefined, requestPublish: async () => undefined },
+      jobs: { enqueueArticles: async () => undefined, requestPublish: async () => undefined },
       log: silentLogger(),
       metrics: createMetrics(),
       now: () => new Date('2026-12-01T00:00:00Z'),

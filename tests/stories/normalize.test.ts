@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isEditorLine, parseAttribution, parseByline } from '../../src/articles/lines.js';
 import { isBoilerplateLine, paragraphsOf, storyText } from '../../src/stories/index.js';
 
 describe('storyText', () => {
@@ -33,6 +34,17 @@ describe('storyText', () => {
     expect(isBoilerplateLine('编辑部认为，这一做法值得推广。')).toBe(false);
     expect(isBoilerplateLine('（本报记者 刘英 王明）')).toBe(true);
     expect(isBoilerplateLine('（完）')).toBe(true);
+  });
+
+  it('ignores every attribution, editor and byline line extraction recognises', () => {
+    for (const line of ['（文章来源：中国工业报）', '文章来源：新华社（北京）', '（责任编辑：DF537）', '责任编辑：王明', '【责编：张三】', '（校对：李红）']) {
+      expect(isEditorLine(line) || parseAttribution(line) !== undefined, line).toBe(true);
+      expect(isBoilerplateLine(line), line).toBe(true);
+    }
+    for (const line of ['(刘英)', '（本报记者 刘英 王明）', '(记者:张三、李四)', '文/刘英', '作者：欧阳明华']) {
+      expect(parseByline(line), line).toBeDefined();
+      expect(isBoilerplateLine(line), line).toBe(true);
+    }
   });
 
   it('splits stored HTML and plain text into paragraphs, entities decoded', () => {

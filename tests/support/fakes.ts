@@ -110,10 +110,6 @@ export class RecordingJobs implements Jobs {
   readonly articles: ArticleJob[] = [];
   readonly publishes: string[][] = [];
 
-  async enqueueArticle(job: ArticleJob): Promise<void> {
-    this.articles.push(job);
-  }
-
   async enqueueArticles(jobs: readonly ArticleJob[]): Promise<void> {
     this.articles.push(...jobs);
   }
