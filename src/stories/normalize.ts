@@ -85,6 +85,9 @@ export function storyParts(title: string, body: string): string[] {
   return parts;
 }
 
+/** A unit of {@link FOLD} whose folding depends on its neighbours. */
+const UNSAFE = 0xffff;
+
 /**
  * What NFKC folding, lower-casing and {@link NOT_WORD} make of each UTF-16 unit that
  * comes out of them alone, whatever its neighbours: the unit it becomes (0 when dropped),
@@ -94,7 +97,6 @@ export function storyParts(title: string, body: string): string[] {
  * context. Everything else (combining marks, Hangul, half-width katakana, astral
  * characters) is UNSAFE and sends its text down the general path.
  */
-const UNSAFE = 0xffff;
 const FOLD = buildFold();
 
 function buildFold(): Uint16Array {
