@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import { storeFailure } from './item-merge.js';
 import {
   CANDIDATES_PER_BAND,
@@ -34,19 +34,45 @@ export const STORY_INDEX_SCHEMA = `
 `;
 
 /**
+ * The newest keys of one band value within a span, from the band index alone. The limit
+ * is written into the statement: bound as a parameter, it made each lookup several
+ * times slower.
+ */
+const BAND_KEYS = `SELECT key FROM story_bands WHERE band = ? AND published_ms BETWEEN ? AND ? ORDER BY published_ms DESC LIMIT ${CANDIDATES_PER_BAND}`;
+
+/** Most band values one lookup statement reads: the bands of one fingerprint. */
+export const BANDS_PER_STATEMENT = 16;
+
+/**
+ * The lookup statement for `n` band values: {@link BAND_KEYS} for each, joined by UNION
+ * ALL so one statement (one crossing into SQLite) reads every band of an article. Each
+ * arm keeps its own limit ({@link CANDIDATES_PER_BAND}); its parameters are band, since, until.
+ */
+export function bandKeysSql(n: number): string {
+  return Array.from({ length: n }, () => `SELECT key FROM (${BAND_KEYS})`).join(' UNION ALL ');
+}
+
+/** The statement recording `n` band values of one entry: one row of (band, published_ms, key) each. */
+export function putBandsSql(n: number): string {
+  return `INSERT INTO story_bands (band, published_ms, key) VALUES ${Array.from({ length: n }, () => '(?, ?, ?)').join(', ')} ON CONFLICT DO NOTHING`;
+}
+
+/**
  * The statements of the story index, by name, so tests can check their query plans. A
- * lookup reads keys alone from the band index (`bandKeys`, covered by its primary key),
- * then the entry (`indexed`) of each distinct key it does not hold already.
+ * lookup reads keys alone from the band index (`bandKeys`: every band of an article in one
+ * statement, each band covered by the primary key), then the entry (`indexed`) of each
+ * distinct key it does not hold already.
  */
 export const SQLITE_STORY_SQL = {
-  bandKeys: 'SELECT key FROM story_bands WHERE band = ? AND published_ms BETWEEN ? AND ? ORDER BY published_ms DESC LIMIT ?',
+  bandKeys: bandKeysSql(BANDS_PER_STATEMENT),
   indexed: 'SELECT key, fingerprint, published_ms, story FROM story_entries WHERE key = ?',
   getEntry: 'SELECT key, bands, published_ms, story FROM story_entries WHERE key = ?',
   putEntry: `INSERT INTO story_entries (key, fingerprint, bands, published_ms, expiry_ms, story) VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, bands = excluded.bands,
       published_ms = excluded.published_ms, expiry_ms = excluded.expiry_ms, story = excluded.story`,
   deleteEntry: 'DELETE FROM story_entries WHERE key = ?',
-  putBand: 'INSERT INTO story_bands (band, published_ms, key) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+  putBand: putBandsSql(1),
+  putBands: putBandsSql(BANDS_PER_STATEMENT),
   deleteBand: 'DELETE FROM story_bands WHERE band = ? AND published_ms = ? AND key = ?',
   members: 'SELECT key, published_ms FROM story_entries WHERE story = ? ORDER BY published_ms, key',
   expired: 'SELECT key, bands, published_ms FROM story_entries WHERE expiry_ms < ? LIMIT ?',
@@ -125,18 +151,20 @@ class EntryCache {
 export class SqliteStoryIndex implements StoryIndex {
   private readonly sql;
   private readonly cache = new EntryCache();
+  /** Lookup statements by number of band values ({@link bandKeysSql}), prepared when first needed. */
+  private readonly bandKeys = new Map<number, Statement<unknown[], string>>();
+  /** Statements recording band values by their number ({@link putBandsSql}), prepared when first needed. */
+  private readonly putBands = new Map<number, Statement<unknown[]>>();
 
   constructor(
     private readonly db: Database,
     private readonly file: string,
   ) {
     this.sql = {
-      bandKeys: db.prepare<[string, number, number, number], string>(SQLITE_STORY_SQL.bandKeys).pluck(),
       indexed: db.prepare<[string], IndexedRow>(SQLITE_STORY_SQL.indexed),
       getEntry: db.prepare<[string], EntryRow>(SQLITE_STORY_SQL.getEntry),
       putEntry: db.prepare<[string, string, string, number, number, string]>(SQLITE_STORY_SQL.putEntry),
       deleteEntry: db.prepare<[string]>(SQLITE_STORY_SQL.deleteEntry),
-      putBand: db.prepare<[string, number, string]>(SQLITE_STORY_SQL.putBand),
       deleteBand: db.prepare<[string, number, string]>(SQLITE_STORY_SQL.deleteBand),
       members: db.prepare<[string], { key: string; published_ms: number }>(SQLITE_STORY_SQL.members),
       expired: db.prepare<[number, number], EntryRow>(SQLITE_STORY_SQL.expired),
@@ -169,7 +197,7 @@ export class SqliteStoryIndex implements StoryIndex {
           Math.max(entry.publishedMs, Date.now()),
           storyId,
         );
-        for (const band of entry.bands) this.sql.putBand.run(band, entry.publishedMs, entry.key);
+        this.recordBands(entry);
         this.cache.set({ key: entry.key, fingerprint: entry.fingerprint, publishedMs: entry.publishedMs, storyId });
         return { storyId, previousStoryId: previous?.story ?? null };
       });
@@ -215,14 +243,18 @@ export class SqliteStoryIndex implements StoryIndex {
   }
 
   /**
-   * The entries sharing a band with `bands` within `span`: the keys of each band first
-   * (the band index alone), then the entry of each distinct key not in `cache`, which
-   * keeps it.
+   * The entries sharing a band with `bands` within `span`: the keys of every band first
+   * (the band index alone, one statement for up to {@link BANDS_PER_STATEMENT} bands),
+   * then the entry of each distinct key not in `cache`, which keeps it.
    */
   private lookup(bands: readonly string[], span: StorySpan, cache: EntryCache): StoryIndexed[] {
     const keys = new Set<string>();
-    for (const band of new Set(bands)) {
-      for (const key of this.sql.bandKeys.all(band, span.sinceMs, span.untilMs, CANDIDATES_PER_BAND)) keys.add(key);
+    const distinct = [...new Set(bands)];
+    for (let at = 0; at < distinct.length; at += BANDS_PER_STATEMENT) {
+      const chunk = distinct.slice(at, at + BANDS_PER_STATEMENT);
+      const args: Array<string | number> = [];
+      for (const band of chunk) args.push(band, span.sinceMs, span.untilMs);
+      for (const key of this.bandKeysFor(chunk.length).all(args)) keys.add(key);
     }
     const out: StoryIndexed[] = [];
     for (const key of keys) {
@@ -236,6 +268,30 @@ export class SqliteStoryIndex implements StoryIndex {
       out.push(found);
     }
     return out;
+  }
+
+  private bandKeysFor(n: number): Statement<unknown[], string> {
+    let statement = this.bandKeys.get(n);
+    if (statement === undefined) {
+      statement = this.db.prepare<unknown[], string>(bandKeysSql(n)).pluck();
+      this.bandKeys.set(n, statement);
+    }
+    return statement;
+  }
+
+  /** Records the band values of `entry`, up to {@link BANDS_PER_STATEMENT} in one statement. */
+  private recordBands(entry: StoryEntry): void {
+    for (let at = 0; at < entry.bands.length; at += BANDS_PER_STATEMENT) {
+      const chunk = entry.bands.slice(at, at + BANDS_PER_STATEMENT);
+      const args: Array<string | number> = [];
+      for (const band of chunk) args.push(band, entry.publishedMs, entry.key);
+      let statement = this.putBands.get(chunk.length);
+      if (statement === undefined) {
+        statement = this.db.prepare<unknown[]>(putBandsSql(chunk.length));
+        this.putBands.set(chunk.length, statement);
+      }
+      statement.run(args);
+    }
   }
 
   /** Runs a transaction, emptying the cache when it fails: it may hold writes rolled back. */

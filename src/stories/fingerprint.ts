@@ -34,7 +34,7 @@
  * characters, ASCII letters and digits alike; no word segmentation), chosen by
  * measurement on the corpus (bench/stories.ts).
  */
-import { isBoilerplateLine, paragraphsOf, storyText } from './normalize.js';
+import { foldStoryPart, storyParts } from './normalize.js';
 
 /** Characters per shingle. */
 export const SHINGLE_CHARS = 3;
@@ -66,22 +66,41 @@ function hex32(n: number): string {
   return (n >>> 0).toString(16).padStart(8, '0');
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** Offers the shingle hashed to `h` to its slot. */
+function offer(mins: Uint32Array, filled: Uint8Array, h: number): void {
+  h = fmix32(h);
+  const slot = h >>> 26;
+  const value = fmix32(h ^ 0x9e3779b9);
+  if (value < (mins[slot] as number) || filled[slot] === 0) {
+    mins[slot] = value;
+    filled[slot] = 1;
+  }
+}
+
 /** The MinHash signature of `text` over shingles of `n` UTF-16 units, as 256 hex digits. */
 export function minhash(text: string, n: number = SHINGLE_CHARS): string {
   const mins = new Uint32Array(SLOTS).fill(0xffffffff);
   const filled = new Uint8Array(SLOTS);
   const len = text.length;
-  const last = len === 0 ? -1 : Math.max(0, len - n);
-  for (let i = 0; i <= last; i++) {
-    let h = 0x811c9dc5;
-    const end = Math.min(len, i + n);
-    for (let j = i; j < end; j++) h = Math.imul(h ^ text.charCodeAt(j), 0x01000193);
-    h = fmix32(h);
-    const slot = h >>> 26;
-    const value = fmix32(h ^ 0x9e3779b9);
-    if (value < mins[slot]! || filled[slot] === 0) {
-      mins[slot] = value;
-      filled[slot] = 1;
+  if (n === 3 && len >= 3) {
+    // Shingles of three units, the default: each unit read once.
+    let a = text.charCodeAt(0);
+    let b = text.charCodeAt(1);
+    for (let i = 2; i < len; i++) {
+      const c = text.charCodeAt(i);
+      offer(mins, filled, Math.imul(Math.imul(Math.imul(0x811c9dc5 ^ a, 0x01000193) ^ b, 0x01000193) ^ c, 0x01000193));
+      a = b;
+      b = c;
+    }
+  } else {
+    const last = len === 0 ? -1 : Math.max(0, len - n);
+    for (let i = 0; i <= last; i++) {
+      let h = 0x811c9dc5;
+      const end = Math.min(len, i + n);
+      for (let j = i; j < end; j++) h = Math.imul(h ^ text.charCodeAt(j), 0x01000193);
+      offer(mins, filled, h);
     }
   }
   let out = '';
@@ -92,16 +111,14 @@ export function minhash(text: string, n: number = SHINGLE_CHARS): string {
     for (let d = 0; d < SLOTS; d++) {
       const from = (s + d) % SLOTS;
       if (filled[from] === 1) {
-        v = d === 0 ? mins[from]! : fmix32(mins[from]! ^ Math.imul(d, 0x27d4eb2f));
+        v = d === 0 ? (mins[from] as number) : fmix32((mins[from] as number) ^ Math.imul(d, 0x27d4eb2f));
         break;
       }
     }
-    out += (v & 0xffff).toString(16).padStart(SLOT_HEX, '0');
+    out += (HEX[(v >>> 8) & 0xff] as string) + (HEX[v & 0xff] as string);
   }
   return out;
 }
-
-const NUMBER = /\d+(?:\.\d+)?/gu;
 
 /**
  * The figures an article states (`1.96`, `3266.60`, `2025`), as written, from its title
@@ -110,13 +127,12 @@ const NUMBER = /\d+(?:\.\d+)?/gu;
  */
 export function numbersOf(title: string, body: string): Set<string> {
   const out = new Set<string>();
-  const texts = [title, ...paragraphsOf(body).filter((p) => !isBoilerplateLine(p))];
-  for (const t of texts) {
-    for (const m of t.normalize('NFKC').matchAll(NUMBER)) {
-      if (m[0].length > 1) out.add(m[0]);
-    }
-  }
+  for (const part of storyParts(title, body)) addFigures(out, foldStoryPart(part).numbers);
   return out;
+}
+
+function addFigures(out: Set<string>, figures: readonly string[]): void {
+  for (const figure of figures) if (figure.length > 1) out.add(figure);
 }
 
 /** A 64-bit sketch of a set of numbers, one bit per number, as 16 hex digits. */
@@ -133,9 +149,20 @@ export function numberSketch(numbers: Iterable<string>): string {
   return hex32(hi) + hex32(lo);
 }
 
-/** The story fingerprint of an article from its title and body (stored HTML or text). */
+/**
+ * The story fingerprint of an article from its title and body (stored HTML or text): the
+ * MinHash of its `storyText` (normalize.ts) and the sketch of its {@link numbersOf}, both read in
+ * one pass over each of its texts.
+ */
 export function fingerprintArticle(title: string, body: string): Fingerprint {
-  return minhash(storyText(title, body)) + numberSketch(numbersOf(title, body));
+  let text = '';
+  const numbers = new Set<string>();
+  for (const part of storyParts(title, body)) {
+    const folded = foldStoryPart(part);
+    text += folded.words;
+    addFigures(numbers, folded.numbers);
+  }
+  return minhash(text) + numberSketch(numbers);
 }
 
 /** True for a well-formed fingerprint (272 lowercase hex digits). */

@@ -52,6 +52,8 @@ const BOILERPLATE_LINES: readonly RegExp[] = [
 const BRACKET_PREFIX = /^\s*(?:【[^】]{0,60}】\s*)+/u;
 /** Everything but letters and digits, after NFKC folding. */
 const NOT_WORD = /[^\p{L}\p{N}]+/gu;
+/** A figure as {@link numbersIn} reads it, in NFKC-folded text. */
+const NUMBER = /\d+(?:\.\d+)?/gu;
 
 /**
  * The paragraphs of `body` (stored HTML or plain text) as plain text, tags stripped,
@@ -60,9 +62,8 @@ const NOT_WORD = /[^\p{L}\p{N}]+/gu;
 export function paragraphsOf(body: string): string[] {
   const out: string[] = [];
   for (const chunk of body.split(BREAKS)) {
-    const text = decodeHTML(chunk.replace(TAGS, ' '))
-      .replace(/\s+/gu, ' ')
-      .trim();
+    const stripped = chunk.includes('<') ? chunk.replace(TAGS, ' ') : chunk;
+    const text = (stripped.includes('&') ? decodeHTML(stripped) : stripped).replace(/\s+/gu, ' ').trim();
     if (text !== '') out.push(text);
   }
   return out;
@@ -74,9 +75,156 @@ export function isBoilerplateLine(text: string): boolean {
   return BOILERPLATE_LINES.some((re) => re.test(t));
 }
 
+/**
+ * The texts an article's story is read from: its title, then the paragraphs of its body
+ * that are not boilerplate lines, as {@link paragraphsOf} gives them.
+ */
+export function storyParts(title: string, body: string): string[] {
+  const parts = [title];
+  for (const p of paragraphsOf(body)) if (!isBoilerplateLine(p)) parts.push(p);
+  return parts;
+}
+
+/** A unit of {@link FOLD} whose folding depends on its neighbours. */
+const UNSAFE = 0xffff;
+
+/**
+ * What NFKC folding, lower-casing and {@link NOT_WORD} make of each UTF-16 unit that
+ * comes out of them alone, whatever its neighbours: the unit it becomes (0 when dropped),
+ * or {@link UNSAFE}. Safe are ASCII, CJK ideographs (U+3400–4DBF, U+4E00–9FFF), the CJK
+ * and general punctuation of Chinese text, full-width ASCII forms and ￠￡￢￤￥￦: none of
+ * these is reordered or composed with a neighbour by NFKC, and none lower-cases by
+ * context. Everything else (combining marks, Hangul, half-width katakana, astral
+ * characters) is UNSAFE and sends its text down the general path.
+ */
+const FOLD = buildFold();
+
+function buildFold(): Uint16Array {
+  const fold = new Uint16Array(0x10000).fill(UNSAFE);
+  for (let c = 0; c < 0x80; c++) {
+    if ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a)) fold[c] = c;
+    else if (c >= 0x41 && c <= 0x5a) fold[c] = c + 0x20;
+    else fold[c] = 0;
+  }
+  // Full-width ASCII: NFKC gives the ASCII character.
+  for (let c = 0xff01; c <= 0xff5e; c++) fold[c] = fold[c - 0xfee0] as number;
+  for (let c = 0x3400; c <= 0x4dbf; c++) fold[c] = c;
+  for (let c = 0x4e00; c <= 0x9fff; c++) fold[c] = c;
+  // Dropped: no-break and ideographic space, · × ÷, dashes, quotes, daggers, bullets,
+  // leaders and ellipsis, ‰ ′ ″, CJK punctuation and brackets, ⦅⦆ and half-width 。「」、,
+  // ￠￡￢￤￥￦.
+  const dropped = [
+    [0xa0, 0xa0], [0xb7, 0xb7], [0xd7, 0xd7], [0xf7, 0xf7],
+    [0x2010, 0x2027], [0x2030, 0x2030], [0x2032, 0x2033],
+    [0x3000, 0x3004], [0x3008, 0x3020], [0x3030, 0x3030],
+    [0xff5f, 0xff64], [0xffe0, 0xffe2], [0xffe4, 0xffe6],
+  ];
+  for (const [from, to] of dropped) for (let c = from as number; c <= (to as number); c++) fold[c] = 0;
+  // Letters and numbers among the CJK symbols, unchanged by NFKC: 々 〆 〇, 〡–〩, 〱–〵.
+  for (const c of [0x3005, 0x3006, 0x3007]) fold[c] = c;
+  for (let c = 0x3021; c <= 0x3029; c++) fold[c] = c;
+  for (let c = 0x3031; c <= 0x3035; c++) fold[c] = c;
+  return fold;
+}
+
+/** True for a unit that NFKC folds to one `.` alone: `.`, `．`, `․`. */
+function isDot(c: number): boolean {
+  return c === 0x2e || c === 0xff0e || c === 0x2024;
+}
+
+/** The unit of an ASCII digit that `c` folds to, or -1. */
+function digitOf(c: number): number {
+  const f = FOLD[c] as number;
+  return f >= 0x30 && f <= 0x39 ? f : -1;
+}
+
+/** What one text contributes to an article's story: its letters and digits after `from`, and its figures. */
+interface Folded {
+  words: string;
+  numbers: string[];
+}
+
+/**
+ * {@link wordCharacters} of `text` from `from` on, and the figures of the whole of
+ * `text` (NFKC-folded, as {@link NUMBER} reads them), in one pass over its units; null
+ * when a unit is not safe to fold alone.
+ */
+function foldSafe(text: string, from: number): Folded | null {
+  let words = '';
+  // Start of the units kept as they are, not yet appended to `words`; a unit folding to
+  // another or dropped (folded to 0, which U+0000 is too) ends the run.
+  let run = from;
+  const numbers: string[] = [];
+  const len = text.length;
+  for (let i = 0; i < len; ) {
+    const c = text.charCodeAt(i);
+    const f = FOLD[c] as number;
+    if (f === UNSAFE) return null;
+    if (f >= 0x30 && f <= 0x39) {
+      // A figure: digits, then a dot and digits; written as NFKC folds it.
+      const start = i;
+      let figure = '';
+      let j = i;
+      while (j < len && digitOf(text.charCodeAt(j)) >= 0) figure += String.fromCharCode(digitOf(text.charCodeAt(j++)));
+      if (j + 1 < len && isDot(text.charCodeAt(j)) && digitOf(text.charCodeAt(j + 1)) >= 0) {
+        figure += '.';
+        j++;
+        while (j < len && digitOf(text.charCodeAt(j)) >= 0) figure += String.fromCharCode(digitOf(text.charCodeAt(j++)));
+      }
+      numbers.push(figure);
+      // The units of the figure go through the word rules one by one below.
+      for (let k = start; k < j; k++) {
+        const ck = text.charCodeAt(k);
+        const fk = FOLD[ck] as number;
+        if (fk === UNSAFE) return null;
+        if (k >= from && (fk !== ck || ck === 0)) {
+          if (run < k) words += text.slice(run, k);
+          if (fk !== 0) words += String.fromCharCode(fk);
+          run = k + 1;
+        }
+      }
+      i = j;
+      continue;
+    }
+    if (i >= from && (f !== c || c === 0)) {
+      if (run < i) words += text.slice(run, i);
+      if (f !== 0) words += String.fromCharCode(f);
+      run = i + 1;
+    }
+    i++;
+  }
+  if (run < len) words += text.slice(run, len);
+  return { words, numbers };
+}
+
+/** The length of the leading `【…】` prefix of `text`, 0 when it has none. */
+function bracketPrefixLength(text: string): number {
+  if (!text.includes('【')) return 0;
+  return BRACKET_PREFIX.exec(text)?.[0].length ?? 0;
+}
+
+/**
+ * What one title or paragraph contributes to its article's story: its letters and digits
+ * (NFKC-folded, lower-cased) with a leading `【…】` prefix cut, and the figures it states
+ * (`\d+(?:\.\d+)?` of its NFKC folding, prefix included). Most text is folded one unit at
+ * a time; a text holding a unit whose folding depends on its neighbours is normalized whole.
+ */
+export function foldStoryPart(text: string): Folded {
+  const from = bracketPrefixLength(text);
+  const safe = foldSafe(text, from);
+  if (safe !== null) return safe;
+  const numbers: string[] = [];
+  for (const m of text.normalize('NFKC').matchAll(NUMBER)) numbers.push(m[0]);
+  return { words: wordsOfNormalized(text.slice(from)), numbers };
+}
+
+function wordsOfNormalized(text: string): string {
+  return text.normalize('NFKC').toLowerCase().replace(NOT_WORD, '');
+}
+
 /** Letters and digits only, NFKC-folded and lower-cased. */
 export function wordCharacters(text: string): string {
-  return text.normalize('NFKC').toLowerCase().replace(NOT_WORD, '');
+  return foldSafe(text, 0)?.words ?? wordsOfNormalized(text);
 }
 
 /**
@@ -85,10 +233,7 @@ export function wordCharacters(text: string): string {
  * digits and joined without separators.
  */
 export function storyText(title: string, body: string): string {
-  const parts = [wordCharacters(title.replace(BRACKET_PREFIX, ''))];
-  for (const p of paragraphsOf(body)) {
-    if (isBoilerplateLine(p)) continue;
-    parts.push(wordCharacters(p.replace(BRACKET_PREFIX, '')));
-  }
-  return parts.join('');
+  let out = '';
+  for (const part of storyParts(title, body)) out += foldStoryPart(part).words;
+  return out;
 }

@@ -105,6 +105,18 @@ export function storyIndexContract(name: string, make: () => Promise<StoreFixtur
       expect(found.map((f) => f.key).sort()).toEqual(copies.slice(-CANDIDATES_PER_BAND).map((c) => c.key).sort());
     });
 
+    it('applies CANDIDATES_PER_BAND to each band value of a lookup, so a crowded band hides nothing found through another', async () => {
+      const base = entryOf('gold-record#0');
+      const [crowded, quiet] = base.bands as [string, string];
+      const earliest = { ...base, key: 'earliest', bands: [quiet], publishedMs: base.publishedMs };
+      await store.stories.assign(earliest, storySpan(earliest.publishedMs, rules), () => earliest.key);
+      const copies = Array.from({ length: CANDIDATES_PER_BAND + 10 }, (_, i) => ({ ...base, key: `copy-${i}`, bands: [crowded], publishedMs: base.publishedMs + (i + 1) * 1000 }));
+      await store.stories.assignMany(copies.map((entry) => ({ entry, span: storySpan(entry.publishedMs, rules) })), (_, a) => a.entry.key);
+      const last = copies.at(-1) as StoryEntryOf;
+      const found = await store.stories.candidates([crowded, quiet], storySpan(last.publishedMs, rules));
+      expect(found.map((f) => f.key).sort()).toEqual([...copies.slice(-CANDIDATES_PER_BAND).map((c) => c.key), 'earliest'].sort());
+    });
+
     it('moves a re-fingerprinted article with its new bands, out of its old story', async () => {
       await place(store, entryOf('xiaomi-car#0'));
       await place(store, entryOf('xiaomi-car#1'));
