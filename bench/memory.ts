@@ -9,9 +9,13 @@
  * and after a longer idle (`restMb`, the goal's number: a daemon between polls idles for
  * minutes, and by then V8 has shrunk the heap). Each mode runs the compiled CLI (built once
  * per run, as the Docker image runs it) and, in the full run, the sources through tsx (a
- * checkout without `dist/`) for reference.
+ * checkout without `dist/`) for reference. At rest the process (through the preload
+ * bench/lib/memory-usage.mjs) also reports process.memoryUsage(), which splits the anonymous
+ * part into V8's heap, external memory (Buffers) and what is left: native allocations.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   freePort,
   installFinews,
@@ -47,6 +51,29 @@ interface RestResult {
   /** Of the RSS at rest: anonymous memory (heaps, buffers, SQLite's cache) and file-backed pages (the node binary, native addons). */
   anonMb: number;
   fileMb: number;
+  /** process.memoryUsage() at rest, MB (bench/lib/memory-usage.mjs); undefined when it did not answer. */
+  usage?: UsageMb;
+}
+
+/** Parts of process.memoryUsage(), MB. */
+interface UsageMb {
+  /** V8's heap as reserved (`heapTotal`) and as live plus not yet collected (`heapUsed`). */
+  heapTotalMb: number;
+  heapUsedMb: number;
+  /** Memory of JS objects held outside the heap (`external`, which includes `arrayBuffers`). */
+  externalMb: number;
+}
+
+const MEMORY_USAGE_PRELOAD = pathToFileURL(join(import.meta.dirname, 'lib', 'memory-usage.mjs')).href;
+
+/** Asks the preloaded process `pid` for its memoryUsage (SIGUSR2) and reads what it wrote to `file`. */
+async function usageOf(pid: number, file: string): Promise<UsageMb | undefined> {
+  process.kill(pid, 'SIGUSR2');
+  for (let i = 0; i < 20 && !existsSync(file); i++) await sleep(100);
+  if (!existsSync(file)) return undefined;
+  const u = JSON.parse(readFileSync(file, 'utf8')) as { heapTotal: number; heapUsed: number; external: number };
+  const mb = (bytes: number): number => bytes / (1024 * 1024);
+  return { heapTotalMb: mb(u.heapTotal), heapUsedMb: mb(u.heapUsed), externalMb: mb(u.external) };
 }
 
 /** RssAnon and RssFile of process `pid`, MB (Linux /proc). */
@@ -83,7 +110,9 @@ async function atRest(mode: Mode, install: Install, site: NewsSite, { justIdleMs
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
-  const { child } = spawnFinews(env, ['start'], { PORT: String(port), HOST: '127.0.0.1' }, install);
+  const usageFile = join(env.dir, 'memory-usage.json');
+  const nodeOptions = `${process.env.NODE_OPTIONS ?? ''} --import=${MEMORY_USAGE_PRELOAD}`.trim();
+  const { child } = spawnFinews(env, ['start'], { PORT: String(port), HOST: '127.0.0.1', NODE_OPTIONS: nodeOptions, FINEWS_BENCH_MEMORY_USAGE: usageFile }, install);
   try {
     const pid = child.pid;
     if (pid === undefined) throw new Error('finews start did not start');
@@ -109,11 +138,19 @@ async function atRest(mode: Mode, install: Install, site: NewsSite, { justIdleMs
     };
     const justIdleMb = await idleUntil(justIdleMs);
     const restMb = await idleUntil(restMs);
-    return { mode, runtime: install.runtime, items: stored, ingestMs, peakMb: Math.max(peakMb, justIdleMb, restMb), justIdleMb, restMb, ...rssPartsOf(pid) };
+    const parts = rssPartsOf(pid);
+    const usage = await usageOf(pid, usageFile);
+    return { mode, runtime: install.runtime, items: stored, ingestMs, peakMb: Math.max(peakMb, justIdleMb, restMb), justIdleMb, restMb, ...parts, ...(usage ? { usage } : {}) };
   } finally {
     await stopProcess(child);
     await removeEnv(env);
   }
+}
+
+/** The memoryUsage part of a result's detail: heap reserved (used) and external, MB. */
+function usageText(u: UsageMb | undefined): string {
+  if (u === undefined) return '';
+  return ` (of anon: JS heap ${Math.round(u.heapTotalMb)} MB, ${Math.round(u.heapUsedMb)} used; external ${Math.round(u.externalMb)} MB; the rest native)`;
 }
 
 /** Runs the memory benchmark. */
@@ -152,7 +189,7 @@ export async function run(opts: BenchOptions): Promise<Comparison[]> {
       label: `finews start, ${r.mode}`,
       unit: 'MB RSS at rest',
       rate: r.restMb,
-      detail: `anon ${Math.round(r.anonMb)} MB + file ${Math.round(r.fileMb)} MB; ${Math.round(r.justIdleMb)} MB after ${windows.justIdleMs / 1000} s idle; peak ${Math.round(r.peakMb)} MB`,
+      detail: `anon ${Math.round(r.anonMb)} MB + file ${Math.round(r.fileMb)} MB${usageText(r.usage)}; ${Math.round(r.justIdleMb)} MB after ${windows.justIdleMs / 1000} s idle; peak ${Math.round(r.peakMb)} MB`,
       output: `ingest ${fmtMs(r.ingestMs)} ms from spawn`,
     },
     baseline,

@@ -21,6 +21,26 @@ describe('toRenderedDoc', () => {
     expect(doc.contentType).toBe('application/rss+xml; charset=utf-8');
   });
 
+  it('decodes back from brotli at every size, across the window the encoder sizes to the body', async () => {
+    // Sizes either side of a window (1 << bits, less 16) and past brotli's default window (4 MB);
+    // the second half repeats the first, so the encoder copies from as far back as the body is long.
+    let seed = 7;
+    const text = (n: number): string => {
+      let s = '';
+      while (s.length < n) {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        s += seed.toString(36);
+      }
+      return s.slice(0, n);
+    };
+    for (const n of [0, 1, 1008, 1009, 65_520, 65_521, 300_000, 5_000_000]) {
+      const half = text(Math.floor(n / 2));
+      const b = half + half + text(n % 2);
+      const d = await toRenderedDoc(b, CONTENT_TYPES.rss, modified);
+      expect(brotliDecompressSync(d.br).equals(d.body), `${n} bytes`).toBe(true);
+    }
+  });
+
   it('sends Last-Modified as an HTTP date', async () => {
     expect(doc.lastModified).toBe('Wed, 30 Mar 2022 01:34:12 GMT');
     expect((await toRenderedDoc('x', CONTENT_TYPES.html, new Date(Number.NaN))).lastModified).toBe('Thu, 01 Jan 1970 00:00:00 GMT');

@@ -1,0 +1,10 @@
+// Preloaded into a finews process by a benchmark (NODE_OPTIONS=--import=…): on SIGUSR2
+// writes process.memoryUsage() (bytes) to the file named by FINEWS_BENCH_MEMORY_USAGE, so
+// the bench can split the resident set at rest into V8's heap, memory held outside it for
+// JS objects (Buffers and other ArrayBuffers) and the rest (native allocations). Not part
+// of finews.
+import { writeFileSync } from 'node:fs';
+import process from 'node:process';
+
+const out = process.env.FINEWS_BENCH_MEMORY_USAGE;
+if (out) process.on('SIGUSR2', () => writeFileSync(out, JSON.stringify(process.memoryUsage())));
