@@ -168,45 +168,67 @@ class RedisStore implements Store {
     return this.claimBatch('claimMany', entries);
   }
 
-  /**
-   * Claims in rounds of one read call and one compare-and-set call. A round takes each
-   * key's first unanswered entry; entries whose hashes changed since the read, and
-   * repeats of a key, go to the next round.
-   */
+  /** Claims `entries` in compare-and-set rounds ({@link casRounds}); one result per entry, in order. */
   private async claimBatch(op: string, entries: readonly ClaimEntry[], key?: string): Promise<ClaimResult[]> {
     const results: (ClaimResult | undefined)[] = new Array<ClaimResult | undefined>(entries.length);
-    let waiting = entries.map((_, i) => i);
-    await this.run(op, async () => {
-      for (let round = 0; waiting.length > 0; round++) {
-        if (round >= MAX_CAS_ROUNDS) throw new Error(`claims kept conflicting after ${MAX_CAS_ROUNDS} rounds`);
-        const seen = new Set<string>();
-        const now: number[] = [];
-        const later: number[] = [];
-        for (const i of waiting) {
-          const k = (entries[i] as ClaimEntry).key;
-          if (seen.has(k)) later.push(i);
-          else {
-            seen.add(k);
-            now.push(i);
-          }
-        }
-        const nowMs = this.now().getTime();
-        const reads = await this.readHashes(
-          now.flatMap((i) => [this.k.claim((entries[i] as ClaimEntry).key), this.k.item((entries[i] as ClaimEntry).key)]),
+    await this.run(
+      op,
+      () =>
+        this.casRounds(
+          'claims',
+          entries.map((e) => e.key),
           CLAIM_READ,
-        );
-        const plans = now.map((i, j) => this.planClaim(entries[i] as ClaimEntry, reads[2 * j] ?? [], reads[2 * j + 1] ?? [], nowMs));
-        const toWrite = plans.map((p, j) => ({ p, i: now[j] as number })).filter(({ p }) => p.cas !== null);
-        const written = await this.applyIfUnchanged(toWrite.map(({ p }) => p.cas as CasEntry));
-        const retry = new Set(toWrite.filter((_, j) => written[j] !== 1).map(({ i }) => i));
-        plans.forEach((p, j) => {
-          const i = now[j] as number;
-          if (!retry.has(i)) results[i] = p.result;
-        });
-        waiting = [...now.filter((i) => retry.has(i)), ...later].sort((x, y) => x - y);
-      }
-    }, key);
+          (i, claimRaw, itemRaw, nowMs) => this.planClaim(entries[i] as ClaimEntry, claimRaw, itemRaw, nowMs),
+          (i, plan) => (results[i] = plan.result),
+        ),
+      key,
+    );
     return results.map((r) => r as ClaimResult);
+  }
+
+  /**
+   * Compare-and-set rounds over a batch whose entry i concerns `keys[i]`. A round takes each
+   * key's first waiting entry, reads the claim and item hashes of those keys (`fields`) in one
+   * call, plans each entry from what was read, writes the plans that write anything in one
+   * call, and settles each entry whose write held. An entry whose hashes changed since the
+   * read, and a repeat of a key, wait for the next round.
+   */
+  private async casRounds<P extends { cas: CasEntry | null }>(
+    what: string,
+    keys: readonly string[],
+    fields: readonly string[],
+    plan: (i: number, claimRaw: (string | null)[], itemRaw: (string | null)[], nowMs: number) => P,
+    settle: (i: number, plan: P) => void,
+  ): Promise<void> {
+    let waiting = keys.map((_, i) => i);
+    for (let round = 0; waiting.length > 0; round++) {
+      if (round >= MAX_CAS_ROUNDS) throw new Error(`${what} kept conflicting after ${MAX_CAS_ROUNDS} rounds`);
+      const seen = new Set<string>();
+      const now: number[] = [];
+      const later: number[] = [];
+      for (const i of waiting) {
+        const k = keys[i] as string;
+        if (seen.has(k)) later.push(i);
+        else {
+          seen.add(k);
+          now.push(i);
+        }
+      }
+      const nowMs = this.now().getTime();
+      const reads = await this.readHashes(
+        now.flatMap((i) => [this.k.claim(keys[i] as string), this.k.item(keys[i] as string)]),
+        fields,
+      );
+      const plans = now.map((i, j) => plan(i, reads[2 * j] ?? [], reads[2 * j + 1] ?? [], nowMs));
+      const toWrite = plans.map((p, j) => ({ p, i: now[j] as number })).filter(({ p }) => p.cas !== null);
+      const written = await this.applyIfUnchanged(toWrite.map(({ p }) => p.cas as CasEntry));
+      const retry = new Set(toWrite.filter((_, j) => written[j] !== 1).map(({ i }) => i));
+      plans.forEach((p, j) => {
+        const i = now[j] as number;
+        if (!retry.has(i)) settle(i, p);
+      });
+      waiting = [...now.filter((i) => retry.has(i)), ...later].sort((x, y) => x - y);
+    }
   }
 
   /** What one claim answers and writes, from its claim and item hashes as read. */
@@ -292,47 +314,26 @@ class RedisStore implements Store {
     return this.saveBatch('saveItems', items);
   }
 
-  /**
-   * Saves in rounds of one read call and one compare-and-set call, as claims are: a round
-   * takes each key's first unsaved entry; entries whose hashes changed since the read, and
-   * repeats of a key, go to the next round. The union of the changed categories.
-   */
+  /** Saves `items` in compare-and-set rounds ({@link casRounds}); the union of the changed categories. */
   private async saveBatch(op: string, items: readonly Item[], key?: string): Promise<string[]> {
     if (items.length === 0) return [];
     // Refused before anything is written: one bad date fails the batch, not half of it.
     const millis = items.map((item) => ({ publishedMs: itemMillis(item, 'publishedAt'), storedMs: itemMillis(item, 'storedAt') }));
     const changed = new Set<string>();
-    let waiting = items.map((_, i) => i);
-    await this.run(op, async () => {
-      for (let round = 0; waiting.length > 0; round++) {
-        if (round >= MAX_CAS_ROUNDS) throw new Error(`saves kept conflicting after ${MAX_CAS_ROUNDS} rounds`);
-        const seen = new Set<string>();
-        const now: number[] = [];
-        const later: number[] = [];
-        for (const i of waiting) {
-          const k = (items[i] as Item).key;
-          if (seen.has(k)) later.push(i);
-          else {
-            seen.add(k);
-            now.push(i);
-          }
-        }
-        const nowMs = this.now().getTime();
-        const reads = await this.readHashes(
-          now.flatMap((i) => [this.k.claim((items[i] as Item).key), this.k.item((items[i] as Item).key)]),
+    await this.run(
+      op,
+      () =>
+        this.casRounds(
+          'saves',
+          items.map((item) => item.key),
           SAVE_READ,
-        );
-        const plans = now.map((i, j) => this.planSave(items[i] as Item, millis[i] as (typeof millis)[number], reads[2 * j] ?? [], reads[2 * j + 1] ?? [], nowMs));
-        const toWrite = plans.map((p, j) => ({ p, i: now[j] as number })).filter(({ p }) => p.cas !== null);
-        const written = await this.applyIfUnchanged(toWrite.map(({ p }) => p.cas as CasEntry));
-        const retry = new Set(toWrite.filter((_, j) => written[j] !== 1).map(({ i }) => i));
-        plans.forEach((p, j) => {
-          if (retry.has(now[j] as number)) return;
-          for (const slug of p.changed) changed.add(slug);
-        });
-        waiting = [...now.filter((i) => retry.has(i)), ...later].sort((x, y) => x - y);
-      }
-    }, key);
+          (i, claimRaw, itemRaw, nowMs) => this.planSave(items[i] as Item, millis[i] as (typeof millis)[number], claimRaw, itemRaw, nowMs),
+          (_i, plan) => {
+            for (const slug of plan.changed) changed.add(slug);
+          },
+        ),
+      key,
+    );
     return [...changed];
   }
 
