@@ -10,7 +10,7 @@ import { isoInZone } from '../util/time.js';
 import { fetchApiArticle } from './article-api.js';
 import type { ArticleJob, PipelineDeps } from './ports.js';
 import { sourceLimits } from './source-limits.js';
-import { assignStories, assignStory } from './story-assign.js';
+import { assignStories } from './story-assign.js';
 
 export interface ProcessArticleOptions {
   /** True on the job's last attempt: a transient page failure then falls back to the feed's content. */
@@ -29,12 +29,23 @@ export type ArticleOutcome = { key: string; page: 'fetched' | 'fallback' | 'skip
  */
 export async function processArticle(deps: PipelineDeps, job: ArticleJob, opts: ProcessArticleOptions = {}): Promise<ArticleOutcome> {
   const { item: stored, page } = await buildArticleItem(deps, job, opts);
-  // Placed in its story before it is saved, so the publish its save asks for groups it.
-  const storyCategories = await assignStory(deps.store, deps.config().stories, stored);
-  const changedCategories = union(await deps.store.saveItem(stored), storyCategories);
+  const changedCategories = await placeAndSave(deps, [stored]);
   await deps.jobs.requestPublish(changedCategories);
-  deps.log.info({ sourceId: job.sourceId, key: job.key, url: job.item.link, page, publisher: stored.publisher, categories: stored.categories }, 'stored article');
+  logStored(deps, job, stored, page);
   return { key: job.key, page, changedCategories };
+}
+
+/**
+ * Places built items in their stories, then saves them: placed before they are saved, so
+ * the publish their save asks for groups them. The categories whose feeds change.
+ */
+async function placeAndSave(deps: PipelineDeps, items: readonly Item[]): Promise<string[]> {
+  const storyCategories = await assignStories(deps.store, deps.config().stories, items);
+  return union(await deps.store.saveItems(items), storyCategories);
+}
+
+function logStored(deps: PipelineDeps, job: ArticleJob, item: Item, page: ArticleOutcome['page']): void {
+  deps.log.info({ sourceId: job.sourceId, key: job.key, url: job.item.link, page, publisher: item.publisher, categories: item.categories }, 'stored article');
 }
 
 /** What {@link storeArticles} did with a batch: the categories it changed, and the jobs it left to the job path. */
@@ -72,18 +83,12 @@ export async function storeArticles(deps: PipelineDeps, jobs: readonly ArticleJo
   const items = built.map((b) => b.item);
   let changedCategories: string[];
   try {
-    // Placed in their stories before they are saved, so the publish their save asks for groups them.
-    const storyCategories = await assignStories(deps.store, deps.config().stories, items);
-    changedCategories = union(await deps.store.saveItems(items), storyCategories);
+    changedCategories = await placeAndSave(deps, items);
   } catch (err) {
     deps.log.warn({ err, sourceId: built[0]?.job.sourceId, items: items.length }, 'cannot save a batch of articles; queueing them as article jobs');
     return { stored: 0, changedCategories: [], failed: [...failed, ...built.map((b) => b.job)] };
   }
-  if (deps.log.isLevelEnabled('info')) {
-    for (const { job, item } of built) {
-      deps.log.info({ sourceId: job.sourceId, key: job.key, url: job.item.link, page: 'skipped', publisher: item.publisher, categories: item.categories }, 'stored article');
-    }
-  }
+  if (deps.log.isLevelEnabled('info')) for (const { job, item } of built) logStored(deps, job, item, 'skipped');
   return { stored: items.length, changedCategories, failed };
 }
 
