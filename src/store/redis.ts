@@ -103,12 +103,45 @@ type Fields<F extends readonly string[]> = Record<F[number], string | null>;
 
 /** A write as the compare-and-set script takes it: a Redis command and its arguments. */
 type Write = string[];
-/** A hash an entry read: its full key, the rev read ('' when absent) and whether the entry's writes change it. */
-type Guard = [string, string, 0 | 1];
 
+/** One entry of a compare-and-set: the hashes it read with the `rev` read of each ('' when absent), and its writes. */
 interface CasEntry {
-  g: Guard[];
+  g: [hash: string, rev: string][];
   w: Write[];
+}
+
+/**
+ * The writes of one compare-and-set entry as they are planned. Fields written to one hash
+ * go out as one HSET, which also carries the hash's next `rev` when the entry changes it:
+ * one command per hash rather than one per step of the plan and another for the rev.
+ */
+class CasPlan {
+  private readonly hashes = new Map<string, string[]>();
+  private readonly other: Write[] = [];
+
+  hset(key: string, ...fieldsAndValues: string[]): void {
+    const fields = this.hashes.get(key);
+    if (fields === undefined) this.hashes.set(key, fieldsAndValues);
+    else fields.push(...fieldsAndValues);
+  }
+
+  /** Writes other than HSET; they run after the HSETs, so none of them may touch a field an HSET sets. */
+  push(...writes: Write[]): void {
+    this.other.push(...writes);
+  }
+
+  get empty(): boolean {
+    return this.hashes.size === 0 && this.other.length === 0;
+  }
+
+  /** The entry guarded by `guards` ([hash, rev read, whether the entry changes it]). */
+  entry(guards: [string, string | null, boolean][]): CasEntry {
+    for (const [key, rev, changes] of guards) if (changes) this.hset(key, 'rev', String(Number(rev ?? '0') + 1));
+    const w: Write[] = [];
+    for (const [key, fields] of this.hashes) w.push(['HSET', key, ...fields]);
+    w.push(...this.other);
+    return { g: guards.map(([key, rev]) => [key, rev ?? '']), w };
+  }
 }
 
 /** Store adapter on a caller-owned ioredis client. */
@@ -250,35 +283,34 @@ class RedisStore implements Store {
 
     const claimKey = this.sk.claim(key);
     const itemKey = this.sk.item(key);
-    const writes: Write[] = [];
+    const plan = new CasPlan();
     // A claim that learns nothing refreshes its last-seen time only once it is a day old.
     const touch = !existed || merge.claimChanged || nowMs - Number(claimHash.seen ?? 0) >= SEEN_REFRESH_MS;
-    if (touch) {
-      writes.push(['HSET', claimKey, 'cats', JSON.stringify(merge.claim.categories), 'srcs', JSON.stringify(merge.claim.sources), 'seen', String(nowMs)]);
-    }
-    if (!existed) writes.push(['HSET', claimKey, 'first', String(nowMs), 'saved', stored ? String(nowMs) : '0']);
-    if (hashes.hashes) writes.push(['HSET', claimKey, 'hashes', JSON.stringify(hashes.hashes)]);
+    if (touch) plan.hset(claimKey, 'cats', JSON.stringify(merge.claim.categories), 'srcs', JSON.stringify(merge.claim.sources), 'seen', String(nowMs));
+    if (!existed) plan.hset(claimKey, 'first', String(nowMs), 'saved', stored ? String(nowMs) : '0');
+    if (hashes.hashes) plan.hset(claimKey, 'hashes', JSON.stringify(hashes.hashes));
     // A stored article that changed at its source keeps its work until it is saved again.
-    if (hashes.changed && work) writes.push(['HSET', claimKey, 'work', JSON.stringify({ ...work, changed: true })], ['ZADD', this.sk.pendingClaims, String(nowMs), key]);
-    for (const s of merge.addedSources) writes.push(['HINCRBY', this.sk.sourceItems, s, '1']);
+    if (hashes.changed && work) {
+      plan.hset(claimKey, 'work', JSON.stringify({ ...work, changed: true }));
+      plan.push(['ZADD', this.sk.pendingClaims, String(nowMs), key]);
+    }
+    for (const s of merge.addedSources) plan.push(['HINCRBY', this.sk.sourceItems, s, '1']);
     if (!stored) {
       // Not stored (yet, or any more): the claim may be forgotten once old enough.
-      if (touch) writes.push(['ZADD', this.sk.unstoredClaims, String(nowMs), key]);
+      if (touch) plan.push(['ZADD', this.sk.unstoredClaims, String(nowMs), key]);
       if (work && (isNew || pending)) {
-        writes.push(['HSET', claimKey, 'work', JSON.stringify(work)], ['ZADD', this.sk.pendingClaims, String(nowMs), key]);
+        plan.hset(claimKey, 'work', JSON.stringify(work));
+        plan.push(['ZADD', this.sk.pendingClaims, String(nowMs), key]);
       }
     } else if (merge.item) {
       const titles = titledCategory({ categories: merge.item.categories, publisher: itemHash.publisher ?? '' }) ?? '';
-      writes.push(['HSET', itemKey, 'cats', JSON.stringify(merge.item.categories), 'srcs', JSON.stringify(merge.item.sources), 'titles', titles]);
+      plan.hset(itemKey, 'cats', JSON.stringify(merge.item.categories), 'srcs', JSON.stringify(merge.item.sources), 'titles', titles);
       for (const c of merge.item.addedCategories) {
-        writes.push(['ZADD', this.sk.index(c), itemHash.pubms as string, key], ['SADD', this.sk.categories, c]);
+        plan.push(['ZADD', this.sk.index(c), itemHash.pubms as string, key], ['SADD', this.sk.categories, c]);
       }
     }
-    if (writes.length === 0) return { result, cas: null };
-    return {
-      result,
-      cas: { g: [[claimKey, claimHash.rev ?? '', 1], [itemKey, itemHash.rev ?? '', merge.item ? 1 : 0]], w: writes },
-    };
+    if (plan.empty) return { result, cas: null };
+    return { result, cas: plan.entry([[claimKey, claimHash.rev, true], [itemKey, itemHash.rev, merge.item !== null]]) };
   }
 
   /** Field values of many hashes, one list per hash in the order of `fields`, in one call. */
@@ -290,7 +322,14 @@ class RedisStore implements Store {
   /** Runs the compare-and-set of a batch in one call; 1 per entry written, 0 per entry to read again. */
   private async applyIfUnchanged(entries: CasEntry[]): Promise<number[]> {
     if (entries.length === 0) return [];
-    return (await APPLY_IF_UNCHANGED.run(this.redis, [], [JSON.stringify(entries)])) as number[];
+    const args: string[] = [String(entries.length)];
+    for (const { g, w } of entries) {
+      args.push(String(g.length));
+      for (const [hash, rev] of g) args.push(hash, rev);
+      args.push(String(w.length));
+      for (const write of w) args.push(String(write.length), ...write);
+    }
+    return (await APPLY_IF_UNCHANGED.run(this.redis, [], args)) as number[];
   }
 
   async takePendingClaims(olderThan: Date, limit: number, now: Date): Promise<PendingClaim[]> {
@@ -375,21 +414,21 @@ class RedisStore implements Store {
     const storedms = itemHash.storedms ?? String(incoming.storedMs);
     const claimKey = this.sk.claim(item.key);
     const itemKey = this.sk.item(item.key);
-    const writes: Write[] = [];
-    for (const s of after.addedSources) writes.push(['HINCRBY', this.sk.sourceItems, s, '1']);
-    writes.push(['HSET', claimKey, 'cats', JSON.stringify(after.categories), 'srcs', JSON.stringify(after.sources)]);
-    if (!claimExisted) writes.push(['HSET', claimKey, 'first', String(nowMs), 'seen', String(nowMs)]);
-    if (!saved) writes.push(['HSET', claimKey, 'saved', String(nowMs)]);
-    writes.push(['ZREM', this.sk.unstoredClaims, item.key], ['HDEL', claimKey, 'work'], ['ZREM', this.sk.pendingClaims, item.key]);
-    writes.push([
-      'HSET', itemKey, 'doc', doc, 'cats', JSON.stringify(merged.categories), 'srcs', JSON.stringify(merged.sources),
+    const plan = new CasPlan();
+    for (const s of after.addedSources) plan.push(['HINCRBY', this.sk.sourceItems, s, '1']);
+    plan.hset(claimKey, 'cats', JSON.stringify(after.categories), 'srcs', JSON.stringify(after.sources));
+    if (!claimExisted) plan.hset(claimKey, 'first', String(nowMs), 'seen', String(nowMs));
+    if (!saved) plan.hset(claimKey, 'saved', String(nowMs));
+    plan.push(['ZREM', this.sk.unstoredClaims, item.key], ['HDEL', claimKey, 'work'], ['ZREM', this.sk.pendingClaims, item.key]);
+    plan.hset(
+      itemKey, 'doc', doc, 'cats', JSON.stringify(merged.categories), 'srcs', JSON.stringify(merged.sources),
       'pub', merged.publishedAt, 'pubms', pubms, 'stored', merged.storedAt, 'storedms', storedms, 'publisher', merged.publisher,
       'titles', titledCategory(merged) ?? '',
-    ]);
-    writes.push(['ZADD', this.sk.index(ALL_SLUG), pubms, item.key]);
-    for (const c of merged.categories) writes.push(['ZADD', this.sk.index(c), pubms, item.key], ['SADD', this.sk.categories, c]);
-    writes.push(['ZADD', this.sk.expiry, String(Math.max(Number(pubms), Number(storedms))), item.key]);
-    return { changed, cas: { g: [[claimKey, claimHash.rev ?? '', 1], [itemKey, itemHash.rev ?? '', 1]], w: writes } };
+    );
+    plan.push(['ZADD', this.sk.index(ALL_SLUG), pubms, item.key]);
+    for (const c of merged.categories) plan.push(['ZADD', this.sk.index(c), pubms, item.key], ['SADD', this.sk.categories, c]);
+    plan.push(['ZADD', this.sk.expiry, String(Math.max(Number(pubms), Number(storedms))), item.key]);
+    return { changed, cas: plan.entry([[claimKey, claimHash.rev, true], [itemKey, itemHash.rev, true]]) };
   }
 
   async getItem(key: string): Promise<Item | null> {
