@@ -52,15 +52,37 @@ const PRUNE_BATCH = 500;
 const NOW_MS = `local function now_ms() local t = redis.call('TIME') return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) end`;
 
 /**
+ * Version counters and the record removal the writing scripts share. A band's version is
+ * set, on each change, to a value drawn once per script from one counter that only grows
+ * (`vseq`), so it never returns to a value a lookup read, and a band changed many times in
+ * one script is set once. `bump` returns nothing; `versions_of` reads many bands' versions
+ * in few calls (0: none).
+ */
+const VERSIONS = `
+local vtok = nil
+local bumped = {}
+local function bump(base, band)
+  if bumped[band] then return end
+  bumped[band] = true
+  if vtok == nil then vtok = redis.call('INCR', base .. 'vseq') end
+  redis.call('SET', base .. 'bandv:' .. band, vtok, 'PX', ${VERSION_TTL_MS})
+end
+local function versions_of(base, bands)
+  local out = {}
+  for from = 1, #bands, 500 do
+    local keys = {}
+    for j = from, math.min(from + 499, #bands) do keys[#keys + 1] = base .. 'bandv:' .. bands[j] end
+    local got = redis.call('MGET', unpack(keys))
+    for j = 1, #got do out[from + j - 1] = tonumber(got[j] or '0') end
+  end
+  return out
+end`;
+
+/**
  * Removes the record of `key` (its bands, membership and expiry) and bumps the version of
  * every band it leaves; returns its story, or false when it was not indexed.
  */
-const UNINDEX = `
-local function bump(base, band)
-  local vk = base .. 'bandv:' .. band
-  redis.call('INCR', vk)
-  redis.call('PEXPIRE', vk, ${VERSION_TTL_MS})
-end
+const UNINDEX = `${VERSIONS}
 local function unindex(base, key)
   local ek = base .. 'entry:' .. key
   local old = redis.call('HMGET', ek, 'bands', 'published', 'story')
@@ -89,6 +111,7 @@ end`;
 const LOOKUP = new LuaScript(
   'story-lookup',
   `${NOW_MS}
+${VERSIONS}
 local base, limit, n = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local asg, first, pos = {}, {}, 4
 for i = 1, n do
@@ -97,19 +120,29 @@ for i = 1, n do
   if first[key] == nil then first[key] = i end
   pos = pos + 4 + nb
 end
+local distinct, versioned = {}, {}
+for i = 1, n do
+  local a = asg[i]
+  for b = 1, a.nb do
+    local band = ARGV[a.from + b - 1]
+    if not versioned[band] then
+      versioned[band] = true
+      distinct[#distinct + 1] = band
+    end
+  end
+end
+local versions = {}
+for j, v in ipairs(versions_of(base, distinct)) do
+  versions[2 * j - 1] = distinct[j]
+  versions[2 * j] = v
+end
 local entries, at, count = {}, {}, 0
-local versions, versioned = {}, {}
 local lists = {}
 for i = 1, n do
   local a = asg[i]
   local per = {}
   for b = 1, a.nb do
     local band = ARGV[a.from + b - 1]
-    if not versioned[band] then
-      versioned[band] = true
-      versions[#versions + 1] = band
-      versions[#versions + 1] = tonumber(redis.call('GET', base .. 'bandv:' .. band) or '0')
-    end
     local got, offset = {}, 0
     while #got < limit do
       local page = redis.call('ZREVRANGEBYSCORE', base .. 'band:' .. band, a.till, a.since, 'LIMIT', offset, limit)
@@ -159,13 +192,15 @@ const RECORD = new LuaScript(
 ${UNINDEX}
 local base, bandTtl, recorded, readAt, nv = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 if now_ms() - readAt > ${SNAPSHOT_MAX_AGE_MS} then return { 0 } end
-local pos = 6
-for _ = 1, nv do
-  local seen = tonumber(redis.call('GET', base .. 'bandv:' .. ARGV[pos]) or '0')
-  if seen ~= tonumber(ARGV[pos + 1]) then return { 0 } end
-  pos = pos + 2
+local looked = {}
+for j = 1, nv do looked[j] = ARGV[4 + 2 * j] end
+for j, seen in ipairs(versions_of(base, looked)) do
+  if seen ~= tonumber(ARGV[5 + 2 * j]) then return { 0 } end
 end
+local pos = 6 + 2 * nv
 local out = {}
+-- Each band set written gets its expiry once, the latest its writes ask for.
+local expires, order = {}, {}
 while pos <= #ARGV do
   local key, fp, bands, published, story, nb = ARGV[pos], ARGV[pos + 1], ARGV[pos + 2], ARGV[pos + 3], ARGV[pos + 4], tonumber(ARGV[pos + 5])
   local previous = unindex(base, key)
@@ -173,15 +208,19 @@ while pos <= #ARGV do
   redis.call('HSET', base .. 'entry:' .. key, 'fp', fp, 'bands', bands, 'published', published, 'story', story)
   for b = 1, nb do
     local band = ARGV[pos + 5 + b]
-    local bk = base .. 'band:' .. band
-    redis.call('ZADD', bk, published, key)
-    redis.call('PEXPIREAT', bk, string.format('%d', expiry + bandTtl))
+    redis.call('ZADD', base .. 'band:' .. band, published, key)
+    local e = expires[band]
+    if e == nil then order[#order + 1] = band end
+    if e == nil or expiry > e then expires[band] = expiry end
     bump(base, band)
   end
   redis.call('ZADD', base .. 'members:' .. story, published, key)
   redis.call('ZADD', base .. 'expiry', string.format('%d', expiry), key)
   out[#out + 1] = previous and { 1, previous } or { 0 }
   pos = pos + 6 + nb
+end
+for _, band in ipairs(order) do
+  redis.call('PEXPIREAT', base .. 'band:' .. band, string.format('%d', expires[band] + bandTtl))
 end
 return { 1, out }`,
 );
