@@ -106,6 +106,53 @@ describe('redis story index', () => {
     counted.disconnect();
   });
 
+  it('looks a batch up again when another connection records or removes an article in a band it read before it could record', async () => {
+    const held = connect();
+    // Ready first: a command sent while connecting passes through sendCommand again once connected.
+    await held.ping();
+    // Runs `between` after this connection's next lookup is answered and before its record is sent.
+    let between: (() => Promise<unknown>) | undefined;
+    let scripts = 0;
+    const send = held.sendCommand.bind(held);
+    held.sendCommand = ((command: { name: string }) => {
+      if (command.name !== 'evalsha' || between === undefined || ++scripts !== 2) return send(command as never);
+      const run = between;
+      between = undefined;
+      return run().then(() => send(command as never));
+    }) as typeof held.sendCommand;
+    const store = createRedisStore({ redis: held, prefix });
+    const otherStore = createRedisStore({ redis, prefix });
+    const rules = DEFAULT_STORY_RULES;
+    const corpus = storyCorpus();
+    const entryOf = (key: string) => {
+      const a = corpus.find((c) => c.key === key) as (typeof corpus)[number];
+      return storyEntry(a.key, a.title, a.contentHtml, Date.parse(a.publishedAt));
+    };
+    const [original, reprint, third] = ['gold-record#0', 'gold-record#1', 'gold-record#2'].map(entryOf) as [ReturnType<typeof entryOf>, ReturnType<typeof entryOf>, ReturnType<typeof entryOf>];
+    const span = (e: typeof original) => storySpan(e.publishedMs, rules);
+    const placeNoting = (e: typeof original, shown: string[][]) =>
+      store.stories.assign(e, span(e), (found) => {
+        shown.push(found.map((c) => `${c.key}>${c.storyId}`).sort());
+        return chooseStory(e, found, rules).storyId;
+      });
+
+    // The other connection records the original in between: the record is refused, and the lookup made again finds it.
+    const shown: string[][] = [];
+    scripts = 0;
+    between = () => otherStore.stories.assign(original, span(original), () => 'gold-story');
+    expect(await placeNoting(reprint, shown)).toBe('gold-story');
+    expect(shown).toEqual([[], ['gold-record#0>gold-story']]);
+
+    // The same when the other connection removes an article the lookup found.
+    const seen: string[][] = [];
+    scripts = 0;
+    between = () => otherStore.stories.remove(original.key);
+    expect(await placeNoting(third, seen)).toBe('gold-story');
+    expect(seen).toEqual([['gold-record#0>gold-story', 'gold-record#1>gold-story'], ['gold-record#1>gold-story']]);
+    expect((await otherStore.stories.members('gold-story')).map((m) => m.key).sort()).toEqual(['gold-record#1', 'gold-record#2']);
+    held.disconnect();
+  });
+
   it('lets band sets expire a few windows after their newest article, and keeps entries and stories for the items prune', async () => {
     const store = createRedisStore({ redis, prefix });
     const e = storyEntry('NW1', '央行宣布降准', '<p>中国人民银行5日宣布，决定于2月15日下调金融机构存款准备金率0.5个百分点。</p>', Date.now());
