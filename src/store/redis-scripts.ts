@@ -46,36 +46,32 @@ return out
  * depends on carries a `rev` field, which each write that changes the hash sets to the
  * next value (the writer includes it in its HSET of that hash); an entry's writes run
  * only while every hash it read still has the `rev` it read (absent: ''). The merge
- * rules themselves live in TypeScript (src/store/item-merge.ts), not here. The batch
- * comes as flat ARGV rather than JSON, so neither side encodes or decodes the item
- * documents it carries a second time:
- * ARGV: entry count, then per entry: guard count g, g × (hash, rev), write count w,
- * w × (argument count a, command, a - 1 arguments); full key names (server prefix
- * included) throughout.
+ * rules themselves live in TypeScript (src/store/item-merge.ts), not here.
+ * ARGV[1]: JSON array of entries {g: [[hash, rev]...], w: [[command, arg...]...]},
+ * full key names (server prefix included) in both. One JSON argument rather than
+ * thousands of small ones: the client encodes it natively in one call, where each
+ * argument of a command costs it a step of its own.
  * Returns one 1 (written) or 0 (a hash changed since it was read: read again) per entry.
  */
 export const APPLY_IF_UNCHANGED = new LuaScript(
   'apply-if-unchanged',
   `
-local n, pos, out = tonumber(ARGV[1]), 2, {}
-for i = 1, n do
-  local ng = tonumber(ARGV[pos])
+local entries = cjson.decode(ARGV[1])
+local out = {}
+for i, entry in ipairs(entries) do
   local ok = true
-  for g = pos + 1, pos + 2 * ng, 2 do
-    if (redis.call('HGET', ARGV[g], 'rev') or '') ~= ARGV[g + 1] then
+  for _, g in ipairs(entry.g) do
+    if (redis.call('HGET', g[1], 'rev') or '') ~= g[2] then
       ok = false
       break
     end
   end
-  pos = pos + 1 + 2 * ng
-  local nw = tonumber(ARGV[pos])
-  pos = pos + 1
-  for _ = 1, nw do
-    local argc = tonumber(ARGV[pos])
-    if ok then redis.call(unpack(ARGV, pos + 1, pos + argc)) end
-    pos = pos + 1 + argc
+  if ok then
+    for _, w in ipairs(entry.w) do redis.call(unpack(w)) end
+    out[i] = 1
+  else
+    out[i] = 0
   end
-  out[i] = ok and 1 or 0
 end
 return out
 `,

@@ -322,14 +322,7 @@ class RedisStore implements Store {
   /** Runs the compare-and-set of a batch in one call; 1 per entry written, 0 per entry to read again. */
   private async applyIfUnchanged(entries: CasEntry[]): Promise<number[]> {
     if (entries.length === 0) return [];
-    const args: string[] = [String(entries.length)];
-    for (const { g, w } of entries) {
-      args.push(String(g.length));
-      for (const [hash, rev] of g) args.push(hash, rev);
-      args.push(String(w.length));
-      for (const write of w) args.push(String(write.length), ...write);
-    }
-    return (await APPLY_IF_UNCHANGED.run(this.redis, [], args)) as number[];
+    return (await APPLY_IF_UNCHANGED.run(this.redis, [], [JSON.stringify(entries)])) as number[];
   }
 
   async takePendingClaims(olderThan: Date, limit: number, now: Date): Promise<PendingClaim[]> {
