@@ -38,13 +38,12 @@ export interface RedisStoryIndexOptions {
 }
 
 /**
- * A band's version counter lives this long after its last change, ms. It only has to
- * outlive the gap between an assignment's lookup and its write, which the write refuses
- * past {@link SNAPSHOT_MAX_AGE_MS} (half of this), so a counter that lapsed and started
- * again from 1 is never mistaken for the one read.
+ * How old a lookup may be when its batch is recorded, ms; an older one is looked up
+ * again. Versions only grow, so a band that changed always reads differently, except
+ * one absent at the lookup that was written and then expired (`bandTtlMs` after its
+ * last write) before the record: bounding the gap rules that out.
  */
-const VERSION_TTL_MS = 30_000;
-const SNAPSHOT_MAX_AGE_MS = VERSION_TTL_MS / 2;
+const SNAPSHOT_MAX_AGE_MS = 15_000;
 
 const PRUNE_BATCH = 500;
 
@@ -52,30 +51,21 @@ const PRUNE_BATCH = 500;
 const NOW_MS = `local function now_ms() local t = redis.call('TIME') return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) end`;
 
 /**
- * Version counters and the record removal the writing scripts share. A band's version is
- * set, on each change, to a value drawn once per script from one counter that only grows
- * (`vseq`), so it never returns to a value a lookup read, and a band changed many times in
- * one script is set once. `bump` returns nothing; `versions_of` reads many bands' versions
- * in few calls (0: none).
+ * Band versions, which the scripts share. A band's version is the score of a member of
+ * its own set (`VERSION`, a name no key has), so it costs no key of its own, expires with
+ * the set, and is written by the same ZADD that adds an article to the band. A script
+ * that changes bands gives them all one value, drawn once from a counter that only grows
+ * (`vseq`), so a band never returns to a version a lookup read. Absent: 0.
  */
 const VERSIONS = `
+local VERSION = string.char(0) .. 'v'
 local vtok = nil
-local bumped = {}
-local function bump(base, band)
-  if bumped[band] then return end
-  bumped[band] = true
+local function version_token(base)
   if vtok == nil then vtok = redis.call('INCR', base .. 'vseq') end
-  redis.call('SET', base .. 'bandv:' .. band, vtok, 'PX', ${VERSION_TTL_MS})
+  return vtok
 end
-local function versions_of(base, bands)
-  local out = {}
-  for from = 1, #bands, 500 do
-    local keys = {}
-    for j = from, math.min(from + 499, #bands) do keys[#keys + 1] = base .. 'bandv:' .. bands[j] end
-    local got = redis.call('MGET', unpack(keys))
-    for j = 1, #got do out[from + j - 1] = tonumber(got[j] or '0') end
-  end
-  return out
+local function version_of(base, band)
+  return tonumber(redis.call('ZSCORE', base .. 'band:' .. band, VERSION) or '0')
 end`;
 
 /**
@@ -89,8 +79,12 @@ local function unindex(base, key)
   redis.call('ZREM', base .. 'expiry', key)
   if not old[1] or not old[2] or not old[3] then return false end
   for _, band in ipairs(cjson.decode(old[1])) do
-    redis.call('ZREM', base .. 'band:' .. band, key)
-    bump(base, band)
+    local bk = base .. 'band:' .. band
+    -- Versioned before the key leaves, so the set (and its expiry) never empties under the version.
+    if redis.call('ZSCORE', bk, key) then
+      redis.call('ZADD', bk, version_token(base), VERSION)
+      redis.call('ZREM', bk, key)
+    end
   end
   redis.call('ZREM', base .. 'members:' .. old[3], key)
   redis.call('DEL', ek)
@@ -132,9 +126,9 @@ for i = 1, n do
   end
 end
 local versions = {}
-for j, v in ipairs(versions_of(base, distinct)) do
-  versions[2 * j - 1] = distinct[j]
-  versions[2 * j] = v
+for j, band in ipairs(distinct) do
+  versions[2 * j - 1] = band
+  versions[2 * j] = version_of(base, band)
 end
 local entries, at, count = {}, {}, 0
 local lists = {}
@@ -192,10 +186,8 @@ const RECORD = new LuaScript(
 ${UNINDEX}
 local base, bandTtl, recorded, readAt, nv = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 if now_ms() - readAt > ${SNAPSHOT_MAX_AGE_MS} then return { 0 } end
-local looked = {}
-for j = 1, nv do looked[j] = ARGV[4 + 2 * j] end
-for j, seen in ipairs(versions_of(base, looked)) do
-  if seen ~= tonumber(ARGV[5 + 2 * j]) then return { 0 } end
+for j = 1, nv do
+  if version_of(base, ARGV[4 + 2 * j]) ~= tonumber(ARGV[5 + 2 * j]) then return { 0 } end
 end
 local pos = 6 + 2 * nv
 local out = {}
@@ -208,11 +200,10 @@ while pos <= #ARGV do
   redis.call('HSET', base .. 'entry:' .. key, 'fp', fp, 'bands', bands, 'published', published, 'story', story)
   for b = 1, nb do
     local band = ARGV[pos + 5 + b]
-    redis.call('ZADD', base .. 'band:' .. band, published, key)
+    redis.call('ZADD', base .. 'band:' .. band, published, key, version_token(base), VERSION)
     local e = expires[band]
     if e == nil then order[#order + 1] = band end
     if e == nil or expiry > e then expires[band] = expiry end
-    bump(base, band)
   end
   redis.call('ZADD', base .. 'members:' .. story, published, key)
   redis.call('ZADD', base .. 'expiry', string.format('%d', expiry), key)
@@ -267,9 +258,9 @@ interface BatchRecord {
 
 /**
  * The story index of Redis mode. Layout under `<prefix>story:`: `band:<value>` sorted
- * sets (member key, score publishedAt ms; expiring `bandTtlMs` after their newest
- * write, since lookups only look within a story window), `bandv:<value>` version
- * counters (bumped by every write to the band, short-lived), `entry:<key>` hashes
+ * sets (member key, score publishedAt ms, and the band's version; expiring `bandTtlMs`
+ * after their newest write, since lookups only look within a story window), `vseq` the
+ * counter versions are drawn from, `entry:<key>` hashes
  * (fingerprint, bands, published, story), `members:<storyId>` sorted sets (score
  * publishedAt ms), and `expiry` (score max(publishedAt, recorded) ms, for pruning).
  *
