@@ -66,6 +66,26 @@ local function version_token(base)
 end
 local function version_of(base, band)
   return tonumber(redis.call('ZSCORE', base .. 'band:' .. band, VERSION) or '0')
+end
+-- One digest of the versions of the bands given, in their order: what a record compares with its lookup's.
+local function versions_digest(base, bands)
+  local vs = {}
+  for j, band in ipairs(bands) do vs[j] = string.format('%d', version_of(base, band)) end
+  return redis.sha1hex(table.concat(vs, ','))
+end
+-- The distinct bands of a batch's assignments, in first-seen order: ARGV positions of each assignment's bands.
+local function distinct_bands(froms, counts)
+  local out, seen = {}, {}
+  for i = 1, #froms do
+    for b = froms[i], froms[i] + counts[i] - 1 do
+      local band = ARGV[b]
+      if not seen[band] then
+        seen[band] = true
+        out[#out + 1] = band
+      end
+    end
+  end
+  return out
 end`;
 
 /**
@@ -98,7 +118,7 @@ end`;
  * earlier assignment of the batch records again (the writer replaces those records
  * before i's turn, so i must see the new ones, which the caller adds). Replies
  * { server ms, { key, fp, published, story, … } of the distinct entries listed,
- * { band, version, … } of every band looked up, per assignment per band the 1-based
+ * the digest of the versions of every band looked up, per assignment per band the 1-based
  * positions of its entries in the first list }. A member without an entry (which the
  * scripts never leave behind) is passed over.
  */
@@ -108,28 +128,15 @@ const LOOKUP = new LuaScript(
 ${VERSIONS}
 local base, limit, n = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local asg, first, pos = {}, {}, 4
+local froms, counts = {}, {}
 for i = 1, n do
   local key, nb = ARGV[pos], tonumber(ARGV[pos + 3])
   asg[i] = { key = key, since = ARGV[pos + 1], till = ARGV[pos + 2], from = pos + 4, nb = nb }
+  froms[i], counts[i] = pos + 4, nb
   if first[key] == nil then first[key] = i end
   pos = pos + 4 + nb
 end
-local distinct, versioned = {}, {}
-for i = 1, n do
-  local a = asg[i]
-  for b = 1, a.nb do
-    local band = ARGV[a.from + b - 1]
-    if not versioned[band] then
-      versioned[band] = true
-      distinct[#distinct + 1] = band
-    end
-  end
-end
-local versions = {}
-for j, band in ipairs(distinct) do
-  versions[2 * j - 1] = band
-  versions[2 * j] = version_of(base, band)
-end
+local digest = versions_digest(base, distinct_bands(froms, counts))
 local entries, at, count = {}, {}, 0
 local lists = {}
 for i = 1, n do
@@ -170,36 +177,43 @@ for i = 1, n do
   end
   lists[i] = per
 end
-return { now_ms(), entries, versions, lists }`,
+return { now_ms(), entries, digest, lists }`,
 );
 
 /**
  * Records a batch if no band it looked up changed since: the compare-and-set half of an
- * assignment. ARGV: base, band ttl ms, recording time ms, the lookup's server ms, count
- * v, then v × (band, version), then per assignment: key, fp, bands JSON, published,
- * story, band count, bands. Replies { 0 } when a band changed (or the lookup is too
- * old to tell), else { 1, { { 0 } or { 1, previous story } per assignment } }.
+ * assignment. ARGV: base, band ttl ms, recording time ms, the lookup's server ms, the
+ * lookup's digest of versions, then per assignment (the lookup's assignments, with the
+ * same bands in the same order, so the bands compared are those it read): key, fp,
+ * published, story, band count, bands. Replies { 0 } when a band changed (or the lookup
+ * is too old to tell), else { 1, { { 0 } or { 1, previous story } per assignment } }.
  */
 const RECORD = new LuaScript(
   'story-record',
   `${NOW_MS}
 ${UNINDEX}
-local base, bandTtl, recorded, readAt, nv = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local base, bandTtl, recorded, readAt, digest = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 if now_ms() - readAt > ${SNAPSHOT_MAX_AGE_MS} then return { 0 } end
-for j = 1, nv do
-  if version_of(base, ARGV[4 + 2 * j]) ~= tonumber(ARGV[5 + 2 * j]) then return { 0 } end
+local froms, counts = {}, {}
+local at = 6
+while at <= #ARGV do
+  froms[#froms + 1], counts[#counts + 1] = at + 5, tonumber(ARGV[at + 4])
+  at = at + 5 + tonumber(ARGV[at + 4])
 end
-local pos = 6 + 2 * nv
+if versions_digest(base, distinct_bands(froms, counts)) ~= digest then return { 0 } end
+local pos = 6
 local out = {}
 -- Each band set written gets its expiry once, the latest its writes ask for.
 local expires, order = {}, {}
 while pos <= #ARGV do
-  local key, fp, bands, published, story, nb = ARGV[pos], ARGV[pos + 1], ARGV[pos + 2], ARGV[pos + 3], ARGV[pos + 4], tonumber(ARGV[pos + 5])
+  local key, fp, published, story, nb = ARGV[pos], ARGV[pos + 1], ARGV[pos + 2], ARGV[pos + 3], tonumber(ARGV[pos + 4])
   local previous = unindex(base, key)
   local expiry = math.max(tonumber(published), recorded)
-  redis.call('HSET', base .. 'entry:' .. key, 'fp', fp, 'bands', bands, 'published', published, 'story', story)
+  local bands = {}
+  for b = 1, nb do bands[b] = cjson.encode(ARGV[pos + 4 + b]) end
+  redis.call('HSET', base .. 'entry:' .. key, 'fp', fp, 'bands', '[' .. table.concat(bands, ',') .. ']', 'published', published, 'story', story)
   for b = 1, nb do
-    local band = ARGV[pos + 5 + b]
+    local band = ARGV[pos + 4 + b]
     redis.call('ZADD', base .. 'band:' .. band, published, key, version_token(base), VERSION)
     local e = expires[band]
     if e == nil then order[#order + 1] = band end
@@ -208,7 +222,7 @@ while pos <= #ARGV do
   redis.call('ZADD', base .. 'members:' .. story, published, key)
   redis.call('ZADD', base .. 'expiry', string.format('%d', expiry), key)
   out[#out + 1] = previous and { 1, previous } or { 0 }
-  pos = pos + 6 + nb
+  pos = pos + 5 + nb
 end
 for _, band in ipairs(order) do
   redis.call('PEXPIREAT', base .. 'band:' .. band, string.format('%d', expires[band] + bandTtl))
@@ -247,7 +261,7 @@ interface QueuedAssignment {
   reject: (err: unknown) => void;
 }
 
-type LookupReply = [number, string[], (string | number)[], number[][][]];
+type LookupReply = [number, string[], string, number[][][]];
 type RecordReply = [0] | [1, ([0] | [1, string])[]];
 
 /** An entry recorded by an earlier assignment of the batch being chosen for. */
@@ -386,7 +400,7 @@ export class RedisStoryIndex implements StoryIndex {
       const bands = bandsOf[i] as string[];
       args.push(a.entry.key, a.span.sinceMs, a.span.untilMs, bands.length, ...bands);
     });
-    const [readAt, flat, versions, lists] = (await LOOKUP.run(this.redis, [], args)) as LookupReply;
+    const [readAt, flat, digest, lists] = (await LOOKUP.run(this.redis, [], args)) as LookupReply;
     const stored: StoryIndexed[] = [];
     for (let i = 0; i + 3 < flat.length; i += 4) {
       stored.push({ key: flat[i] as string, fingerprint: flat[i + 1] as string, publishedMs: Number(flat[i + 2]), storyId: flat[i + 3] as string });
@@ -415,10 +429,13 @@ export class RedisStoryIndex implements StoryIndex {
       return storyId;
     });
 
-    const write: (string | number)[] = [this.base, this.bandTtlMs, Date.now(), readAt, versions.length / 2, ...versions];
+    // The bands of each assignment as the lookup was given them, so the record compares the versions the lookup read.
+    const write: (string | number)[] = [this.base, this.bandTtlMs, Date.now(), readAt, digest];
     assignments.forEach((a, i) => {
       const { entry } = a;
-      write.push(entry.key, entry.fingerprint, JSON.stringify(entry.bands), entry.publishedMs, stories[i] as string, (bandsOf[i] as string[]).length, ...(bandsOf[i] as string[]));
+      const bands = bandsOf[i] as string[];
+      write.push(entry.key, entry.fingerprint, entry.publishedMs, stories[i] as string, bands.length);
+      for (const band of bands) write.push(band);
     });
     const reply = (await RECORD.run(this.redis, [], write)) as RecordReply;
     if (reply[0] === 0) return null;
