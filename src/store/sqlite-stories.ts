@@ -74,7 +74,6 @@ export const SQLITE_STORY_SQL = {
   putBand: putBandsSql(1),
   putBands: putBandsSql(BANDS_PER_STATEMENT),
   deleteBand: 'DELETE FROM story_bands WHERE band = ? AND published_ms = ? AND key = ?',
-  bandRows: `SELECT published_ms, key FROM story_bands WHERE band = ? AND published_ms BETWEEN ? AND ? ORDER BY published_ms DESC LIMIT ${CANDIDATES_PER_BAND}`,
   members: 'SELECT key, published_ms FROM story_entries WHERE story = ? ORDER BY published_ms, key',
   expired: 'SELECT key, bands, published_ms FROM story_entries WHERE expiry_ms < ? LIMIT ?',
 } as const;
@@ -94,71 +93,6 @@ interface IndexedRow {
 }
 
 const PRUNE_BATCH = 500;
-
-/** A row of the band index: a band value, its entry's publication time and key. */
-interface BandRow {
-  band: string;
-  publishedMs: number;
-  key: string;
-}
-
-/** Orders text as SQLite's BINARY collation does (UTF-8 bytes), which differs from UTF-16 order past the BMP. */
-function compareText(a: string, b: string): number {
-  if (a === b) return 0;
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
-
-/**
- * The band rows recorded by an `assignMany` batch, held until the batch ends and then
- * written in the band index's order: an article's 16 rows land on 16 pages far apart,
- * so a page of 500 articles written article by article touches the index all over
- * again for each, while sorted rows are written a page at a time. Lookups of the batch
- * read these beside the table, so a later article still finds an earlier one.
- */
-class PendingBands {
-  private readonly byBand = new Map<string, BandRow[]>();
-  private readonly byKey = new Map<string, BandRow[]>();
-
-  add(entry: StoryEntry): void {
-    const rows = [...new Set(entry.bands)].map((band) => ({ band, publishedMs: entry.publishedMs, key: entry.key }));
-    this.byKey.set(entry.key, rows);
-    for (const row of rows) {
-      const list = this.byBand.get(row.band);
-      if (list === undefined) this.byBand.set(row.band, [row]);
-      else list.push(row);
-    }
-  }
-
-  /** Drops the rows of `key` (an entry recorded earlier in the batch and now replaced). */
-  remove(key: string): void {
-    const rows = this.byKey.get(key);
-    if (rows === undefined) return;
-    this.byKey.delete(key);
-    for (const row of rows) {
-      const list = (this.byBand.get(row.band) ?? []).filter((r) => r !== row);
-      if (list.length === 0) this.byBand.delete(row.band);
-      else this.byBand.set(row.band, list);
-    }
-  }
-
-  /** The rows of `band` published within `span`; undefined when there are none (most bands of most lookups). */
-  within(band: string, span: StorySpan): BandRow[] | undefined {
-    const list = this.byBand.get(band);
-    if (list === undefined) return undefined;
-    const rows = list.filter((r) => r.publishedMs >= span.sinceMs && r.publishedMs <= span.untilMs);
-    return rows.length > 0 ? rows : undefined;
-  }
-
-  /**
-   * Every row, in about the band index's order: by band, then publication time. (UTF-16
-   * order, which may differ from the index's UTF-8 order past the BMP: it only saves
-   * work, any order writes the same rows.)
-   */
-  sorted(): BandRow[] {
-    const rows = [...this.byKey.values()].flat();
-    return rows.sort((a, b) => (a.band < b.band ? -1 : a.band > b.band ? 1 : a.publishedMs - b.publishedMs));
-  }
-}
 
 /**
  * Most entries an index keeps in memory (about 450 bytes each): more than a story window
@@ -232,7 +166,6 @@ export class SqliteStoryIndex implements StoryIndex {
       putEntry: db.prepare<[string, string, string, number, number, string]>(SQLITE_STORY_SQL.putEntry),
       deleteEntry: db.prepare<[string]>(SQLITE_STORY_SQL.deleteEntry),
       deleteBand: db.prepare<[string, number, string]>(SQLITE_STORY_SQL.deleteBand),
-      bandRows: db.prepare<[string, number, number], { published_ms: number; key: string }>(SQLITE_STORY_SQL.bandRows),
       members: db.prepare<[string], { key: string; published_ms: number }>(SQLITE_STORY_SQL.members),
       expired: db.prepare<[number, number], EntryRow>(SQLITE_STORY_SQL.expired),
       dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
@@ -250,14 +183,12 @@ export class SqliteStoryIndex implements StoryIndex {
       // Inside the IMMEDIATE transaction no other connection writes, so entries cached
       // (and updated by this transaction's own writes) hold until it commits.
       this.cache.validate(this.sql.dataVersion.get() as number);
-      const pending = new PendingBands();
-      const placed = assignments.map((a, index): StoryPlacement => {
+      return assignments.map((a, index): StoryPlacement => {
         const { entry } = a;
-        const found = this.lookup(entry.bands, a.span, this.cache, pending).filter((c) => c.key !== entry.key);
+        const found = this.lookup(entry.bands, a.span, this.cache).filter((c) => c.key !== entry.key);
         const storyId = choose(found, a, index);
         const previous = this.sql.getEntry.get(entry.key);
         if (previous) this.unindexRow(previous);
-        pending.remove(entry.key);
         this.sql.putEntry.run(
           entry.key,
           entry.fingerprint,
@@ -266,12 +197,10 @@ export class SqliteStoryIndex implements StoryIndex {
           Math.max(entry.publishedMs, Date.now()),
           storyId,
         );
-        pending.add(entry);
+        this.recordBands(entry);
         this.cache.set({ key: entry.key, fingerprint: entry.fingerprint, publishedMs: entry.publishedMs, storyId });
         return { storyId, previousStoryId: previous?.story ?? null };
       });
-      this.recordBands(pending.sorted());
-      return placed;
     });
     const first = (assignments[0] as A).entry.key;
     return this.run('assign', () => this.uncachedOnFailure(() => tx.immediate()), assignments.length === 1 ? first : `${first} and ${assignments.length - 1} more`);
@@ -316,21 +245,11 @@ export class SqliteStoryIndex implements StoryIndex {
   /**
    * The entries sharing a band with `bands` within `span`: the keys of every band first
    * (the band index alone, one statement for up to {@link BANDS_PER_STATEMENT} bands),
-   * then the entry of each distinct key not in `cache`, which keeps it. A band that rows
-   * of `pending` share is read on its own and merged with them, as if they were written.
+   * then the entry of each distinct key not in `cache`, which keeps it.
    */
-  private lookup(bands: readonly string[], span: StorySpan, cache: EntryCache, pending?: PendingBands): StoryIndexed[] {
+  private lookup(bands: readonly string[], span: StorySpan, cache: EntryCache): StoryIndexed[] {
     const keys = new Set<string>();
-    let distinct = [...new Set(bands)];
-    if (pending !== undefined) {
-      const alone: string[] = [];
-      for (const band of distinct) {
-        const rows = pending.within(band, span);
-        if (rows === undefined) alone.push(band);
-        else for (const key of this.bandKeysWith(band, span, rows)) keys.add(key);
-      }
-      distinct = alone;
-    }
+    const distinct = [...new Set(bands)];
     for (let at = 0; at < distinct.length; at += BANDS_PER_STATEMENT) {
       const chunk = distinct.slice(at, at + BANDS_PER_STATEMENT);
       const args: Array<string | number> = [];
@@ -351,20 +270,6 @@ export class SqliteStoryIndex implements StoryIndex {
     return out;
   }
 
-  /**
-   * The keys of one band value within `span` as {@link BAND_KEYS} would read them were
-   * `extra` rows written: the {@link CANDIDATES_PER_BAND} published last, ties in the
-   * index's order (by key, descending).
-   */
-  private bandKeysWith(band: string, span: StorySpan, extra: readonly BandRow[]): string[] {
-    const rows: Array<Pick<BandRow, 'publishedMs' | 'key'>> = this.sql.bandRows
-      .all(band, span.sinceMs, span.untilMs)
-      .map((r) => ({ publishedMs: r.published_ms, key: r.key }));
-    rows.push(...extra);
-    rows.sort((a, b) => b.publishedMs - a.publishedMs || compareText(b.key, a.key));
-    return rows.slice(0, CANDIDATES_PER_BAND).map((r) => r.key);
-  }
-
   private bandKeysFor(n: number): Statement<unknown[], string> {
     let statement = this.bandKeys.get(n);
     if (statement === undefined) {
@@ -374,12 +279,12 @@ export class SqliteStoryIndex implements StoryIndex {
     return statement;
   }
 
-  /** Writes band rows, up to {@link BANDS_PER_STATEMENT} in one statement. */
-  private recordBands(rows: readonly BandRow[]): void {
-    for (let at = 0; at < rows.length; at += BANDS_PER_STATEMENT) {
-      const chunk = rows.slice(at, at + BANDS_PER_STATEMENT);
+  /** Records the band values of `entry`, up to {@link BANDS_PER_STATEMENT} in one statement. */
+  private recordBands(entry: StoryEntry): void {
+    for (let at = 0; at < entry.bands.length; at += BANDS_PER_STATEMENT) {
+      const chunk = entry.bands.slice(at, at + BANDS_PER_STATEMENT);
       const args: Array<string | number> = [];
-      for (const row of chunk) args.push(row.band, row.publishedMs, row.key);
+      for (const band of chunk) args.push(band, entry.publishedMs, entry.key);
       let statement = this.putBands.get(chunk.length);
       if (statement === undefined) {
         statement = this.db.prepare<unknown[]>(putBandsSql(chunk.length));
