@@ -323,6 +323,28 @@ describe('RedisHostLimiter across processes', () => {
     expect(waitedUntil - acquiredAt).toBeLessThan(1600);
   });
 
+  it('by default, frees the slot of a holder killed mid-request within 10 s', async () => {
+    const rules = { perHostConcurrency: 1, minSpacingMs: 0 };
+    const limiter = harness.limiter(rules);
+    const redis = new Redis(REDIS_URL);
+    try {
+      let release!: () => void;
+      const holding = limiter.run('news.example', () => new Promise<void>((r) => (release = r)));
+      await expect.poll(() => release).toBeDefined();
+      // What a kill -9 leaves behind: the lease as last written, expiring at its score (server clock).
+      const key = (limiter as RedisHostLimiter).key('news.example', 'leases');
+      const [, score] = await redis.zrange(key, 0, 0, 'WITHSCORES');
+      const [sec, usec] = await redis.time();
+      const lapsesInMs = Number(score) - (Number(sec) * 1000 + Math.floor(Number(usec) / 1000));
+      expect(lapsesInMs).toBeGreaterThan(0);
+      expect(lapsesInMs).toBeLessThanOrEqual(10_000);
+      release();
+      await holding;
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it('keeps the lease of a request running longer than the TTL', async () => {
     const rules = { perHostConcurrency: 1, minSpacingMs: 0 };
     const slow = harness.limiter(rules, { leaseTtlMs: 1000 });
