@@ -29,6 +29,13 @@ export interface BullmqJobsOptions {
 const COVER_MARGIN_MS = 500;
 
 /**
+ * Slugs held before the first sweep of those whose records no longer change anything.
+ * Publisher slugs come from the articles, so without sweeps a long-running process
+ * would keep one record per publisher it ever saw.
+ */
+const SWEEP_AT_SLUGS = 1000;
+
+/**
  * The Jobs port on BullMQ (Redis mode).
  *
  * Articles are keyed by their item key as job id, so a second enqueue of a key
@@ -64,6 +71,7 @@ export class BullmqJobs implements Jobs {
   /** Makes this process's publish job ids its own, so an add tells whether it created the job. */
   private readonly owner = randomUUID();
   private publishSeq = 0;
+  private sweepAt = SWEEP_AT_SLUGS;
 
   constructor(
     readonly queues: FinewsQueues,
@@ -96,6 +104,7 @@ export class BullmqJobs implements Jobs {
 
   async requestPublish(categories: string[]): Promise<void> {
     const now = Date.now();
+    this.forgetQuiet(now);
     const requests = [...new Set(categories)].flatMap((slug) => {
       const last = this.lastRequestAt.get(slug);
       this.lastRequestAt.set(slug, now);
@@ -123,6 +132,23 @@ export class BullmqJobs implements Jobs {
   private cover(slug: string, dueMs: number): void {
     const until = dueMs - COVER_MARGIN_MS;
     if (until > Date.now()) this.coveredUntil.set(slug, until);
+  }
+
+  /**
+   * Drops the records that act as no record: a request an interval old makes no slug
+   * busy, a cover that ended covers nothing. Runs once the slugs held have doubled since
+   * the last sweep, so its work per request stays constant.
+   */
+  private forgetQuiet(now: number): void {
+    if (this.lastRequestAt.size + this.coveredUntil.size < this.sweepAt) return;
+    for (const [slug, at] of this.lastRequestAt) if (now - at >= this.publishIntervalMs) this.lastRequestAt.delete(slug);
+    for (const [slug, until] of this.coveredUntil) if (until <= now) this.coveredUntil.delete(slug);
+    this.sweepAt = Math.max(SWEEP_AT_SLUGS, 2 * (this.lastRequestAt.size + this.coveredUntil.size));
+  }
+
+  /** Slugs this process holds request times or pending renders for (diagnostics, tests). */
+  trackedSlugs(): number {
+    return new Set([...this.lastRequestAt.keys(), ...this.coveredUntil.keys()]).size;
   }
 
   /**

@@ -195,6 +195,22 @@ describe('BullmqJobs', () => {
       }
     });
 
+    it('forgets the slugs it has not been asked for lately, however many it has seen', async () => {
+      const own = await createRedisJobs({ redisUrl: REDIS_URL, keyPrefix: prefix, log: silentLogger(), publishDelayMs: 50, publishIntervalMs: 50 });
+      try {
+        // Publishers come and go: three rounds of 1500 slugs never asked for again.
+        for (let round = 0; round < 3; round++) {
+          await own.jobs.requestPublish(Array.from({ length: 1500 }, (_, i) => `publisher-${round}-${i}`));
+          await sleep(100);
+        }
+        await own.jobs.requestPublish(['industry']);
+        expect(own.jobs.trackedSlugs()).toBeLessThanOrEqual(1500 + 1);
+      } finally {
+        await own.queues.publish.obliterate({ force: true });
+        await own.close();
+      }
+    });
+
     it('queues each changed slug once, `all` included, and nothing for no change', async () => {
       const { runs } = countingPublisher();
       await redisJobs.jobs.requestPublish(['zhongguogongyebao', 'industry', 'all', 'industry']);
