@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ArticleJob, Jobs } from '../pipeline/ports.js';
+import type { Logger } from '../util/log.js';
 import type { FinewsQueues } from './queues.js';
 
 const LIVE_STATES = new Set<string>(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
@@ -19,6 +20,8 @@ export interface BullmqJobsOptions {
    * @defaultValue 5000 (never below `publishDelayMs`)
    */
   publishIntervalMs?: number;
+  /** Where a failed look-up of a pending publish job is reported. */
+  log?: Logger;
 }
 
 /**
@@ -64,6 +67,7 @@ const SWEEP_AT_SLUGS = 1000;
 export class BullmqJobs implements Jobs {
   private readonly publishDelayMs: number;
   private readonly publishIntervalMs: number;
+  private readonly log: Logger | undefined;
   /** Per slug, when this process last asked for it to be published (epoch ms). */
   private readonly lastRequestAt = new Map<string, number>();
   /** Per slug, until when a publish job this process created is certainly not running yet (epoch ms). */
@@ -79,6 +83,7 @@ export class BullmqJobs implements Jobs {
   ) {
     this.publishDelayMs = Math.max(0, opts.publishDelayMs ?? 1500);
     this.publishIntervalMs = Math.max(this.publishDelayMs, opts.publishIntervalMs ?? 5000);
+    this.log = opts.log;
   }
 
   /**
@@ -161,8 +166,9 @@ export class BullmqJobs implements Jobs {
     try {
       const job = await this.queues.publish.getJob(id);
       if (job !== undefined && job.processedOn === undefined && job.delay > 0) this.cover(slug, job.timestamp + job.delay);
-    } catch {
+    } catch (err) {
       // Only an optimisation: the next request for the slug is sent and joins the job.
+      this.log?.warn({ err, slug, jobId: id }, 'cannot look up the pending publish job a request joined; the next request is sent');
     }
   }
 
