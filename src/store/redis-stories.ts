@@ -391,7 +391,8 @@ export class RedisStoryIndex implements StoryIndex {
       return storyId;
     });
 
-    const write: (string | number)[] = [this.base, this.bandTtlMs, Date.now(), readAt, versions.length / 2, ...versions];
+    // Concatenated, not pushed: a large batch's versions are more arguments than a call takes.
+    const write: (string | number)[] = [this.base, this.bandTtlMs, Date.now(), readAt, versions.length / 2].concat(versions);
     assignments.forEach((a, i) => {
       const { entry } = a;
       write.push(entry.key, entry.fingerprint, JSON.stringify(entry.bands), entry.publishedMs, stories[i] as string, (bandsOf[i] as string[]).length, ...(bandsOf[i] as string[]));

@@ -106,6 +106,21 @@ describe('redis story index', () => {
     counted.disconnect();
   });
 
+  it('places a batch of 6000 articles in one call, more than one function call can take as arguments', async () => {
+    const store = createRedisStore({ redis, prefix });
+    const rules = DEFAULT_STORY_RULES;
+    const now = Date.now();
+    const entries = Array.from({ length: 6000 }, (_, i) =>
+      storyEntry(`NW${i}`, `第${i}号公告`, `<p>公司第${i}号公告：董事会审议通过第${i * 7}项议案，涉及金额${i * 13}万元。</p>`, now - i * 60_000),
+    );
+    const placed = await store.stories.assignMany(
+      entries.map((entry) => ({ entry, span: storySpan(entry.publishedMs, rules) })),
+      (found, a) => chooseStory(a.entry, found, rules).storyId,
+    );
+    expect(placed).toHaveLength(6000);
+    expect(await store.stories.storyOf('NW5999')).toBe(placed[5999]?.storyId);
+  });
+
   it('never records over another writer of a band whose version counter lapsed between the lookup and the write', async () => {
     const rules = DEFAULT_STORY_RULES;
     const own = connect();
