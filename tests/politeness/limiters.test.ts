@@ -140,8 +140,10 @@ describe.each([
     for (const host of ['a.example', 'b.example']) {
       expectPaced(starts[host] ?? [], 0, 100);
     }
-    // Each host's own 4 starts take ~300 ms; had the hosts shared a schedule it would be ~700 ms.
-    expect(Math.max(...(starts['a.example'] ?? []), ...(starts['b.example'] ?? []))).toBeLessThan(600);
+    // Each host's own 4 starts take ~300 ms; had the hosts shared a schedule, the last of the 8
+    // could not start before 700 ms. Anything short of that tells them apart, and leaves the
+    // most room for a loaded machine's delays.
+    expect(Math.max(...(starts['a.example'] ?? []), ...(starts['b.example'] ?? []))).toBeLessThan(7 * 100);
   });
 
   it('holds a host after a 429 with Retry-After, and only that host', async () => {
