@@ -31,7 +31,7 @@ interface WorkRun {
   itemsPerSec: number;
   pages: number;
   maxInFlight: number;
-  /** Event-loop delay in each worker from the first page answered to its exit, ms (bench/lib/loop-delay.mjs). */
+  /** Event-loop delay and CPU time in each worker from the first page answered to its exit, ms (bench/lib/loop-delay.mjs). */
   loopDelay: LoopDelay[];
 }
 
@@ -40,6 +40,8 @@ interface LoopDelay {
   p90: number;
   p99: number;
   max: number;
+  /** User + system CPU time. */
+  cpuMs: number;
 }
 
 const LOOP_DELAY_PRELOAD = pathToFileURL(join(import.meta.dirname, 'lib', 'loop-delay.mjs')).href;
@@ -112,6 +114,12 @@ async function workRun(workers: number, latencyMs: number, perFeed: number): Pro
   }
 }
 
+/** CPU time of all the run's workers per article stored (start-up left out), or '?' when a worker wrote none. */
+function cpuPerArticle(r: WorkRun): string {
+  if (r.loopDelay.length < r.workers) return '?';
+  return fmtNum(r.loopDelay.reduce((ms, d) => ms + d.cpuMs, 0) / r.articles);
+}
+
 /** Runs the articles benchmark. */
 export async function run(opts: BenchOptions): Promise<Comparison[]> {
   const perFeed = opts.quick ? 60 : 250;
@@ -124,7 +132,7 @@ export async function run(opts: BenchOptions): Promise<Comparison[]> {
     unit: 'items/s',
     rate: r.itemsPerSec,
     detail: `${r.articles} articles in ${fmtMs(r.ms)} ms`,
-    output: `${r.pages} pages fetched, at most ${r.maxInFlight} at once (≤ ${ARTICLE_CONCURRENCY * r.workers})${extra}; event-loop delay ${r.loopDelay.map((d) => `p50 ${d.p50} / p99 ${d.p99} / max ${d.max} ms`).join(', ')}`,
+    output: `${r.pages} pages fetched, at most ${r.maxInFlight} at once (≤ ${ARTICLE_CONCURRENCY * r.workers})${extra}; worker CPU ${cpuPerArticle(r)} ms/article; event-loop delay ${r.loopDelay.map((d) => `p50 ${d.p50} / p99 ${d.p99} / max ${d.max} ms`).join(', ')}`,
   });
   const ceilingSide = (workers: number): Comparison['baseline'] => ({
     label: `latency ceiling: ${workers} × ${ARTICLE_CONCURRENCY} page fetches at a time × ${1000 / PAGE_LATENCY_MS}/s`,
