@@ -68,9 +68,8 @@ export interface InProcessJobsOptions {
  * The Jobs port in one process (embedded mode and `finews once`): bounded article
  * fetches (and twice as many article jobs around them) with retries, and debounced
  * publishing. Pending work lives in memory; an item claimed but not yet stored when
- * the process dies waits for the next
- * daemon's sweep of pending claims (requeuePending), which is why shutdown drains
- * (see close()).
+ * the process dies waits for the next daemon's sweep of pending claims
+ * (requeuePending), which is why shutdown drains (see close()).
  */
 export class InProcessJobs implements Jobs {
   /** Bounds the article fetches of every job this runner runs. */
