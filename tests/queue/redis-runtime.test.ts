@@ -210,6 +210,7 @@ describe('Redis runtime', () => {
       return items.length === articles.length ? items : undefined;
     };
     const items = await waitFor(stored, 20_000, 'every article stored');
+    expect(await drainIdle(p.redisJobs.queues, 20_000)).toBe(true);
 
     expect(site.requests).toHaveLength(articles.length);
     expect(site.maxInFlight).toBe(2);
