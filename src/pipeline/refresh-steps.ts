@@ -47,9 +47,16 @@ export const ARTICLE_BATCH = 1000;
  * page's articles are queued in one call to the Jobs port. A source that fetches nothing
  * needs no I/O per article, so the refresh builds and stores them itself, a batch at a
  * time ({@link storeArticles}); an item that cannot be stored that way is queued as a job.
- * The categories this changes are returned for the caller to publish at once.
+ * The categories this changes are returned for the caller to publish at once. The
+ * process's refreshes run this for at most `deps.refreshItems` items at once.
  */
 export async function claimItems(deps: PipelineDeps, source: SourceConfig, feed: ParsedFeed): Promise<ClaimCounts> {
+  // Held from the claim to the last save: what a page holds in memory is its items.
+  if (deps.refreshItems === undefined) return claimPage(deps, source, feed);
+  return deps.refreshItems.run(feed.items.length, () => claimPage(deps, source, feed));
+}
+
+async function claimPage(deps: PipelineDeps, source: SourceConfig, feed: ParsedFeed): Promise<ClaimCounts> {
   const counts: ClaimCounts = { newItems: 0, queued: 0, duplicates: 0, changedItems: 0, stored: 0, changedCategories: [] };
   const entries = feed.items.map((item) => {
     const { key, infoCode } = identify(item, source.infoCode);
