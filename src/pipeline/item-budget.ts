@@ -54,4 +54,4 @@ export class ItemBudget {
  * built while the other waits on the store, and one batch of a longer page
  * (`ARTICLE_BATCH`) runs alone.
  */
-export const REFRESH_ITEMS_AT_ONCE = 1000;
+export const REFRESH_ITEMS_AT_ONCE = 500;
