@@ -49,9 +49,9 @@ export class ItemBudget {
 }
 
 /**
- * Items a process's refreshes hold between claiming and saving, at once: two full
- * 500-item pages (the largest pages the bench and real sources send), so one page is
- * built while the other waits on the store, and one batch of a longer page
- * (`ARTICLE_BATCH`) runs alone.
+ * Items a process's refreshes hold between claiming and saving, at once: one full
+ * 500-item page (the largest pages the bench and common sources send). Fetching and
+ * parsing the next pages still overlap it; two pages at once measured the same ingest
+ * time and a higher peak. A longer page's batches (`ARTICLE_BATCH`) run alone.
  */
 export const REFRESH_ITEMS_AT_ONCE = 500;
