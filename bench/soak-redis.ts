@@ -240,7 +240,7 @@ async function main(): Promise<void> {
         'defaults:',
         '  every: 10s',
         '  timeout: 5s',
-        // Killed workers keep their host slots until the limiter's lease lapses (60 s).
+        // Killed workers keep their host slots until the limiter's lease lapses (10 s).
         'politeness:',
         '  perHost: 64',
         '  spacing: 0s',

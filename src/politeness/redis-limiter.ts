@@ -17,14 +17,18 @@ export interface RedisHostLimiterOptions {
   politeness?: PolitenessSource;
   /**
    * A lease not renewed for this long is dropped, so a process killed mid-request
-   * frees its slot. Running requests renew theirs every third of it.
-   * @defaultValue 60_000
+   * frees its slot. Running requests renew theirs every third of it, so a renewal
+   * that fails once (a Redis hiccup) still leaves a second chance before it lapses.
+   * @defaultValue 10_000 (a killed worker holds a host's slot at most 10 s)
    */
   leaseTtlMs?: number;
   /** Longest sleep between two attempts to get a slot. @defaultValue 250 */
   maxPollMs?: number;
   log?: Logger;
 }
+
+/** See {@link RedisHostLimiterOptions.leaseTtlMs}. */
+const DEFAULT_LEASE_TTL_MS = 10_000;
 
 /*
  * KEYS[1] leases: ZSET of lease id → expiry (ms, server clock)
@@ -113,7 +117,7 @@ export class RedisHostLimiter implements HostLimiter {
       perHostConcurrency: opts.perHostConcurrency ?? DEFAULT_POLITENESS.perHostConcurrency,
       minSpacingMs: opts.minSpacingMs ?? DEFAULT_POLITENESS.minSpacingMs,
     };
-    this.leaseTtlMs = Math.max(1000, opts.leaseTtlMs ?? 60_000);
+    this.leaseTtlMs = Math.max(1000, opts.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS);
     this.maxPollMs = Math.max(1, opts.maxPollMs ?? 250);
   }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ArticleJob, Jobs } from '../pipeline/ports.js';
+import type { Logger } from '../util/log.js';
 import type { FinewsQueues } from './queues.js';
 
 const LIVE_STATES = new Set<string>(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
@@ -19,6 +20,8 @@ export interface BullmqJobsOptions {
    * @defaultValue 5000 (never below `publishDelayMs`)
    */
   publishIntervalMs?: number;
+  /** Where a failed look-up of a pending publish job is reported. */
+  log?: Logger;
 }
 
 /**
@@ -27,6 +30,13 @@ export interface BullmqJobsOptions {
  * it before the save the request is for.
  */
 const COVER_MARGIN_MS = 500;
+
+/**
+ * Slugs held before the first sweep of those whose records no longer change anything.
+ * Publisher slugs come from the articles, so without sweeps a long-running process
+ * would keep one record per publisher it ever saw.
+ */
+const SWEEP_AT_SLUGS = 1000;
 
 /**
  * The Jobs port on BullMQ (Redis mode).
@@ -57,6 +67,7 @@ const COVER_MARGIN_MS = 500;
 export class BullmqJobs implements Jobs {
   private readonly publishDelayMs: number;
   private readonly publishIntervalMs: number;
+  private readonly log: Logger | undefined;
   /** Per slug, when this process last asked for it to be published (epoch ms). */
   private readonly lastRequestAt = new Map<string, number>();
   /** Per slug, until when a publish job this process created is certainly not running yet (epoch ms). */
@@ -64,6 +75,7 @@ export class BullmqJobs implements Jobs {
   /** Makes this process's publish job ids its own, so an add tells whether it created the job. */
   private readonly owner = randomUUID();
   private publishSeq = 0;
+  private sweepAt = SWEEP_AT_SLUGS;
 
   constructor(
     readonly queues: FinewsQueues,
@@ -71,6 +83,7 @@ export class BullmqJobs implements Jobs {
   ) {
     this.publishDelayMs = Math.max(0, opts.publishDelayMs ?? 1500);
     this.publishIntervalMs = Math.max(this.publishDelayMs, opts.publishIntervalMs ?? 5000);
+    this.log = opts.log;
   }
 
   /**
@@ -96,6 +109,7 @@ export class BullmqJobs implements Jobs {
 
   async requestPublish(categories: string[]): Promise<void> {
     const now = Date.now();
+    this.forgetQuiet(now);
     const requests = [...new Set(categories)].flatMap((slug) => {
       const last = this.lastRequestAt.get(slug);
       this.lastRequestAt.set(slug, now);
@@ -126,6 +140,23 @@ export class BullmqJobs implements Jobs {
   }
 
   /**
+   * Drops the records that act as no record: a request an interval old makes no slug
+   * busy, a cover that ended covers nothing. Runs once the slugs held have doubled since
+   * the last sweep, so its work per request stays constant.
+   */
+  private forgetQuiet(now: number): void {
+    if (this.lastRequestAt.size + this.coveredUntil.size < this.sweepAt) return;
+    for (const [slug, at] of this.lastRequestAt) if (now - at >= this.publishIntervalMs) this.lastRequestAt.delete(slug);
+    for (const [slug, until] of this.coveredUntil) if (until <= now) this.coveredUntil.delete(slug);
+    this.sweepAt = Math.max(SWEEP_AT_SLUGS, 2 * (this.lastRequestAt.size + this.coveredUntil.size));
+  }
+
+  /** Slugs this process holds request times or pending renders for (diagnostics, tests). */
+  trackedSlugs(): number {
+    return new Set([...this.lastRequestAt.keys(), ...this.coveredUntil.keys()]).size;
+  }
+
+  /**
    * Looks up when the job a request joined is due, off the caller's path: a job not
    * started yet covers this process's next requests for its slug as our own does. A
    * job already running covers nothing (the follow-up it leaves is looked up when a
@@ -135,8 +166,9 @@ export class BullmqJobs implements Jobs {
     try {
       const job = await this.queues.publish.getJob(id);
       if (job !== undefined && job.processedOn === undefined && job.delay > 0) this.cover(slug, job.timestamp + job.delay);
-    } catch {
+    } catch (err) {
       // Only an optimisation: the next request for the slug is sent and joins the job.
+      this.log?.warn({ err, slug, jobId: id }, 'cannot look up the pending publish job a request joined; the next request is sent');
     }
   }
 

@@ -1,6 +1,6 @@
 import { Queue, type JobsOptions, type RedisOptions } from 'bullmq';
 import type { ArticleJob } from '../pipeline/ports.js';
-import { ARTICLE_RETRIES, type RetryPolicy } from '../pipeline/retries.js';
+import { ARTICLE_RETRIES, PUBLISH_RETRIES, type RetryPolicy } from '../pipeline/retries.js';
 import type { Logger } from '../util/log.js';
 import { outageLog } from '../util/outage-log.js';
 
@@ -57,9 +57,12 @@ export const REFRESH_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { count: 1000, age: 7 * 24 * HOUR_S },
 };
 
-/** A failed render (store hiccup) is retried a few times; the next save requests it again anyway. */
+/**
+ * A failed render (store hiccup) is retried per {@link PUBLISH_RETRIES}; one that fails
+ * for good is asked for again later (startRedisWorkers).
+ */
 export const PUBLISH_JOB_OPTIONS: JobsOptions = {
-  ...retryOptions({ attempts: 3, delayMs: 1000, jitter: 0.5 }),
+  ...retryOptions(PUBLISH_RETRIES),
   removeOnComplete: { count: 200, age: 24 * HOUR_S },
   removeOnFail: { count: 1000, age: 7 * 24 * HOUR_S },
 };

@@ -1,5 +1,6 @@
 import { Worker, type Job, type Processor, type Queue } from 'bullmq';
 import type { PipelineDeps } from '../pipeline/ports.js';
+import { PUBLISH_AGAIN_AFTER_MS } from '../pipeline/retries.js';
 import type { Logger } from '../util/log.js';
 import { outageLog } from '../util/outage-log.js';
 import { BullmqJobs, type BullmqJobsOptions } from './bullmq-jobs.js';
@@ -22,7 +23,7 @@ export interface RedisWorkersOptions extends QueueConnectionOptions {
   concurrency?: Partial<Record<QueueName, number>>;
   /** close() waits this long for running jobs, then abandons them to another worker. @defaultValue 30_000 */
   closeTimeoutMs?: number;
-  /** Queues to sample depths from (the producer's, when this process has them); else opened here. */
+  /** Queues to sample depths from and to queue a failed publish again on (the producer's, when this process has them); else opened here. */
   queues?: FinewsQueues;
   /** How often `metrics.queueDepth` is refreshed. @defaultValue 5000 */
   sampleEveryMs?: number;
@@ -40,6 +41,8 @@ export interface RedisWorkersOptions extends QueueConnectionOptions {
    * claims re-queues it after that anyway), refresh and publish BullMQ's 1
    */
   maxStalledCount?: Partial<Record<QueueName, number>>;
+  /** A category whose publish job failed for good is asked for again this long after. @defaultValue {@link PUBLISH_AGAIN_AFTER_MS} */
+  publishAgainAfterMs?: number;
 }
 
 export interface RedisWorkers {
@@ -65,6 +68,8 @@ export async function startRedisWorkers(deps: PipelineDeps, opts: RedisWorkersOp
   const { log } = deps;
   const concurrency = { ...DEFAULT_CONCURRENCY, ...opts.concurrency };
   const maxStalled = { ...DEFAULT_MAX_STALLED, ...opts.maxStalledCount };
+  const ownQueues = opts.queues === undefined;
+  const queues = opts.queues ?? openQueues({ redisUrl: opts.redisUrl, keyPrefix: opts.keyPrefix, log });
   const start = <D, R>(name: QueueName, processor: Processor<D, R>): Worker<D, R> => {
     const worker = new Worker<D, R>(name, processor, {
       connection: workerConnection(opts.redisUrl),
@@ -75,7 +80,10 @@ export async function startRedisWorkers(deps: PipelineDeps, opts: RedisWorkersOp
       ...(maxStalled[name] === undefined ? {} : { maxStalledCount: maxStalled[name] }),
     });
     logErrors(worker, log, name);
-    worker.on('failed', (job, err) => logFailure(log, name, job, err));
+    worker.on('failed', (job, err) => {
+      const final = logFailure(log, name, job, err);
+      if (final && name === 'publish') void publishAgainLater(queues, log, job, opts.publishAgainAfterMs ?? PUBLISH_AGAIN_AFTER_MS);
+    });
     worker.on('stalled', (jobId) => log.warn({ queue: name, jobId }, 'job stalled (its worker stopped answering); it runs again'));
     return worker;
   };
@@ -86,12 +94,10 @@ export async function startRedisWorkers(deps: PipelineDeps, opts: RedisWorkersOp
   } as unknown as Record<QueueName, Worker>;
   await Promise.all(QUEUE_NAMES.map((n) => workers[n].waitUntilReady()));
 
-  const ownQueues = opts.queues === undefined;
-  const sampled = opts.queues ?? openQueues({ redisUrl: opts.redisUrl, keyPrefix: opts.keyPrefix, log });
   const sample = async (): Promise<void> => {
     try {
       for (const name of QUEUE_NAMES) {
-        const counts = await sampled[name].getJobCounts('wait', 'prioritized');
+        const counts = await queues[name].getJobCounts('wait', 'prioritized');
         deps.metrics.queueDepth.set({ queue: name }, (counts.wait ?? 0) + (counts.prioritized ?? 0));
       }
     } catch (err) {
@@ -118,12 +124,31 @@ export async function startRedisWorkers(deps: PipelineDeps, opts: RedisWorkersOp
         log.warn({ timeoutMs }, 'jobs still running at shutdown; their locks expire and another worker runs them');
         await Promise.all(all.map((w) => w.close(true)));
       }
-      if (ownQueues) await closeQueues(sampled);
+      if (ownQueues) await closeQueues(queues);
     },
   };
 }
 
-function logFailure(log: Logger, queue: QueueName, job: Job | undefined, err: Error): void {
+/**
+ * Asks again, `afterMs` from now, for the category of a publish job that failed for good,
+ * so the saves it was to show are published without waiting for the category's next save.
+ * Deduplicated by slug as every publish request is: a request already pending for it
+ * renders them anyway.
+ */
+async function publishAgainLater(queues: FinewsQueues, log: Logger, job: Job | undefined, afterMs: number): Promise<void> {
+  const data: unknown = job?.data;
+  const slug = typeof data === 'object' && data !== null ? (data as Record<string, unknown>).slug : undefined;
+  if (typeof slug !== 'string') return;
+  try {
+    await queues.publish.add('publish', { slug }, { delay: afterMs, deduplication: { id: slug, keepLastIfActive: true } });
+    log.warn({ slug, afterMs }, 'publishing the category again later');
+  } catch (err) {
+    log.error({ err, slug }, 'cannot queue the category for publishing again; its next save will');
+  }
+}
+
+/** Logs a failed job; true when it fails for good (no attempt follows). */
+function logFailure(log: Logger, queue: QueueName, job: Job | undefined, err: Error): boolean {
   const attempts = job?.opts.attempts ?? 1;
   const final = !job || job.attemptsMade >= attempts || err.name === 'UnrecoverableError';
   const data: unknown = job?.data;
@@ -142,6 +167,7 @@ function logFailure(log: Logger, queue: QueueName, job: Job | undefined, err: Er
   };
   if (final) log.error(fields, 'job failed for good');
   else log.warn(fields, 'job failed; it will be retried');
+  return final;
 }
 
 export interface RedisJobs {

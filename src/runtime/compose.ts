@@ -36,7 +36,7 @@ export interface ComposeTuning {
   /** BullMQ producers (publish delay, job options). */
   bullmq?: BullmqJobsOptions & { jobOptions?: JobOptionsOverrides };
   /** BullMQ workers (concurrency, stalled checks). */
-  workers?: Pick<RedisWorkersOptions, 'concurrency' | 'sampleEveryMs' | 'maxStalledCount' | 'closeTimeoutMs'>;
+  workers?: Pick<RedisWorkersOptions, 'concurrency' | 'sampleEveryMs' | 'maxStalledCount' | 'closeTimeoutMs' | 'publishAgainAfterMs'>;
 }
 
 /** Stops what was started, within the time left of a shared shutdown deadline. */

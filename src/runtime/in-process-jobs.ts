@@ -4,7 +4,7 @@ import type { Metrics } from '../metrics.js';
 import type { ArticleJob, Jobs, PipelineDeps } from '../pipeline/ports.js';
 import { processArticle } from '../pipeline/process-article.js';
 import { publishCategories } from '../pipeline/publish.js';
-import { ARTICLE_RETRIES, retryDelayMs, type RetryPolicy } from '../pipeline/retries.js';
+import { ARTICLE_RETRIES, PUBLISH_AGAIN_AFTER_MS, retryDelayMs, type RetryPolicy } from '../pipeline/retries.js';
 import { silentLogger, type Logger } from '../util/log.js';
 
 /** What a processor is handed besides its job: the runner's own Jobs port, for the work it causes. */
@@ -53,6 +53,8 @@ export interface InProcessJobsOptions {
   publishDebounceMs?: number;
   /** Longest a publish waits while saves keep arriving. @defaultValue 5000 */
   publishMaxWaitMs?: number;
+  /** Categories whose render failed are asked for again this long after. @defaultValue {@link PUBLISH_AGAIN_AFTER_MS} */
+  publishAgainAfterMs?: number;
 }
 
 /**
@@ -74,6 +76,8 @@ export class InProcessJobs implements Jobs {
   private publishFirstAt = 0;
   /** The publish run under way, if any; it takes every slug pending when it starts a render. */
   private publishRun: Promise<void> | undefined;
+  /** Renders that failed, waiting to be asked for again. */
+  private readonly publishAgain = new Set<NodeJS.Timeout>();
   /** Articles waiting for their next attempt, by key. */
   private readonly waiting = new Map<string, { timer: NodeJS.Timeout; job: ArticleJob }>();
   private closed = false;
@@ -168,6 +172,8 @@ export class InProcessJobs implements Jobs {
     await Promise.race([this.onIdle(), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
     clearTimeout(timer);
     clearTimeout(this.publishTimer);
+    for (const timer of this.publishAgain) clearTimeout(timer);
+    this.publishAgain.clear();
     this.articles.clear();
     this.pendingKeys.clear();
     const waiters = this.roomWaiters;
@@ -220,6 +226,17 @@ export class InProcessJobs implements Jobs {
     return this.publishRun;
   }
 
+  /** Asks for `slugs` again after `afterMs`, so the saves a failed render was to show are not left unpublished. */
+  private publishLater(slugs: string[], afterMs: number): void {
+    if (this.closed) return;
+    const timer = setTimeout(() => {
+      this.publishAgain.delete(timer);
+      void this.requestPublish(slugs);
+    }, afterMs);
+    timer.unref();
+    this.publishAgain.add(timer);
+  }
+
   private async runPublishes(): Promise<void> {
     while (this.pendingSlugs.size > 0) {
       const slugs = [...this.pendingSlugs];
@@ -227,7 +244,9 @@ export class InProcessJobs implements Jobs {
       try {
         await this.processors.publish(slugs, { jobs: this });
       } catch (err) {
-        this.log.error({ err, slugs }, 'publish failed');
+        const afterMs = this.opts.publishAgainAfterMs ?? PUBLISH_AGAIN_AFTER_MS;
+        this.log.error({ err, slugs, afterMs }, 'publish failed; publishing these categories again later');
+        this.publishLater(slugs, afterMs);
       }
     }
   }

@@ -19,11 +19,14 @@ export class LuaScript {
 
   /** Runs the script; `keys` are passed as KEYS (and get the client's keyPrefix), `args` as ARGV. */
   async run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    // One array, which ioredis flattens: spread into the call, a batch's hundred thousand
+    // arguments would overflow the JavaScript stack.
+    const keysAndArgs = [...keys, ...args.map(String)];
     try {
-      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
+      return await redis.evalsha(this.sha, keys.length, keysAndArgs);
     } catch (err) {
       if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-      return redis.eval(this.source, keys.length, ...keys, ...args);
+      return redis.eval(this.source, keys.length, keysAndArgs);
     }
   }
 }

@@ -38,10 +38,11 @@ export interface RedisStoryIndexOptions {
 }
 
 /**
- * A band's version counter lives this long after its last change, ms. It only has to
- * outlive the gap between an assignment's lookup and its write, which the write refuses
- * past {@link SNAPSHOT_MAX_AGE_MS} (half of this), so a counter that lapsed and started
- * again from 1 is never mistaken for the one read.
+ * A band's version counter lives this long after its last change or lookup, ms. It only
+ * has to outlive the gap between an assignment's lookup and its write, which the write
+ * refuses past {@link SNAPSHOT_MAX_AGE_MS} (half of this), so a counter that lapsed and
+ * started again from 1 is never mistaken for the one read. (A missing counter reads as 0,
+ * which any write after the lookup moves past.)
  */
 const VERSION_TTL_MS = 30_000;
 const SNAPSHOT_MAX_AGE_MS = VERSION_TTL_MS / 2;
@@ -107,8 +108,13 @@ for i = 1, n do
     local band = ARGV[a.from + b - 1]
     if not versioned[band] then
       versioned[band] = true
+      local vk = base .. 'bandv:' .. band
+      local v = redis.call('GET', vk)
+      -- A counter read lives on past the write that checks it: lapsed and started again,
+      -- it could climb back to the value read and hide the writes in between.
+      if v then redis.call('PEXPIRE', vk, ${VERSION_TTL_MS}) end
       versions[#versions + 1] = band
-      versions[#versions + 1] = tonumber(redis.call('GET', base .. 'bandv:' .. band) or '0')
+      versions[#versions + 1] = tonumber(v or '0')
     end
     local got, offset = {}, 0
     while #got < limit do
@@ -385,7 +391,8 @@ export class RedisStoryIndex implements StoryIndex {
       return storyId;
     });
 
-    const write: (string | number)[] = [this.base, this.bandTtlMs, Date.now(), readAt, versions.length / 2, ...versions];
+    // Concatenated, not pushed: a large batch's versions are more arguments than a call takes.
+    const write: (string | number)[] = [this.base, this.bandTtlMs, Date.now(), readAt, versions.length / 2].concat(versions);
     assignments.forEach((a, i) => {
       const { entry } = a;
       write.push(entry.key, entry.fingerprint, JSON.stringify(entry.bands), entry.publishedMs, stories[i] as string, (bandsOf[i] as string[]).length, ...(bandsOf[i] as string[]));

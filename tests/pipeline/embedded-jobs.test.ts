@@ -3,11 +3,12 @@ import type { Item } from '../../src/domain.js';
 import type { Jobs, PipelineDeps } from '../../src/pipeline/ports.js';
 import { refreshSource } from '../../src/pipeline/refresh-source.js';
 import { feedDocName } from '../../src/publish/doc-names.js';
-import { InProcessJobs, pipelineProcessors } from '../../src/runtime/in-process-jobs.js';
+import { InProcessJobs, pipelineProcessors, type InProcessProcessors } from '../../src/runtime/in-process-jobs.js';
 import type { Store } from '../../src/store/store.js';
 import { testConfig, testSource } from '../support/config.js';
 import { FakeFetcher, httpError, ok, tempSqliteStore, transportError, useCaseDeps, type FakeAnswer } from '../support/fakes.js';
 import { articlePage, type FixtureArticle } from '../support/fixture-site.js';
+import { waitFor } from '../support/harness.js';
 
 /**
  * Embedded mode's Jobs (InProcessJobs) running the real use cases over a temp store, with
@@ -83,5 +84,30 @@ it('publishes the categories of what it stored: the merged feed and the publishe
     const doc = await store.getRendered(feedDocName(slug, 'rss'));
     expect(doc, slug).not.toBeNull();
     expect(doc?.body.toString('utf8')).toContain(article.title);
+  }
+});
+
+it('publishes again later what a failed render was to show, with no further save', async () => {
+  const fetcher = new FakeFetcher({ [FEED_URL]: ok(FEED, { contentType: 'application/rss+xml' }), [PAGE_URL]: ok(articlePage(article), { contentType: 'text/html' }) });
+  const config = testConfig([source]);
+  const depsFor = (jobs: Jobs): PipelineDeps => useCaseDeps({ config, store, fetcher, jobs });
+  const real = pipelineProcessors(depsFor);
+  let renders = 0;
+  const processors: InProcessProcessors = {
+    ...real,
+    // The first render meets a store hiccup.
+    publish: async (slugs, run) => {
+      if (++renders === 1) throw new Error('database is locked');
+      return real.publish(slugs, run);
+    },
+  };
+  const jobs = new InProcessJobs(processors, { publishDebounceMs: 1, publishAgainAfterMs: 50 });
+  try {
+    expect(await refreshSource(depsFor(jobs), source.id)).toMatchObject({ status: 'ok', newItems: 1 });
+    const doc = await waitFor(() => store.getRendered(feedDocName('all', 'rss')), 5000, 'the merged feed rendered again');
+    expect(doc.body.toString('utf8')).toContain(article.title);
+    expect(renders).toBeGreaterThanOrEqual(2);
+  } finally {
+    await jobs.close();
   }
 });

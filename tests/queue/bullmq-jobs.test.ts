@@ -1,9 +1,10 @@
+import { Writable } from 'node:stream';
 import type { Job, Worker } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ArticleJob } from '../../src/pipeline/ports.js';
 import type { PublishJobData } from '../../src/queue/queues.js';
 import { createRedisJobs, drainIdle, type RedisJobs } from '../../src/queue/redis-runtime.js';
-import { silentLogger } from '../../src/util/log.js';
+import { createLogger, silentLogger } from '../../src/util/log.js';
 import { REDIS_URL, redisPrefix, waitFor } from '../support/harness.js';
 import { articleJob, sleep, testWorker, wipe } from './support.js';
 
@@ -192,6 +193,55 @@ describe('BullmqJobs', () => {
         expect(runs).toEqual(['industry', 'industry']);
       } finally {
         await own.close();
+      }
+    });
+
+    it('forgets the slugs it has not been asked for lately, however many it has seen', async () => {
+      const own = await createRedisJobs({ redisUrl: REDIS_URL, keyPrefix: prefix, log: silentLogger(), publishDelayMs: 50, publishIntervalMs: 50 });
+      try {
+        // Publishers come and go: three rounds of 1500 slugs never asked for again.
+        for (let round = 0; round < 3; round++) {
+          await own.jobs.requestPublish(Array.from({ length: 1500 }, (_, i) => `publisher-${round}-${i}`));
+          await sleep(100);
+        }
+        await own.jobs.requestPublish(['industry']);
+        expect(own.jobs.trackedSlugs()).toBeLessThanOrEqual(1500 + 1);
+      } finally {
+        await own.queues.publish.obliterate({ force: true });
+        await own.close();
+      }
+    });
+
+    it('logs, naming the slug, a failed look-up of the job a request joined, and still sends the next request', async () => {
+      const lines: Array<{ level: number; msg: string; slug?: string }> = [];
+      const stream = new Writable({
+        write(chunk: Buffer, _enc, done) {
+          for (const l of chunk.toString().split('\n')) if (l !== '') lines.push(JSON.parse(l) as (typeof lines)[number]);
+          done();
+        },
+      });
+      const opts = { redisUrl: REDIS_URL, keyPrefix: prefix, publishDelayMs: 1500, publishIntervalMs: 1500 };
+      const own = await createRedisJobs({ ...opts, log: silentLogger() });
+      const other = await createRedisJobs({ ...opts, log: createLogger({ stream, pretty: false }) });
+      try {
+        let sent = 0;
+        const q = other.queues.publish;
+        const addBulk = q.addBulk.bind(q);
+        q.addBulk = (jobs) => {
+          sent++;
+          return addBulk(jobs);
+        };
+        q.getJob = () => Promise.reject(new Error('connection reset'));
+        await own.jobs.requestPublish(['industry']);
+        await other.jobs.requestPublish(['industry']);
+        await waitFor(() => lines.some((l) => l.slug === 'industry'), 2000, 'the failed look-up to be logged');
+        expect(lines.find((l) => l.slug === 'industry')?.level).toBe(40);
+        // Not knowing when the job is due, the next request goes to Redis and joins it.
+        await other.jobs.requestPublish(['industry']);
+        expect(sent).toBe(2);
+      } finally {
+        await own.close();
+        await other.close();
       }
     });
 

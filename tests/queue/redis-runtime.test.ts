@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfigOrThrow } from '../../src/config/load.js';
 import { createMetrics, type Metrics } from '../../src/metrics.js';
+import { feedDocName } from '../../src/publish/doc-names.js';
 import type { PipelineDeps } from '../../src/pipeline/ports.js';
 import type { JobOptionsOverrides } from '../../src/queue/queues.js';
 import { createRedisJobs, drainIdle, startRedisWorkers, type RedisJobs, type RedisWorkers } from '../../src/queue/redis-runtime.js';
@@ -94,6 +95,39 @@ describe('Redis runtime', () => {
     expect(await publishedSlugs(p.metrics)).toEqual(expect.arrayContaining(['all', 'finance']));
     const state = await p.runtime.store.getSourceState('finance');
     expect(state?.lastStatus).toBe(200);
+  });
+
+  it('publishes again later a category whose publish job failed for good, with no further save', async () => {
+    serveFeed();
+    const p = await open({ publish: { attempts: 1 } });
+    const AGAIN_MS = 1234;
+    // Renders meet a store outage until the saves' publish jobs have failed for good.
+    let failing = true;
+    const store = new Proxy(p.runtime.store, {
+      get(target, prop, receiver) {
+        if (prop === 'renderedEtags') return () => (failing ? Promise.reject(new Error('store unreachable')) : target.renderedEtags());
+        const value: unknown = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    p.workers = await startRedisWorkers({ ...p.deps, store }, { redisUrl: REDIS_URL, keyPrefix: prefix, publishAgainAfterMs: AGAIN_MS });
+
+    await p.redisJobs.jobs.enqueueRefresh('finance', { force: true });
+    await waitFor(async () => (await p.runtime.store.listItems({ limit: 10 })).items.length === 2, 20_000, 'both articles stored');
+    const { publish } = p.redisJobs.queues;
+    // Settled: finance's job failed for good, and nothing the saves asked for is left but
+    // the requests made again after a failure (told apart by their delay).
+    const settled = async (): Promise<boolean> => {
+      const failed = (await publish.getFailed()).some((job) => job.data.slug === 'finance');
+      const live = Object.values(await publish.getJobCounts('wait', 'active', 'prioritized')).reduce((a, b) => a + b, 0);
+      const delayed = await publish.getDelayed();
+      return failed && live === 0 && delayed.every((job) => job.delay === AGAIN_MS);
+    };
+    await waitFor(settled, 15_000, 'the publish jobs of the saves to fail for good');
+    failing = false;
+    const doc = await waitFor(() => p.runtime.store.getRendered(feedDocName('finance', 'rss')), 10_000, 'the finance feed rendered again');
+    expect(doc.body.toString('utf8')).toContain(bankArticle.title);
+    expect(doc.body.toString('utf8')).toContain(cqArticle.title);
   });
 
   it('runs the job of a worker process killed with -9 on another worker', async () => {

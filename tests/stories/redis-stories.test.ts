@@ -106,6 +106,60 @@ describe('redis story index', () => {
     counted.disconnect();
   });
 
+  it('places a batch of 6000 articles in one call, more than one function call can take as arguments', async () => {
+    const store = createRedisStore({ redis, prefix });
+    const rules = DEFAULT_STORY_RULES;
+    const now = Date.now();
+    const entries = Array.from({ length: 6000 }, (_, i) =>
+      storyEntry(`NW${i}`, `第${i}号公告`, `<p>公司第${i}号公告：董事会审议通过第${i * 7}项议案，涉及金额${i * 13}万元。</p>`, now - i * 60_000),
+    );
+    const placed = await store.stories.assignMany(
+      entries.map((entry) => ({ entry, span: storySpan(entry.publishedMs, rules) })),
+      (found, a) => chooseStory(a.entry, found, rules).storyId,
+    );
+    expect(placed).toHaveLength(6000);
+    expect(await store.stories.storyOf('NW5999')).toBe(placed[5999]?.storyId);
+  });
+
+  it('never records over another writer of a band whose version counter lapsed between the lookup and the write', async () => {
+    const rules = DEFAULT_STORY_RULES;
+    const own = connect();
+    const other = connect();
+    const a = createRedisStore({ redis: own, prefix });
+    const b = createRedisStore({ redis: other, prefix });
+    const title = '央行宣布降准';
+    const body = '<p>中国人民银行5日宣布，决定于2月15日下调金融机构存款准备金率0.5个百分点，释放长期资金约1万亿元。</p>';
+    const now = Date.now();
+    const choose = (entry: ReturnType<typeof storyEntry>) => (found: Parameters<typeof chooseStory>[1]) => chooseStory(entry, found, rules).storyId;
+    // The same text long before, outside the window of the copies below: it leaves version
+    // counters on their bands and no candidate in them. (It also loads the scripts.)
+    const old = storyEntry('NW-old', title, body, now - 10 * rules.windowMs);
+    await a.stories.assign(old, storySpan(old.publishedMs, rules), choose(old));
+    // As if their last change were 29.7 s ago: they lapse 300 ms from now.
+    for (const band of old.bands) await redis.pexpire(`${prefix}story:bandv:${band}`, 300);
+
+    const mine = storyEntry('NW-a', title, body, now);
+    const theirs = storyEntry('NW-b', title, body, now + 1000);
+    // Between this process's lookup and its write, the counters have had time to lapse and
+    // another process records its copy, which starts them again from 1, the value looked up.
+    let evals = 0;
+    const send = own.sendCommand.bind(own);
+    own.sendCommand = ((command: { name: string }) => {
+      if (command.name !== 'evalsha' || ++evals !== 2) return send(command as never);
+      return (async () => {
+        await new Promise((r) => setTimeout(r, 500));
+        await b.stories.assign(theirs, storySpan(theirs.publishedMs, rules), choose(theirs));
+        return send(command as never);
+      })();
+    }) as typeof own.sendCommand;
+    const placed = await a.stories.assign(mine, storySpan(mine.publishedMs, rules), choose(mine));
+
+    // Two reprints saved at once still land in one story.
+    expect(placed).toBe(await b.stories.storyOf('NW-b'));
+    own.disconnect();
+    other.disconnect();
+  });
+
   it('lets band sets expire a few windows after their newest article, and keeps entries and stories for the items prune', async () => {
     const store = createRedisStore({ redis, prefix });
     const e = storyEntry('NW1', '央行宣布降准', '<p>中国人民银行5日宣布，决定于2月15日下调金融机构存款准备金率0.5个百分点。</p>', Date.now());
