@@ -4,7 +4,6 @@ import type { Metrics } from '../metrics.js';
 import type { RenderedDoc } from '../publish/rendered.js';
 import type { PendingWork, Store } from '../store/store.js';
 import type { Logger } from '../util/log.js';
-import type { ItemBudget } from './item-budget.js';
 
 /** One HTTP request as the pipeline asks for it; the fetch adapter carries it out. */
 export interface FetchRequest {
@@ -167,6 +166,4 @@ export interface PipelineDeps {
   health?: HealthReport;
   /** Absent where this process serves nothing. */
   documents?: PublishedDocuments;
-  /** Bounds the items this process's refreshes claim, build and save at once; absent, unbounded. */
-  refreshItems?: ItemBudget;
 }

@@ -47,20 +47,9 @@ export const ARTICLE_BATCH = 1000;
  * page's articles are queued in one call to the Jobs port. A source that fetches nothing
  * needs no I/O per article, so the refresh builds and stores them itself, a batch at a
  * time ({@link storeArticles}); an item that cannot be stored that way is queued as a job.
- * The categories this changes are returned for the caller to publish at once. The
- * process's refreshes claim and store at most `deps.refreshItems` items at once.
+ * The categories this changes are returned for the caller to publish at once.
  */
 export async function claimItems(deps: PipelineDeps, source: SourceConfig, feed: ParsedFeed): Promise<ClaimCounts> {
-  // Held from the claim to the last save, where a page's items and their garbage live.
-  // Not while its jobs are queued: in embedded mode that can wait for room in the article
-  // queue, and other sources' refreshes should not wait behind it.
-  const claimed = deps.refreshItems === undefined ? await claimAndStore(deps, source, feed) : await deps.refreshItems.run(feed.items.length, () => claimAndStore(deps, source, feed));
-  if (claimed.queue.length > 0) await deps.jobs.enqueueArticles(claimed.queue);
-  return claimed.counts;
-}
-
-/** The claims of a page and the items its refresh stores itself; the jobs left to queue. */
-async function claimAndStore(deps: PipelineDeps, source: SourceConfig, feed: ParsedFeed): Promise<{ counts: ClaimCounts; queue: ArticleJob[] }> {
   const counts: ClaimCounts = { newItems: 0, queued: 0, duplicates: 0, changedItems: 0, stored: 0, changedCategories: [] };
   const entries = feed.items.map((item) => {
     const { key, infoCode } = identify(item, source.infoCode);
@@ -98,8 +87,9 @@ async function claimAndStore(deps: PipelineDeps, source: SourceConfig, feed: Par
       queue.push(...batch.failed);
     }
   }
+  if (queue.length > 0) await deps.jobs.enqueueArticles(queue);
   counts.changedCategories = [...changed];
-  return { counts, queue };
+  return counts;
 }
 
 /** The hash a claim keeps of a source item: its title and summary, the fields a correction changes. */

@@ -7,7 +7,6 @@ import { FinewsError } from '../errors.js';
 import { createHttpClient } from '../fetch/fetcher.js';
 import { DocumentCache } from '../http/document-cache.js';
 import { createMetrics, type Metrics } from '../metrics.js';
-import { ItemBudget, REFRESH_ITEMS_AT_ONCE } from '../pipeline/item-budget.js';
 import type { Fetcher, HostLimiter, Jobs, PipelineDeps } from '../pipeline/ports.js';
 import { MemoryHostLimiter } from '../politeness/memory-limiter.js';
 import { createPoliteFetcher } from '../politeness/polite-fetcher.js';
@@ -174,8 +173,6 @@ export async function compose(options: ComposeOptions, config: Config, log: Logg
   const fetcher = createPoliteFetcher(limiter, http.fetchUrl, { log });
   const readiness = new Readiness(log);
   let documents: DocumentCache | undefined;
-  // One per process, shared by every refresh whichever Jobs sink it runs under.
-  const refreshItems = new ItemBudget(REFRESH_ITEMS_AT_ONCE);
   const pipeline = (jobs: Jobs): PipelineDeps => ({
     config: () => current,
     store,
@@ -185,7 +182,6 @@ export async function compose(options: ComposeOptions, config: Config, log: Logg
     metrics,
     now: () => new Date(),
     health: readiness,
-    refreshItems,
     // A getter: deps built before this process started serving reach the cache too.
     get documents() {
       return documents;

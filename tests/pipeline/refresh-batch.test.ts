@@ -3,7 +3,6 @@ import type { ParsedFeed, SourceConfig, SourceItem } from '../../src/domain.js';
 import { processArticle } from '../../src/pipeline/process-article.js';
 import { refreshSource } from '../../src/pipeline/refresh-source.js';
 import { requeuePending } from '../../src/pipeline/requeue-pending.js';
-import { ItemBudget } from '../../src/pipeline/item-budget.js';
 import { ARTICLE_BATCH, claimItems } from '../../src/pipeline/refresh-steps.js';
 import type { Store } from '../../src/store/store.js';
 import { testConfig, testSource } from '../support/config.js';
@@ -174,38 +173,5 @@ describe('refreshSource: a source that fetches nothing', () => {
     for (const job of jobs.articles) await processArticle(deps(jobs), job);
     expect((await store.listItems({ limit: 10 })).items.map((i) => i.url).sort()).toEqual(items.map((i) => i.link));
     expect(await requeuePending(deps(jobs), { olderThan: sweepAt })).toEqual({ requeued: 0 });
-  });
-});
-
-describe('claimItems under a process item budget', () => {
-  it('claims and saves one page at a time when one page fills the budget, whatever the refreshes running', async () => {
-    const calls: string[] = [];
-    // The store as the refreshes see it, noting when each claim and save starts and ends.
-    const noted = new Proxy(store, {
-      get(obj, prop, receiver) {
-        const value: unknown = Reflect.get(obj, prop, receiver);
-        if ((prop !== 'claimMany' && prop !== 'saveItems') || typeof value !== 'function') return value;
-        return async (...args: unknown[]) => {
-          calls.push(`${prop} start`);
-          try {
-            return (await (value as (...a: unknown[]) => Promise<unknown>).apply(obj, args)) as unknown;
-          } finally {
-            calls.push(`${prop} end`);
-          }
-        };
-      },
-    });
-    const jobs = new RecordingJobs();
-    const other = testSource('cinn-other', { url: 'https://news.example.com/rss/other.xml', categories: ['industry'], article: { fetch: false, remove: [] } });
-    const d = { ...useCaseDeps({ config: testConfig([feedOnly, other]), store: noted, fetcher: new FakeFetcher(), jobs, now: clock.now }), refreshItems: new ItemBudget(30) };
-    const pages = [
-      claimItems(d, feedOnly, parsedFeed(Array.from({ length: 30 }, (_, i) => sourceItem(i)))),
-      claimItems(d, other, parsedFeed(Array.from({ length: 30 }, (_, i) => sourceItem(100 + i)))),
-    ];
-    const counts = await Promise.all(pages);
-    expect(counts.map((c) => c.stored)).toEqual([30, 30]);
-    // The second page is not claimed before the first is saved: one page's items in flight.
-    expect(calls).toEqual(['claimMany start', 'claimMany end', 'saveItems start', 'saveItems end', 'claimMany start', 'claimMany end', 'saveItems start', 'saveItems end']);
-    expect((await store.listItems({ category: 'industry', limit: 100 })).items).toHaveLength(60);
   });
 });
