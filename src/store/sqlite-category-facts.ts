@@ -64,12 +64,16 @@ export class SqliteCategoryFacts {
   }
 
   /**
-   * Records that `item` (stored with `publishedMs`) is in `slug`; `added` when it was
-   * not before, so the count grows. Call after the item and its index rows are written.
+   * Writes what a batch of item writes noted ({@link CategoryNotes}) that it is in each
+   * category: per category one newest-item update and one count update, leaving the
+   * table as an update per item would. Call after the items and their index rows are
+   * written, before the transaction reads the table.
    */
-  noteItem(slug: string, item: Item, publishedMs: number, added: boolean): void {
-    this.sql.noteNewest.run(slug, publishedMs, item.key, item.publishedAt, categoryPublisher(item, slug) ?? null);
-    if (added) this.sql.addCount.run(1, slug);
+  write(notes: CategoryNotes): void {
+    for (const [slug, note] of notes.take()) {
+      this.sql.noteNewest.run(slug, note.publishedMs, note.item.key, note.item.publishedAt, categoryPublisher(note.item, slug) ?? null);
+      if (note.added > 0) this.sql.addCount.run(note.added, slug);
+    }
   }
 
   /**
@@ -105,4 +109,51 @@ export class SqliteCategoryFacts {
     const item = decodeItem(row.doc);
     this.sql.setNewest.run(row.published_ms, row.key, row.published_at, categoryPublisher(item, slug) ?? null, slug);
   }
+}
+
+interface CategoryNote {
+  /** Items that joined the category in the batch. */
+  added: number;
+  /** The newest item noted, by (publishedMs, key); the last noted among equals. */
+  item: Item;
+  publishedMs: number;
+}
+
+/**
+ * What a batch of item writes tells the category facts, gathered in memory so that a
+ * page of 500 items costs one update per category instead of two per item and category.
+ */
+export class CategoryNotes {
+  private notes = new Map<string, CategoryNote>();
+
+  /**
+   * Notes that `item` (stored with `publishedMs`) is in `slug`; `added` when it was not
+   * before, so the count grows. Written by {@link SqliteCategoryFacts.write}.
+   */
+  note(slug: string, item: Item, publishedMs: number, added: boolean): void {
+    const note = this.notes.get(slug);
+    if (note === undefined) {
+      this.notes.set(slug, { added: added ? 1 : 0, item, publishedMs });
+      return;
+    }
+    if (added) note.added++;
+    // The row keeps the greatest (published_ms, key), a later equal one replacing it, as the SQL does.
+    if (publishedMs > note.publishedMs || (publishedMs === note.publishedMs && compareText(item.key, note.item.key) >= 0)) {
+      note.item = item;
+      note.publishedMs = publishedMs;
+    }
+  }
+
+  /** The notes gathered so far, emptying the batch. */
+  take(): Map<string, CategoryNote> {
+    const out = this.notes;
+    this.notes = new Map();
+    return out;
+  }
+}
+
+/** Orders keys as SQLite's BINARY collation does (UTF-8 bytes), which differs from UTF-16 order past the BMP. */
+function compareText(a: string, b: string): number {
+  if (a === b) return 0;
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }

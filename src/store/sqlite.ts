@@ -20,7 +20,7 @@ import {
   withAll,
   type ClaimRecord,
 } from './item-merge.js';
-import { SqliteCategoryFacts } from './sqlite-category-facts.js';
+import { CategoryNotes, SqliteCategoryFacts } from './sqlite-category-facts.js';
 import { assertIntact, damagedFileError, isPlainFile, SqliteFileIdentity } from './sqlite-file.js';
 import { migrate, SCHEMA_VERSION } from './sqlite-schema.js';
 import { SqliteStoryIndex } from './sqlite-stories.js';
@@ -102,7 +102,7 @@ interface RenderedRow {
  * query plans: none may scan all items.
  */
 export const SQLITE_STORE_SQL = {
-  insertClaim: `INSERT INTO claims (key, first_ms, seen_ms, sources, categories, hashes) VALUES (?, ?, ?, ?, ?, ?)
+  insertClaim: `INSERT INTO claims (key, first_ms, seen_ms, sources, categories, hashes, work, queued_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (key) DO NOTHING`,
   getClaim: 'SELECT sources, categories, seen_ms, work IS NOT NULL AS has_work, saved_ms, hashes FROM claims WHERE key = ?',
   setHashes: 'UPDATE claims SET hashes = ? WHERE key = ?',
@@ -112,7 +112,7 @@ export const SQLITE_STORE_SQL = {
   recordWork: 'UPDATE claims SET work = ?, queued_ms = ? WHERE key = ?',
   pendingBefore: 'SELECT key, work FROM claims WHERE work IS NOT NULL AND queued_ms < ? ORDER BY queued_ms, key LIMIT ?',
   markQueued: 'UPDATE claims SET queued_ms = ? WHERE key = ?',
-  countSourceItem: 'INSERT INTO sources (id, items) VALUES (?, 1) ON CONFLICT (id) DO UPDATE SET items = items + 1',
+  countSourceItems: 'INSERT INTO sources (id, items) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET items = items + excluded.items',
   getItem: 'SELECT key, published_ms, stored_ms, doc FROM items WHERE key = ?',
   upsertItem: `INSERT INTO items (key, published_ms, published_at, stored_ms, doc) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (key) DO UPDATE SET doc = excluded.doc`,
@@ -190,7 +190,7 @@ class SqliteStore implements Store {
   private prepare() {
     const db = this.db;
     return {
-      insertClaim: db.prepare<[string, number, number, string, string, string | null]>(SQLITE_STORE_SQL.insertClaim),
+      insertClaim: db.prepare<[string, number, number, string, string, string | null, string | null, number | null]>(SQLITE_STORE_SQL.insertClaim),
       getClaim: db.prepare<[string], ClaimRow>(SQLITE_STORE_SQL.getClaim),
       touchClaim: db.prepare<[number, string, string, string]>(SQLITE_STORE_SQL.touchClaim),
       setHashes: db.prepare<[string, string]>(SQLITE_STORE_SQL.setHashes),
@@ -198,7 +198,7 @@ class SqliteStore implements Store {
       recordWork: db.prepare<[string, number, string]>(SQLITE_STORE_SQL.recordWork),
       pendingBefore: db.prepare<[number, number], { key: string; work: string }>(SQLITE_STORE_SQL.pendingBefore),
       markQueued: db.prepare<[number, string]>(SQLITE_STORE_SQL.markQueued),
-      countSourceItem: db.prepare<[string]>(SQLITE_STORE_SQL.countSourceItem),
+      countSourceItems: db.prepare<[string, number]>(SQLITE_STORE_SQL.countSourceItems),
       getItem: db.prepare<[string], ItemRow>(SQLITE_STORE_SQL.getItem),
       upsertItem: db.prepare<[string, number, string, number, string]>(SQLITE_STORE_SQL.upsertItem),
       setItemDoc: db.prepare<[string, string]>(SQLITE_STORE_SQL.setItemDoc),
@@ -256,13 +256,16 @@ class SqliteStore implements Store {
     if (entries.length === 0) return [];
     const tx = this.db.transaction((): ClaimResult[] => {
       const nowMs = this.now().getTime();
-      return entries.map((entry) => this.claimOne(entry, nowMs));
+      const batch = new WriteBatch();
+      const results = entries.map((entry) => this.claimOne(entry, nowMs, batch));
+      this.writeBatch(batch);
+      return results;
     });
     return this.run(entries.length === 1 ? 'claim' : 'claimMany', () => tx.immediate(), entries.length === 1 ? entries[0]?.key : undefined);
   }
 
   /** One claim inside the caller's transaction; writes only what changes. */
-  private claimOne({ key, sourceId, categories, work, hash }: ClaimEntry, nowMs: number): ClaimResult {
+  private claimOne({ key, sourceId, categories, work, hash }: ClaimEntry, nowMs: number, batch: WriteBatch): ClaimResult {
     const claimRow = this.sql.getClaim.get(key);
     const row = this.sql.getItem.get(key);
     const stored = row ? parseItem(row) : null;
@@ -271,22 +274,25 @@ class SqliteStore implements Store {
     const cats = JSON.stringify(merge.claim.categories);
     const hashes = mergeHash(claimRow?.hashes ? (JSON.parse(claimRow.hashes) as Record<string, string>) : null, sourceId, hash, stored !== null);
     const hashesJson = hashes.hashes ? JSON.stringify(hashes.hashes) : null;
-    if (!claimRow) this.sql.insertClaim.run(key, nowMs, nowMs, sources, cats, hashesJson);
-    // A claim that learns nothing refreshes its last-seen time only once it is a day old.
-    else if (merge.claimChanged || nowMs - claimRow.seen_ms >= SEEN_REFRESH_MS) this.sql.touchClaim.run(nowMs, sources, cats, key);
-    if (claimRow && hashesJson !== null) this.sql.setHashes.run(hashesJson, key);
-    for (const s of merge.addedSources) this.sql.countSourceItem.run(s);
-
     const isNew = !claimRow && !stored;
     // Claimed before, yet no item ever saved: that key's article work was lost.
     const pending = !stored && claimRow !== undefined && claimRow.saved_ms === null;
     const changed = hashes.changed ? ({ changed: true } as const) : {};
-    if (work && (isNew || pending)) this.sql.recordWork.run(JSON.stringify(work), nowMs, key);
-    else if (work && hashes.changed) this.sql.recordWork.run(JSON.stringify({ ...work, changed: true }), nowMs, key);
+    const workJson = !work ? null : isNew || pending ? JSON.stringify(work) : hashes.changed ? JSON.stringify({ ...work, changed: true }) : null;
+    // A new claim is written with its work in one row, not inserted and then updated.
+    if (!claimRow) this.sql.insertClaim.run(key, nowMs, nowMs, sources, cats, hashesJson, workJson, workJson === null ? null : nowMs);
+    else {
+      // A claim that learns nothing refreshes its last-seen time only once it is a day old.
+      if (merge.claimChanged || nowMs - claimRow.seen_ms >= SEEN_REFRESH_MS) this.sql.touchClaim.run(nowMs, sources, cats, key);
+      if (hashesJson !== null) this.sql.setHashes.run(hashesJson, key);
+      if (workJson !== null) this.sql.recordWork.run(workJson, nowMs, key);
+    }
+    batch.countSourceItems(merge.addedSources);
+
     if (!row || !stored || !merge.item) return { isNew, changedCategories: [], pending, ...changed };
     const merged: Item = { ...stored, categories: merge.item.categories, sources: merge.item.sources };
     this.sql.setItemDoc.run(encodeItem(merged), key);
-    this.indexItem(merged, row.published_ms);
+    this.indexItem(merged, row.published_ms, batch);
     return { isNew: false, changedCategories: withAll(merged.categories), pending: false, ...changed };
   }
 
@@ -315,16 +321,18 @@ class SqliteStore implements Store {
     const tx = this.db.transaction((): string[] => {
       const nowMs = this.now().getTime();
       const changed = new Set<string>();
+      const batch = new WriteBatch();
       items.forEach((item, i) => {
-        for (const slug of this.saveOne(item, millis[i] as (typeof millis)[number], nowMs)) changed.add(slug);
+        for (const slug of this.saveOne(item, millis[i] as (typeof millis)[number], nowMs, batch)) changed.add(slug);
       });
+      this.writeBatch(batch);
       return [...changed];
     });
     return this.run(op, () => tx.immediate(), key);
   }
 
   /** One save inside the caller's transaction; writes only what changes. */
-  private saveOne(item: Item, incoming: { publishedMs: number; storedMs: number }, nowMs: number): string[] {
+  private saveOne(item: Item, incoming: { publishedMs: number; storedMs: number }, nowMs: number, batch: WriteBatch): string[] {
     const row = this.sql.getItem.get(item.key);
     const existing = row ? parseItem(row) : null;
     const claimRow = this.sql.getClaim.get(item.key);
@@ -342,12 +350,12 @@ class SqliteStore implements Store {
     const storedMs = row?.stored_ms ?? incoming.storedMs;
     const sources = JSON.stringify(after.sources);
     const cats = JSON.stringify(after.categories);
-    if (!claimRow) this.sql.insertClaim.run(item.key, nowMs, nowMs, sources, cats, null);
-    for (const s of after.addedSources) this.sql.countSourceItem.run(s);
+    if (!claimRow) this.sql.insertClaim.run(item.key, nowMs, nowMs, sources, cats, null, null, null);
+    batch.countSourceItems(after.addedSources);
     this.sql.recordSave.run(sources, cats, nowMs, item.key);
 
     this.sql.upsertItem.run(item.key, publishedMs, merged.publishedAt, storedMs, doc);
-    this.indexItem(merged, publishedMs);
+    this.indexItem(merged, publishedMs, batch);
     return withAll(merged.categories);
   }
 
@@ -456,12 +464,18 @@ class SqliteStore implements Store {
     };
   }
 
-  /** Indexes a written item under each of its categories and keeps those categories' facts. */
-  private indexItem(item: Item, publishedMs: number): void {
+  /** Indexes a written item under each of its categories; their facts are kept when `batch` is written. */
+  private indexItem(item: Item, publishedMs: number, batch: WriteBatch): void {
     for (const c of item.categories) {
       const added = this.sql.indexCategory.run(c, item.key, publishedMs).changes === 1;
-      this.facts.noteItem(c, item, publishedMs, added);
+      batch.categories.note(c, item, publishedMs, added);
     }
+  }
+
+  /** Writes what a batch of claims or saves left to the end of its transaction: source counts, category facts. */
+  private writeBatch(batch: WriteBatch): void {
+    for (const [id, n] of batch.sourceItems) this.sql.countSourceItems.run(id, n);
+    this.facts.write(batch.categories);
   }
 
   /** Runs one database operation, turning driver errors into FinewsErrors. */
@@ -477,6 +491,20 @@ class SqliteStore implements Store {
     const code = (err as { code?: unknown } | null)?.code;
     const transient = typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|IOERR)/.test(code);
     return storeFailure(`sqlite store ${this.file}`, op, err, transient);
+  }
+}
+
+/**
+ * What the items of one claim or save batch add to per-source and per-category totals,
+ * written once per source and category at the end of the batch's transaction.
+ */
+class WriteBatch {
+  /** Items newly counted for each source. */
+  readonly sourceItems = new Map<string, number>();
+  readonly categories = new CategoryNotes();
+
+  countSourceItems(sourceIds: readonly string[]): void {
+    for (const id of sourceIds) this.sourceItems.set(id, (this.sourceItems.get(id) ?? 0) + 1);
   }
 }
 

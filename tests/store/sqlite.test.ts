@@ -228,6 +228,29 @@ describe('sqlite store file', () => {
     await store.close();
   });
 
+  it('claims and saves a page of new items with a few writes per item, source counts and category facts once per batch', async () => {
+    const statements: string[] = [];
+    const store = openSqliteStore(tempFile(), { trace: (sql) => statements.push(sql) });
+    const keys = Array.from({ length: 200 }, (_, i) => newsKey(i));
+    const writes = (pattern: RegExp) => statements.filter((sql) => pattern.test(sql)).length;
+    statements.length = 0;
+    await store.claimMany(
+      keys.map((key) => ({ key, sourceId: 'cinn-industry', categories: ['industry'], work: { infoCode: key, sourceId: 'cinn-industry', categories: ['industry'], item: { title: key, categories: [] } } })),
+    );
+    // One row a claim, its work in it; the source's count once.
+    expect(writes(/^\s*(INSERT|UPDATE|DELETE)/i)).toBe(keys.length + 1);
+    expect(writes(/^\s*INSERT INTO sources/i)).toBe(1);
+    statements.length = 0;
+    await store.saveItems(keys.map((key) => makeItem(key, { categories: ['zhongguogongyebao', 'industry'] })));
+    // Per item its claim, its row and its two category rows; per category its facts once.
+    expect(writes(/^\s*(INSERT|UPDATE|DELETE)/i)).toBe(keys.length * 4 + 2 * 2);
+    expect((await store.getSourceState('cinn-industry'))?.items).toBe(keys.length);
+    const counts = new Map((await store.listCategories()).map((c) => [c.slug, c.count]));
+    expect(counts.get('zhongguogongyebao')).toBe(keys.length);
+    expect(counts.get('industry')).toBe(keys.length);
+    await store.close();
+  });
+
   it('writes nothing for a claim or a save that changes nothing', async () => {
     const statements: string[] = [];
     const store = openSqliteStore(tempFile(), { trace: (sql) => statements.push(sql) });

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { BANDS_PER_STATEMENT, SQLITE_STORY_SQL } from '../../src/store/sqlite-stories.js';
+import { CANDIDATES_PER_BAND } from '../../src/store/stories.js';
 import { storyCorpus } from '../fixtures/stories/corpus.js';
 import { sqliteFixture } from '../store/sqlite-fixture.js';
 import { orderFreeGroups, storyIndexContract } from './story-index-contract.js';
@@ -81,4 +82,27 @@ describe('sqlite story index', () => {
     }
     await store.close();
   }, 60_000);
+
+  it('shows a batch the same candidates as one at a time when more than the limit share a band and a publication time', async () => {
+    const band = '3:00000000deadbeef';
+    const copy = (i: number) => ({ key: `tie-${String((i * 37) % 100).padStart(2, '0')}`, fingerprint: 'f', bands: [band, `${i}:x`], publishedMs: 1_700_000_000_000 });
+    const span = { sinceMs: 1_600_000_000_000, untilMs: 1_800_000_000_000 };
+    const copies = Array.from({ length: CANDIDATES_PER_BAND + 20 }, (_, i) => copy(i));
+    const shownBy = async (batchSize: number): Promise<string[][]> => {
+      const store = openSqliteStore(tempFile());
+      const shown: string[][] = [];
+      for (let at = 0; at < copies.length; at += batchSize) {
+        await store.stories.assignMany(
+          copies.slice(at, at + batchSize).map((entry) => ({ entry, span })),
+          (candidates, a) => (shown.push(candidates.map((c) => c.key).sort()), a.entry.key),
+        );
+      }
+      await store.close();
+      return shown;
+    };
+    const one = await shownBy(1);
+    expect(one.at(-1)).toHaveLength(CANDIDATES_PER_BAND);
+    expect(await shownBy(copies.length)).toEqual(one);
+    expect(await shownBy(7)).toEqual(one);
+  });
 });
