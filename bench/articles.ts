@@ -1,10 +1,12 @@
 /**
  * Article work in Redis mode: 1 and then 2 `finews worker` processes on articles whose
  * pages are 100 ms away (the generated site delays every page), against the latency
- * ceiling: a worker runs ARTICLE_CONCURRENCY article jobs at a time, so it can finish
- * at most ARTICLE_CONCURRENCY × 1000 / latency items per second however fast it is.
- * Then one worker with no page latency at all: below the ceiling there means the
- * worker is CPU-bound, not waiting on the network.
+ * ceiling: a worker has at most ARTICLE_CONCURRENCY page fetches in flight at a time
+ * (it holds more jobs than that, but each page fetch waits for one of those permits), so
+ * it can finish at most ARTICLE_CONCURRENCY × 1000 / latency items per second however
+ * fast it is. The most pages the site served at once is printed beside it and stays
+ * ≤ ARTICLE_CONCURRENCY × workers. Then one worker with no page latency at all: below
+ * the ceiling there means the worker is CPU-bound, not waiting on the network.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +17,7 @@ import { NewsSite } from './lib/news-site.js';
 import type { BenchOptions } from './lib/options.js';
 import { fmtMs, fmtNum, type Comparison } from './lib/report.js';
 
-/** Article jobs one worker runs at once (the `article` queue's default concurrency in src/queue/redis-runtime.ts). */
+/** Page fetches one worker has in flight at once: the default article concurrency (src/pipeline/article-gate.ts). */
 const ARTICLE_CONCURRENCY = 4;
 const PAGE_LATENCY_MS = 100;
 const FEEDS = 4;
@@ -29,7 +31,7 @@ interface WorkRun {
   itemsPerSec: number;
   pages: number;
   maxInFlight: number;
-  /** Event-loop delay in each worker from the first page answered to its exit, ms (bench/lib/loop-delay.mjs). */
+  /** Event-loop delay and CPU time in each worker from the first page answered to its exit, ms (bench/lib/loop-delay.mjs). */
   loopDelay: LoopDelay[];
 }
 
@@ -38,6 +40,8 @@ interface LoopDelay {
   p90: number;
   p99: number;
   max: number;
+  /** User + system CPU time. */
+  cpuMs: number;
 }
 
 const LOOP_DELAY_PRELOAD = pathToFileURL(join(import.meta.dirname, 'lib', 'loop-delay.mjs')).href;
@@ -110,6 +114,12 @@ async function workRun(workers: number, latencyMs: number, perFeed: number): Pro
   }
 }
 
+/** CPU time of all the run's workers per article stored (start-up left out), or '?' when a worker wrote none. */
+function cpuPerArticle(r: WorkRun): string {
+  if (r.loopDelay.length < r.workers) return '?';
+  return fmtNum(r.loopDelay.reduce((ms, d) => ms + d.cpuMs, 0) / r.articles);
+}
+
 /** Runs the articles benchmark. */
 export async function run(opts: BenchOptions): Promise<Comparison[]> {
   const perFeed = opts.quick ? 60 : 250;
@@ -122,10 +132,10 @@ export async function run(opts: BenchOptions): Promise<Comparison[]> {
     unit: 'items/s',
     rate: r.itemsPerSec,
     detail: `${r.articles} articles in ${fmtMs(r.ms)} ms`,
-    output: `${r.pages} pages fetched, at most ${r.maxInFlight} at once${extra}; event-loop delay ${r.loopDelay.map((d) => `p50 ${d.p50} / p99 ${d.p99} / max ${d.max} ms`).join(', ')}`,
+    output: `${r.pages} pages fetched, at most ${r.maxInFlight} at once (≤ ${ARTICLE_CONCURRENCY * r.workers})${extra}; worker CPU ${cpuPerArticle(r)} ms/article; event-loop delay ${r.loopDelay.map((d) => `p50 ${d.p50} / p99 ${d.p99} / max ${d.max} ms`).join(', ')}`,
   });
   const ceilingSide = (workers: number): Comparison['baseline'] => ({
-    label: `latency ceiling: ${workers} × ${ARTICLE_CONCURRENCY} at a time × ${1000 / PAGE_LATENCY_MS}/s`,
+    label: `latency ceiling: ${workers} × ${ARTICLE_CONCURRENCY} page fetches at a time × ${1000 / PAGE_LATENCY_MS}/s`,
     unit: 'items/s',
     rate: ceiling(workers),
   });

@@ -1,4 +1,5 @@
 import { Worker, type Job, type Processor, type Queue } from 'bullmq';
+import { ArticleFetchGate, DEFAULT_ARTICLE_CONCURRENCY } from '../pipeline/article-gate.js';
 import type { PipelineDeps } from '../pipeline/ports.js';
 import { PUBLISH_AGAIN_AFTER_MS } from '../pipeline/retries.js';
 import type { Logger } from '../util/log.js';
@@ -19,7 +20,11 @@ import {
 } from './queues.js';
 
 export interface RedisWorkersOptions extends QueueConnectionOptions {
-  /** Jobs run at once per queue and process. @defaultValue refresh 4, article 4, publish 1 */
+  /**
+   * Jobs run at once per queue and process, but for `article`: there it is the article
+   * concurrency, page fetches in flight per process, and the worker holds twice as many
+   * jobs (src/pipeline/article-gate.ts). @defaultValue refresh 4, article 4, publish 1
+   */
   concurrency?: Partial<Record<QueueName, number>>;
   /** close() waits this long for running jobs, then abandons them to another worker. @defaultValue 30_000 */
   closeTimeoutMs?: number;
@@ -52,7 +57,7 @@ export interface RedisWorkers {
   close(timeoutMs?: number): Promise<void>;
 }
 
-const DEFAULT_CONCURRENCY: Record<QueueName, number> = { refresh: 4, article: 4, publish: 1 };
+const DEFAULT_CONCURRENCY: Record<QueueName, number> = { refresh: 4, article: DEFAULT_ARTICLE_CONCURRENCY, publish: 1 };
 const DEFAULT_MAX_STALLED: Partial<Record<QueueName, number>> = { article: 3 };
 
 /**
@@ -68,13 +73,15 @@ export async function startRedisWorkers(deps: PipelineDeps, opts: RedisWorkersOp
   const { log } = deps;
   const concurrency = { ...DEFAULT_CONCURRENCY, ...opts.concurrency };
   const maxStalled = { ...DEFAULT_MAX_STALLED, ...opts.maxStalledCount };
+  const articleGate = new ArticleFetchGate(concurrency.article);
+  const slots: Record<QueueName, number> = { ...concurrency, article: articleGate.jobSlots };
   const ownQueues = opts.queues === undefined;
   const queues = opts.queues ?? openQueues({ redisUrl: opts.redisUrl, keyPrefix: opts.keyPrefix, log });
   const start = <D, R>(name: QueueName, processor: Processor<D, R>): Worker<D, R> => {
     const worker = new Worker<D, R>(name, processor, {
       connection: workerConnection(opts.redisUrl),
       prefix: queuePrefix(opts.keyPrefix),
-      concurrency: Math.max(1, concurrency[name]),
+      concurrency: Math.max(1, slots[name]),
       ...(opts.lockDurationMs === undefined ? {} : { lockDuration: opts.lockDurationMs }),
       ...(opts.stalledIntervalMs === undefined ? {} : { stalledInterval: opts.stalledIntervalMs }),
       ...(maxStalled[name] === undefined ? {} : { maxStalledCount: maxStalled[name] }),
@@ -89,7 +96,7 @@ export async function startRedisWorkers(deps: PipelineDeps, opts: RedisWorkersOp
   };
   const workers = {
     refresh: start('refresh', refreshProcessor(deps)),
-    article: start('article', articleProcessor(deps)),
+    article: start('article', articleProcessor(articleGate.deps(deps))),
     publish: start('publish', publishProcessor(deps)),
   } as unknown as Record<QueueName, Worker>;
   await Promise.all(QUEUE_NAMES.map((n) => workers[n].waitUntilReady()));

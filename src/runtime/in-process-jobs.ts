@@ -1,6 +1,7 @@
 import PQueue from 'p-queue';
 import { isRetryable } from '../errors.js';
 import type { Metrics } from '../metrics.js';
+import { ArticleFetchGate, DEFAULT_ARTICLE_CONCURRENCY } from '../pipeline/article-gate.js';
 import type { ArticleJob, Jobs, PipelineDeps } from '../pipeline/ports.js';
 import { processArticle } from '../pipeline/process-article.js';
 import { publishCategories } from '../pipeline/publish.js';
@@ -17,8 +18,11 @@ export interface InProcessRun {
  * function per kind of job.
  */
 export interface InProcessProcessors {
-  /** Runs one article job; `finalAttempt` is true when no retry follows. A throw is retried per the policy. */
-  article(job: ArticleJob, run: InProcessRun & { finalAttempt: boolean }): Promise<unknown>;
+  /**
+   * Runs one article job; `finalAttempt` is true when no retry follows. A throw is retried
+   * per the policy. Its fetches go through `gate`, which bounds them per process.
+   */
+  article(job: ArticleJob, run: InProcessRun & { finalAttempt: boolean; gate: ArticleFetchGate }): Promise<unknown>;
   /** Renders the given categories. */
   publish(slugs: string[], run: InProcessRun): Promise<unknown>;
 }
@@ -29,7 +33,7 @@ export interface InProcessProcessors {
  */
 export function pipelineProcessors(depsFor: (jobs: Jobs) => PipelineDeps): InProcessProcessors {
   return {
-    article: (job, { jobs, finalAttempt }) => processArticle(depsFor(jobs), job, { finalAttempt }),
+    article: (job, { jobs, finalAttempt, gate }) => processArticle(gate.deps(depsFor(jobs)), job, { finalAttempt }),
     publish: (slugs, { jobs }) => publishCategories(depsFor(jobs), slugs),
   };
 }
@@ -39,7 +43,10 @@ export interface InProcessJobsOptions {
   log?: Logger;
   /** Receives the article queue's depth. */
   metrics?: Pick<Metrics, 'queueDepth'>;
-  /** Articles processed at once. @defaultValue 4 */
+  /**
+   * Article fetches in flight at once, as in Redis mode; twice as many article jobs run
+   * around them (src/pipeline/article-gate.ts). @defaultValue 4
+   */
   articleConcurrency?: number;
   /**
    * Articles held at once (queued, running or waiting for a retry); enqueueing more waits
@@ -59,12 +66,14 @@ export interface InProcessJobsOptions {
 
 /**
  * The Jobs port in one process (embedded mode and `finews once`): bounded article
- * concurrency with retries, and debounced publishing. Pending work lives in memory;
- * an item claimed but not yet stored when the process dies waits for the next
- * daemon's sweep of pending claims (requeuePending), which is why shutdown drains
- * (see close()).
+ * fetches (and twice as many article jobs around them) with retries, and debounced
+ * publishing. Pending work lives in memory; an item claimed but not yet stored when
+ * the process dies waits for the next daemon's sweep of pending claims
+ * (requeuePending), which is why shutdown drains (see close()).
  */
 export class InProcessJobs implements Jobs {
+  /** Bounds the article fetches of every job this runner runs. */
+  readonly articleGate: ArticleFetchGate;
   private readonly articles: PQueue;
   /** Keys held: queued, running or waiting for a retry. */
   private readonly pendingKeys = new Set<string>();
@@ -88,11 +97,12 @@ export class InProcessJobs implements Jobs {
     private readonly processors: InProcessProcessors,
     private readonly opts: InProcessJobsOptions = {},
   ) {
-    const concurrency = opts.articleConcurrency ?? 4;
-    this.articles = new PQueue({ concurrency });
+    this.articleGate = new ArticleFetchGate(opts.articleConcurrency ?? DEFAULT_ARTICLE_CONCURRENCY);
+    const { concurrency } = this.articleGate;
+    this.articles = new PQueue({ concurrency: this.articleGate.jobSlots });
     // Deep enough that the workers never starve while the next source is fetched and
-    // parsed (a 500-item feed parses in tens of ms, in which four workers fetch far fewer
-    // than 128 article pages), shallow enough that what is held is a few hundred items'
+    // parsed (a 500-item feed parses in tens of ms, in which four fetches at a time get far
+    // fewer than 128 article pages), shallow enough that what is held is a few hundred items'
     // feed content, not a whole pass of every source. (Items of sources that fetch
     // nothing are stored by their refresh and never held here.)
     this.highWater = Math.max(1, Math.floor(opts.articleHighWater ?? 32 * concurrency));
@@ -185,7 +195,7 @@ export class InProcessJobs implements Jobs {
     const { attempts } = this.retries;
     const run = async (): Promise<void> => {
       try {
-        await this.processors.article(job, { jobs: this, finalAttempt: attempt >= attempts || this.closed });
+        await this.processors.article(job, { jobs: this, finalAttempt: attempt >= attempts || this.closed, gate: this.articleGate });
         this.release(job.key);
       } catch (err) {
         const retryable = isRetryable(err);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfigOrThrow } from '../../src/config/load.js';
 import { createMetrics, type Metrics } from '../../src/metrics.js';
+import type { Item } from '../../src/domain.js';
 import { feedDocName } from '../../src/publish/doc-names.js';
 import type { PipelineDeps } from '../../src/pipeline/ports.js';
 import type { JobOptionsOverrides } from '../../src/queue/queues.js';
@@ -184,6 +185,39 @@ describe('Redis runtime', () => {
     const [done] = await p.redisJobs.queues.refresh.getCompleted();
     expect(done?.returnvalue).toMatchObject({ sourceId: 'finance', status: 'ok', newItems: 2 });
     expect(await p.redisJobs.queues.refresh.getActiveCount()).toBe(0);
+  });
+
+  it('fetches at most the article concurrency of pages at once per worker while it holds twice as many jobs', async () => {
+    // Politeness opened up, so that what bounds the fetches here is the worker's article concurrency.
+    configPath = await writeConfig(tmp.dir, configYaml([{ id: 'finance', url: site.url(FEED), categories: ['finance'] }], { politeness: { perHost: 16, spacing: '0s' } }));
+    const articles = Array.from({ length: 12 }, (_, i) => ({ ...bankArticle, code: `2022033023275710${String(i).padStart(2, '0')}`, title: `${bankArticle.title} 第${i}篇` }));
+    for (const a of articles) site.addArticle(a);
+    site.latencyMs = 100;
+    const p = await open();
+    await p.redisJobs.queues.article.pause();
+    await p.redisJobs.jobs.enqueueArticles(
+      articles.map((a) => ({ key: `NW${a.code}`, infoCode: `NW${a.code}`, sourceId: 'finance', categories: ['finance'], item: { link: site.url(`/a/${a.code}.html`), title: a.title, categories: [] } })),
+    );
+    p.workers = await startRedisWorkers(p.deps, { redisUrl: REDIS_URL, keyPrefix: prefix, concurrency: { article: 2 } });
+    let active = 0;
+    let maxActive = 0;
+    p.workers.workers.article.on('active', () => (maxActive = Math.max(maxActive, ++active)));
+    p.workers.workers.article.on('completed', () => active--);
+    p.workers.workers.article.on('failed', () => active--);
+    await p.redisJobs.queues.article.resume();
+    const stored = async (): Promise<Item[] | undefined> => {
+      const { items } = await p.runtime.store.listItems({ limit: 20 });
+      return items.length === articles.length ? items : undefined;
+    };
+    const items = await waitFor(stored, 20_000, 'every article stored');
+    expect(await drainIdle(p.redisJobs.queues, 20_000)).toBe(true);
+
+    expect(site.requests).toHaveLength(articles.length);
+    expect(site.maxInFlight).toBe(2);
+    // More jobs held than pages fetched: the next job waits at the gate, not in the queue.
+    expect(maxActive).toBeGreaterThan(2);
+    expect(maxActive).toBeLessThanOrEqual(4);
+    expect(items.every((i) => i.contentHtml.includes(bankArticle.paragraphs[0] as string))).toBe(true);
   });
 
   it('samples queue depth into the metrics', async () => {
