@@ -51,6 +51,11 @@ interface RestResult {
   /** Of the RSS at rest: anonymous memory (heaps, buffers, SQLite's cache) and file-backed pages (the node binary, native addons). */
   anonMb: number;
   fileMb: number;
+  /**
+   * Of the anonymous part: the main thread's malloc heap (`[heap]` in /proc smaps), where
+   * native memory freed after the ingest's peak stays resident when fragmented.
+   */
+  mallocMb: number;
   /** process.memoryUsage() at rest, MB (bench/lib/memory-usage.mjs); undefined when it did not answer. */
   usage?: UsageMb;
 }
@@ -81,6 +86,15 @@ function rssPartsOf(pid: number): { anonMb: number; fileMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status)?.[1] ?? Number.NaN);
   return { anonMb: kb('RssAnon') / 1024, fileMb: (kb('RssFile') + kb('RssShmem')) / 1024 };
+}
+
+/** Resident MB of the `[heap]` mapping of process `pid` (glibc's main arena, grown by brk). */
+function mallocHeapMbOf(pid: number): number {
+  const smaps = readFileSync(`/proc/${pid}/smaps`, 'utf8');
+  const at = smaps.search(/ \[heap\]\n/);
+  if (at < 0) return 0;
+  const rss = /^Rss:\s+(\d+) kB/m.exec(smaps.slice(at));
+  return rss ? Number(rss[1]) / 1024 : Number.NaN;
 }
 
 /** Items the daemon reports through `/api/categories` (every generated item is in one category, its publisher's). */
@@ -138,7 +152,7 @@ async function atRest(mode: Mode, install: Install, site: NewsSite, { justIdleMs
     };
     const justIdleMb = await idleUntil(justIdleMs);
     const restMb = await idleUntil(restMs);
-    const parts = rssPartsOf(pid);
+    const parts = { ...rssPartsOf(pid), mallocMb: mallocHeapMbOf(pid) };
     const usage = await usageOf(pid, usageFile);
     return { mode, runtime: install.runtime, items: stored, ingestMs, peakMb: Math.max(peakMb, justIdleMb, restMb), justIdleMb, restMb, ...parts, ...(usage ? { usage } : {}) };
   } finally {
@@ -189,7 +203,7 @@ export async function run(opts: BenchOptions): Promise<Comparison[]> {
       label: `finews start, ${r.mode}`,
       unit: 'MB RSS at rest',
       rate: r.restMb,
-      detail: `anon ${Math.round(r.anonMb)} MB + file ${Math.round(r.fileMb)} MB${usageText(r.usage)}; ${Math.round(r.justIdleMb)} MB after ${windows.justIdleMs / 1000} s idle; peak ${Math.round(r.peakMb)} MB`,
+      detail: `anon ${Math.round(r.anonMb)} MB + file ${Math.round(r.fileMb)} MB${usageText(r.usage)}; main malloc heap ${Math.round(r.mallocMb)} MB; ${Math.round(r.justIdleMb)} MB after ${windows.justIdleMs / 1000} s idle; peak ${Math.round(r.peakMb)} MB`,
       output: `ingest ${fmtMs(r.ingestMs)} ms from spawn`,
     },
     baseline,
