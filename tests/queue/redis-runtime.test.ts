@@ -242,8 +242,7 @@ describe('Redis runtime', () => {
     await waitFor(async () => (await depth('article')) === 2, 5000, 'article depth 2');
     await p.redisJobs.queues.article.resume();
     expect(await drainIdle(p.redisJobs.queues, 20_000)).toBe(true);
-    await waitFor(async () => (await depth('article')) === 0, 5000, 'article depth 0');
-    expect(await depth('refresh')).toBe(0);
-    expect(await depth('publish')).toBe(0);
+    // Idle now; the sampler shows it within a round or two (each queue is read in turn).
+    await waitFor(async () => (await depth('article')) === 0 && (await depth('refresh')) === 0 && (await depth('publish')) === 0, 5000, 'every depth 0');
   });
 });
