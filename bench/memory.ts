@@ -173,7 +173,7 @@ export async function run(opts: BenchOptions): Promise<Comparison[]> {
   const perFeed = opts.quick ? 100 : 500;
   // V8 shrank an idle daemon's heap 50–75 s after its last work in trial runs.
   const windows: Windows = { justIdleMs: opts.quick ? 5_000 : 20_000, restMs: 120_000, timeoutMs: opts.quick ? 120_000 : 1_800_000 };
-  const runtimes: Runtime[] = opts.quick ? ['built'] : ['built', 'tsx'];
+  const runtimes: Runtime[] = opts.quick || opts.builtOnly ? ['built'] : ['built', 'tsx'];
   const site = await new NewsSite({ feeds, perFeed }).start();
   const results: Array<RestResult | { mode: Mode; runtime: Runtime; error: string }> = [];
   try {

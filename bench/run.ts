@@ -2,7 +2,7 @@
  * `npm run bench` — runs the benchmarks in sequence and prints our numbers beside
  * their baselines, one table per benchmark and a combined table at the end.
  *
- *   npx tsx bench/run.ts [parse|readers|extract|serve|ingest|articles|memory|dedupe|categories|stories …] [--quick] [--connections=N] [--mode=embedded|redis]
+ *   npx tsx bench/run.ts [parse|readers|extract|serve|ingest|articles|memory|dedupe|categories|stories …] [--quick] [--connections=N] [--mode=embedded|redis] [--built-only]
  *
  * Never part of the test pass/fail. Talks only to 127.0.0.1.
  */
