@@ -1,12 +1,11 @@
-import { Writable } from 'node:stream';
 import type { Job, Worker } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ArticleJob } from '../../src/pipeline/ports.js';
 import type { PublishJobData } from '../../src/queue/queues.js';
 import { createRedisJobs, drainIdle, type RedisJobs } from '../../src/queue/redis-runtime.js';
 import { createLogger, silentLogger } from '../../src/util/log.js';
-import { REDIS_URL, redisPrefix, waitFor } from '../support/harness.js';
-import { articleJob, sleep, testWorker, wipe } from './support.js';
+import { captureJsonLog, REDIS_URL, redisPrefix, waitFor } from '../support/harness.js';
+import { articleJob, countAddBulk, sleep, testWorker, wipe } from './support.js';
 
 const PUBLISH_DELAY_MS = 300;
 const PUBLISH_INTERVAL_MS = 1000;
@@ -139,29 +138,22 @@ describe('BullmqJobs', () => {
       const own = await createRedisJobs(opts);
       const other = await createRedisJobs(opts);
       try {
-        const sent = { own: 0, other: 0 };
-        for (const [name, q] of [['own', own.queues.publish], ['other', other.queues.publish]] as const) {
-          const addBulk = q.addBulk.bind(q);
-          q.addBulk = (jobs) => {
-            sent[name]++;
-            return addBulk(jobs);
-          };
-        }
+        const sent = { own: countAddBulk(own.queues.publish), other: countAddBulk(other.queues.publish) };
         const { runs } = countingPublisher();
         await own.jobs.requestPublish(['industry']);
         for (let i = 0; i < 20; i++) await own.jobs.requestPublish(['industry', 'all']);
         // `all` got a job of its own with the second request; `industry` was covered from the first.
-        expect(sent.own).toBe(2);
+        expect(sent.own()).toBe(2);
         // Another process joins the job through Redis once, then knows when it is due.
         await other.jobs.requestPublish(['industry']);
         await sleep(100);
         for (let i = 0; i < 5; i++) await other.jobs.requestPublish(['industry']);
-        expect(sent.other).toBe(1);
+        expect(sent.other()).toBe(1);
         // Within 500 ms of the render being due, requests go to Redis again.
         await sleep(700);
         await own.jobs.requestPublish(['industry']);
         await other.jobs.requestPublish(['industry']);
-        expect(sent).toEqual({ own: 3, other: 2 });
+        expect({ own: sent.own(), other: sent.other() }).toEqual({ own: 3, other: 2 });
         expect(await drainIdle(own.queues, 10_000)).toBe(true);
         expect([...runs].sort()).toEqual(['all', 'industry']);
       } finally {
@@ -173,13 +165,7 @@ describe('BullmqJobs', () => {
     it('sends every request while a render runs, and renders once more after it', async () => {
       const own = await createRedisJobs({ redisUrl: REDIS_URL, keyPrefix: prefix, log: silentLogger(), publishDelayMs: 800, publishIntervalMs: 800 });
       try {
-        let sent = 0;
-        const q = own.queues.publish;
-        const addBulk = q.addBulk.bind(q);
-        q.addBulk = (jobs) => {
-          sent++;
-          return addBulk(jobs);
-        };
+        const sent = countAddBulk(own.queues.publish);
         const { runs, running } = countingPublisher(600);
         await own.jobs.requestPublish(['industry']);
         await waitFor(() => running() === 1, 5000, 'the render to start');
@@ -188,7 +174,7 @@ describe('BullmqJobs', () => {
           await sleep(50);
         }
         // The job they joined was running: none of them could be answered locally.
-        expect(sent).toBe(6);
+        expect(sent()).toBe(6);
         expect(await drainIdle(own.queues, 10_000)).toBe(true);
         expect(runs).toEqual(['industry', 'industry']);
       } finally {
@@ -213,24 +199,13 @@ describe('BullmqJobs', () => {
     });
 
     it('logs, naming the slug, a failed look-up of the job a request joined, and still sends the next request', async () => {
-      const lines: Array<{ level: number; msg: string; slug?: string }> = [];
-      const stream = new Writable({
-        write(chunk: Buffer, _enc, done) {
-          for (const l of chunk.toString().split('\n')) if (l !== '') lines.push(JSON.parse(l) as (typeof lines)[number]);
-          done();
-        },
-      });
+      const { lines, stream } = captureJsonLog<{ level: number; msg: string; slug?: string }>();
       const opts = { redisUrl: REDIS_URL, keyPrefix: prefix, publishDelayMs: 1500, publishIntervalMs: 1500 };
       const own = await createRedisJobs({ ...opts, log: silentLogger() });
       const other = await createRedisJobs({ ...opts, log: createLogger({ stream, pretty: false }) });
       try {
-        let sent = 0;
         const q = other.queues.publish;
-        const addBulk = q.addBulk.bind(q);
-        q.addBulk = (jobs) => {
-          sent++;
-          return addBulk(jobs);
-        };
+        const sent = countAddBulk(q);
         q.getJob = () => Promise.reject(new Error('connection reset'));
         await own.jobs.requestPublish(['industry']);
         await other.jobs.requestPublish(['industry']);
@@ -238,7 +213,7 @@ describe('BullmqJobs', () => {
         expect(lines.find((l) => l.slug === 'industry')?.level).toBe(40);
         // Not knowing when the job is due, the next request goes to Redis and joins it.
         await other.jobs.requestPublish(['industry']);
-        expect(sent).toBe(2);
+        expect(sent()).toBe(2);
       } finally {
         await own.close();
         await other.close();

@@ -1,13 +1,12 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { expect, it } from 'vitest';
 import { createMetrics } from '../../src/metrics.js';
 import { createRedisJobs, startRedisWorkers } from '../../src/queue/redis-runtime.js';
 import { compose } from '../../src/runtime/compose.js';
 import { createLogger } from '../../src/util/log.js';
 import { testConfig, testSource } from '../support/config.js';
-import { redisPrefix, tempDir, waitFor } from '../support/harness.js';
+import { captureJsonLog, redisPrefix, tempDir, waitFor } from '../support/harness.js';
 import { wipe } from './support.js';
 import { testOptions } from '../support/compose.js';
 import { REDIS_URL } from '../support/redis-url.js';
@@ -47,13 +46,7 @@ async function redisProxy(): Promise<{ url: string; cut(): Promise<void>; restor
 }
 
 it('logs one error line per backoff period while Redis is down, not one per reconnect of every connection', async () => {
-  const lines: Array<{ level: number; msg: string; suppressed?: number }> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString().split('\n')) if (l !== '') lines.push(JSON.parse(l) as (typeof lines)[number]);
-      done();
-    },
-  });
+  const { lines, stream } = captureJsonLog<{ level: number; msg: string; suppressed?: number }>();
   const log = createLogger({ stream, pretty: false });
   const proxy = await redisProxy();
   const prefix = redisPrefix();

@@ -1,4 +1,4 @@
-import { Worker, type Processor } from 'bullmq';
+import { Worker, type Processor, type Queue } from 'bullmq';
 import type { ArticleJob } from '../../src/pipeline/ports.js';
 import { queuePrefix, workerConnection, type FinewsQueues, type QueueName } from '../../src/queue/queues.js';
 import { cleanupRedis, REDIS_URL } from '../support/harness.js';
@@ -39,4 +39,15 @@ export function articleJob(code: string, sourceId = 'cinn-industry'): ArticleJob
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Counts the `addBulk` calls `queue` makes from now on (requests a process sends to Redis); read `sent()`. */
+export function countAddBulk<D>(queue: Queue<D>): () => number {
+  let sent = 0;
+  const addBulk = queue.addBulk.bind(queue);
+  queue.addBulk = (jobs) => {
+    sent++;
+    return addBulk(jobs);
+  };
+  return () => sent;
 }

@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -165,4 +166,16 @@ export function useRedisPrefix(): { readonly prefix: string } {
       return prefix;
     },
   };
+}
+
+/** A log stream that parses each JSON line it is written into `lines`, for a test to read what was logged. */
+export function captureJsonLog<T>(): { lines: T[]; stream: Writable } {
+  const lines: T[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const l of chunk.toString().split('\n')) if (l !== '') lines.push(JSON.parse(l) as T);
+      done();
+    },
+  });
+  return { lines, stream };
 }

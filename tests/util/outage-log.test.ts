@@ -1,16 +1,10 @@
-import { Writable } from 'node:stream';
 import { expect, it } from 'vitest';
+import { captureJsonLog } from '../support/harness.js';
 import { createLogger } from '../../src/util/log.js';
 import { createOutageLog } from '../../src/util/outage-log.js';
 
 it('logs the first error, then one line per doubling period with the suppressed count, and starts over after recovery', async () => {
-  const lines: Array<{ msg: string; suppressed?: number }> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString().split('\n')) if (l !== '') lines.push(JSON.parse(l) as (typeof lines)[number]);
-      done();
-    },
-  });
+  const { lines, stream } = captureJsonLog<{ msg: string; suppressed?: number }>();
   let t = 0;
   const outage = createOutageLog(createLogger({ stream, pretty: false }), { firstMs: 1000, maxMs: 8000, now: () => t });
   // Five errors a second for 10 s.
