@@ -153,8 +153,6 @@ export class SqliteStoryIndex implements StoryIndex {
   private readonly cache = new EntryCache();
   /** Lookup statements by number of band values ({@link bandKeysSql}), prepared when first needed. */
   private readonly bandKeys = new Map<number, Statement<unknown[], string>>();
-  /** Statements recording band values by their number ({@link putBandsSql}), prepared when first needed. */
-  private readonly putBands = new Map<number, Statement<unknown[]>>();
 
   constructor(
     private readonly db: Database,
@@ -165,6 +163,7 @@ export class SqliteStoryIndex implements StoryIndex {
       getEntry: db.prepare<[string], EntryRow>(SQLITE_STORY_SQL.getEntry),
       putEntry: db.prepare<[string, string, string, number, number, string]>(SQLITE_STORY_SQL.putEntry),
       deleteEntry: db.prepare<[string]>(SQLITE_STORY_SQL.deleteEntry),
+      putBand: db.prepare<[string, number, string]>(SQLITE_STORY_SQL.putBand),
       deleteBand: db.prepare<[string, number, string]>(SQLITE_STORY_SQL.deleteBand),
       members: db.prepare<[string], { key: string; published_ms: number }>(SQLITE_STORY_SQL.members),
       expired: db.prepare<[number, number], EntryRow>(SQLITE_STORY_SQL.expired),
@@ -279,19 +278,13 @@ export class SqliteStoryIndex implements StoryIndex {
     return statement;
   }
 
-  /** Records the band values of `entry`, up to {@link BANDS_PER_STATEMENT} in one statement. */
+  /**
+   * Records the band values of `entry`, one row per statement: a statement that may write
+   * several rows inside a transaction opens a statement journal (a temp file once it holds
+   * more than a few pages), which cost more than the crossings it saved.
+   */
   private recordBands(entry: StoryEntry): void {
-    for (let at = 0; at < entry.bands.length; at += BANDS_PER_STATEMENT) {
-      const chunk = entry.bands.slice(at, at + BANDS_PER_STATEMENT);
-      const args: Array<string | number> = [];
-      for (const band of chunk) args.push(band, entry.publishedMs, entry.key);
-      let statement = this.putBands.get(chunk.length);
-      if (statement === undefined) {
-        statement = this.db.prepare<unknown[]>(putBandsSql(chunk.length));
-        this.putBands.set(chunk.length, statement);
-      }
-      statement.run(args);
-    }
+    for (const band of entry.bands) this.sql.putBand.run(band, entry.publishedMs, entry.key);
   }
 
   /** Runs a transaction, emptying the cache when it fails: it may hold writes rolled back. */
