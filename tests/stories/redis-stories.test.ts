@@ -216,7 +216,7 @@ describe('redis story index', () => {
       expect(ttl).toBeGreaterThan(2 * DEFAULT_STORY_RULES.windowMs);
       expect(ttl).toBeLessThanOrEqual(7 * 24 * 3600_000);
     }
-    // The versions a lock-free assignment checks live in the band sets, expiring with them: no key of their own per band.
+    // What a lock-free assignment checks is one write log of the last seconds, not a key per band.
     const keys: string[] = [];
     let cursor = '0';
     do {
@@ -225,8 +225,11 @@ describe('redis story index', () => {
       keys.push(...batch);
     } while (cursor !== '0');
     expect(keys.filter((k) => !k.startsWith(`${prefix}story:band:`)).sort()).toEqual(
-      ['entry:NW1', 'expiry', 'members:NW1', 'vseq'].map((k) => `${prefix}story:${k}`),
+      ['entry:NW1', 'expiry', 'members:NW1', 'vseq', 'writes'].map((k) => `${prefix}story:${k}`),
     );
+    const logTtl = await redis.pttl(`${prefix}story:writes`);
+    expect(logTtl).toBeGreaterThan(0);
+    expect(logTtl).toBeLessThanOrEqual(60_000);
     expect(await redis.pttl(`${prefix}story:entry:NW1`)).toBe(-1);
     expect(await redis.pttl(`${prefix}story:members:NW1`)).toBe(-1);
   });
