@@ -273,6 +273,14 @@ log_writes(base, touched, now_ms())
 return removed`,
 );
 
+/** The members of stories: ARGV base, story ids. Replies per story its flat [key, publishedAt ms, …], earliest first. */
+const MEMBERS = new LuaScript(
+  'story-members',
+  `local out = {}
+for i = 2, #ARGV do out[i - 1] = redis.call('ZRANGE', ARGV[1] .. 'members:' .. ARGV[i], 0, -1, 'WITHSCORES') end
+return out`,
+);
+
 /** Most assignments of calls made at once that one flight records together. */
 const GROUP_ASSIGNMENTS = 1000;
 
@@ -317,6 +325,8 @@ export class RedisStoryIndex implements StoryIndex {
   private readonly conflictWaitMs: number;
   private readonly bandTtlMs: number;
   private readonly waiting: QueuedAssignment[] = [];
+  /** {@link members} calls not yet sent. */
+  private readonly membersWanted: { storyId: string; resolve: (members: StoryMember[]) => void; reject: (err: unknown) => void }[] = [];
   private flying = false;
 
   constructor(opts: RedisStoryIndexOptions) {
@@ -481,12 +491,33 @@ export class RedisStoryIndex implements StoryIndex {
     return this.run('storyOf', () => this.redis.hget(this.entryKey(key), 'story'), key);
   }
 
-  async members(storyId: string): Promise<StoryMember[]> {
-    const flat = await this.run('members', () => this.redis.zrange(this.membersKey(storyId), 0, -1, 'WITHSCORES'));
-    const out: StoryMember[] = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) out.push({ key: flat[i] as string, publishedMs: Number(flat[i + 1]) });
-    // Sorted-set order breaks score ties by member bytes, the same as ordering by key.
-    return out;
+  /**
+   * Calls made in one go (as a batch's placements ask for their stories' members, each
+   * call made before any is awaited) share one script: one command for all of them rather
+   * than one round trip each.
+   */
+  members(storyId: string): Promise<StoryMember[]> {
+    return new Promise((resolve, reject) => {
+      if (this.membersWanted.length === 0) queueMicrotask(() => void this.readMembers());
+      this.membersWanted.push({ storyId, resolve, reject });
+    });
+  }
+
+  /** Answers the {@link members} calls waiting, with one script. */
+  private async readMembers(): Promise<void> {
+    const wanted = this.membersWanted.splice(0);
+    try {
+      const lists = (await this.run('members', () => MEMBERS.run(this.redis, [], [this.base, ...wanted.map((w) => w.storyId)]))) as string[][];
+      wanted.forEach((w, i) => {
+        const flat = lists[i] ?? [];
+        const out: StoryMember[] = [];
+        for (let j = 0; j + 1 < flat.length; j += 2) out.push({ key: flat[j] as string, publishedMs: Number(flat[j + 1]) });
+        // Sorted-set order breaks score ties by member bytes, the same as ordering by key.
+        w.resolve(out);
+      });
+    } catch (err) {
+      for (const w of wanted) w.reject(err);
+    }
   }
 
   async remove(key: string): Promise<void> {
@@ -510,9 +541,6 @@ export class RedisStoryIndex implements StoryIndex {
   }
   private entryKey(key: string): string {
     return `${this.base}entry:${key}`;
-  }
-  private membersKey(storyId: string): string {
-    return `${this.base}members:${storyId}`;
   }
 
   private async run<T>(op: string, fn: () => Promise<T>, key?: string): Promise<T> {
