@@ -29,11 +29,18 @@ export interface InProcessProcessors {
 
 /**
  * The processors of the use cases: `processArticle` and `publishCategories` on the deps
- * `depsFor` builds around the runner's Jobs port.
+ * `depsFor` builds around the runner's Jobs port. The gated deps of article work are
+ * built once per runner (its Jobs port and gate), not per job.
  */
 export function pipelineProcessors(depsFor: (jobs: Jobs) => PipelineDeps): InProcessProcessors {
+  const gated = new WeakMap<ArticleFetchGate, PipelineDeps>();
+  const articleDeps = (jobs: Jobs, gate: ArticleFetchGate): PipelineDeps => {
+    let deps = gated.get(gate);
+    if (deps === undefined) gated.set(gate, (deps = gate.deps(depsFor(jobs))));
+    return deps;
+  };
   return {
-    article: (job, { jobs, finalAttempt, gate }) => processArticle(gate.deps(depsFor(jobs)), job, { finalAttempt }),
+    article: (job, { jobs, finalAttempt, gate }) => processArticle(articleDeps(jobs, gate), job, { finalAttempt }),
     publish: (slugs, { jobs }) => publishCategories(depsFor(jobs), slugs),
   };
 }
