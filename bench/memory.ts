@@ -12,6 +12,9 @@
  * checkout without `dist/`) for reference. At rest the process (through the preload
  * bench/lib/memory-usage.mjs) also reports process.memoryUsage(), which splits the anonymous
  * part into V8's heap, external memory (Buffers) and what is left: native allocations.
+ * The daemon runs with the runtime settings of the Docker image (the allocator and Node
+ * variables of the Dockerfile's `ENV`, read from it, see {@link imageRuntimeEnv}), and the
+ * table says which; one set in the bench's own environment wins (set it empty to run without).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +25,7 @@ import {
   newEnv,
   removeEnv,
   removeInstall,
+  REPO_ROOT,
   rssMbOf,
   sleep,
   spawnFinews,
@@ -67,6 +71,38 @@ interface UsageMb {
   heapUsedMb: number;
   /** Memory of JS objects held outside the heap (`external`, which includes `arrayBuffers`). */
   externalMb: number;
+}
+
+/** Variables of the image's `ENV` that tune the runtime rather than finews: glibc's allocator and Node's own. */
+const RUNTIME_VARIABLE = /^(?:MALLOC_[A-Z_]+|GLIBC_TUNABLES|NODE_OPTIONS)$/;
+
+/**
+ * The runtime variables the Docker image sets (`ENV` of the Dockerfile's last stage, the one
+ * that runs finews), each overridden by the bench's own environment when set there.
+ */
+function imageRuntimeEnv(dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8'), own: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const lastStage = dockerfile.split(/^FROM\s/m).at(-1) ?? '';
+  const instructions = lastStage.replace(/\\\r?\n/g, ' ').split(/\r?\n/);
+  const env: Record<string, string> = {};
+  for (const line of instructions) {
+    const m = /^\s*ENV\s+(.*)$/.exec(line);
+    if (!m?.[1]) continue;
+    for (const pair of m[1].matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|\S*)/g)) {
+      const [, key = '', raw = ''] = pair;
+      if (RUNTIME_VARIABLE.test(key)) env[key] = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw;
+    }
+  }
+  for (const key of Object.keys(env)) {
+    const mine = own[key];
+    if (mine !== undefined) env[key] = mine;
+  }
+  return env;
+}
+
+/** `K=V …` of `env`, for the table; "none" when empty. */
+function envText(env: Record<string, string>): string {
+  const set = Object.entries(env).filter(([, v]) => v !== '');
+  return set.length === 0 ? 'none' : set.map(([k, v]) => `${k}=${v}`).join(' ');
 }
 
 const MEMORY_USAGE_PRELOAD = pathToFileURL(join(import.meta.dirname, 'lib', 'memory-usage.mjs')).href;
@@ -119,14 +155,14 @@ interface Windows {
   timeoutMs: number;
 }
 
-async function atRest(mode: Mode, install: Install, site: NewsSite, { justIdleMs, restMs, timeoutMs }: Windows): Promise<RestResult> {
+async function atRest(mode: Mode, install: Install, site: NewsSite, { justIdleMs, restMs, timeoutMs }: Windows, runtimeEnv: Record<string, string>): Promise<RestResult> {
   const env = newEnv(mode, { feedUrls: site.feedUrls() });
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
   const usageFile = join(env.dir, 'memory-usage.json');
-  const nodeOptions = `${process.env.NODE_OPTIONS ?? ''} --import=${MEMORY_USAGE_PRELOAD}`.trim();
-  const { child } = spawnFinews(env, ['start'], { PORT: String(port), HOST: '127.0.0.1', NODE_OPTIONS: nodeOptions, FINEWS_BENCH_MEMORY_USAGE: usageFile }, install);
+  const nodeOptions = `${runtimeEnv.NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? ''} --import=${MEMORY_USAGE_PRELOAD}`.trim();
+  const { child } = spawnFinews(env, ['start'], { ...runtimeEnv, PORT: String(port), HOST: '127.0.0.1', NODE_OPTIONS: nodeOptions, FINEWS_BENCH_MEMORY_USAGE: usageFile }, install);
   try {
     const pid = child.pid;
     if (pid === undefined) throw new Error('finews start did not start');
@@ -174,6 +210,7 @@ export async function run(opts: BenchOptions): Promise<Comparison[]> {
   // V8 shrank an idle daemon's heap 50–75 s after its last work in trial runs.
   const windows: Windows = { justIdleMs: opts.quick ? 5_000 : 20_000, restMs: 120_000, timeoutMs: opts.quick ? 120_000 : 1_800_000 };
   const runtimes: Runtime[] = opts.quick || opts.builtOnly ? ['built'] : ['built', 'tsx'];
+  const runtimeEnv = imageRuntimeEnv();
   const site = await new NewsSite({ feeds, perFeed }).start();
   const results: Array<RestResult | { mode: Mode; runtime: Runtime; error: string }> = [];
   try {
@@ -182,7 +219,7 @@ export async function run(opts: BenchOptions): Promise<Comparison[]> {
       try {
         for (const mode of opts.mode === undefined ? (['embedded', 'redis'] as const) : [opts.mode]) {
           try {
-            results.push(await atRest(mode, install, site, windows));
+            results.push(await atRest(mode, install, site, windows, runtimeEnv));
           } catch (err) {
             // A daemon that does not get there is a result of the benchmark, not a crash of it.
             results.push({ mode, runtime, error: err instanceof Error ? err.message : String(err) });
@@ -203,7 +240,7 @@ export async function run(opts: BenchOptions): Promise<Comparison[]> {
       label: `finews start, ${r.mode}`,
       unit: 'MB RSS at rest',
       rate: r.restMb,
-      detail: `anon ${Math.round(r.anonMb)} MB + file ${Math.round(r.fileMb)} MB${usageText(r.usage)}; main malloc heap ${Math.round(r.mallocMb)} MB; ${Math.round(r.justIdleMb)} MB after ${windows.justIdleMs / 1000} s idle; peak ${Math.round(r.peakMb)} MB`,
+      detail: `anon ${Math.round(r.anonMb)} MB + file ${Math.round(r.fileMb)} MB${usageText(r.usage)}; main malloc heap ${Math.round(r.mallocMb)} MB; ${Math.round(r.justIdleMb)} MB after ${windows.justIdleMs / 1000} s idle; peak ${Math.round(r.peakMb)} MB; runtime env as the Docker image: ${envText(runtimeEnv)}`,
       output: `ingest ${fmtMs(r.ingestMs)} ms from spawn`,
     },
     baseline,

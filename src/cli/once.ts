@@ -1,8 +1,8 @@
 import { SingleBar, Presets } from 'cli-progress';
 import Table from 'cli-table3';
 import PQueue from 'p-queue';
-import type { Config } from '../domain.js';
-import { publishAll, publishCategories, SOURCES_STATUS, wroteSourceState } from '../pipeline/publish.js';
+import { ALL_SLUG, type Config } from '../domain.js';
+import { SOURCES_STATUS, wroteSourceState } from '../pipeline/publish.js';
 import { refreshSource, type RefreshOutcome } from '../pipeline/refresh-source.js';
 import { compose } from '../runtime/compose.js';
 import type { RuntimeOptions } from '../runtime/options.js';
@@ -22,9 +22,9 @@ export interface OnceOptions {
 
 /**
  * One full pass: every enabled source (or one) is refreshed now, due or not, its new
- * articles processed to completion and the categories published (all of them once more
- * unless every source answered 304, the same bytes, or failed: only the sources table of
- * the home page changed then). Exits 0 even when
+ * articles processed to completion and the categories published once, at the end (all of
+ * them unless every source answered 304, the same bytes, or failed: only the sources table
+ * of the home page changed then). Exits 0 even when
  * some sources failed (they show in the summary and in `finews status`), 2 when every
  * source it polled failed, so cron can tell.
  */
@@ -38,8 +38,9 @@ export async function onceCommand(options: RuntimeOptions, config: Config, log: 
   // Before the runtime is opened: child loggers take their level from the logger when made.
   const level = log.level;
   if (progress && log.isLevelEnabled('info')) log.level = 'warn';
-  // Its work runs here to completion, whatever the store: in-process jobs.
-  const app = await compose({ ...options, jobs: 'in-process' }, config, log, { inProcess: { publishDebounceMs: 500 } });
+  // Its work runs here to completion, whatever the store: in-process jobs. Their publishes
+  // are held for the end of the pass: each category is rendered once, not every few seconds.
+  const app = await compose({ ...options, jobs: 'in-process' }, config, log, { inProcess: { holdPublishes: true } });
   const { deps } = app;
   const bar = progress ? new SingleBar({ format: 'sources {bar} {value}/{total} {sourceId}', stream: opts.out }, Presets.shades_classic) : undefined;
   bar?.start(sources.length, 0, { sourceId: '' });
@@ -58,12 +59,13 @@ export async function onceCommand(options: RuntimeOptions, config: Config, log: 
       ),
     );
     bar?.update({ sourceId: 'articles…' });
+    // Rendered with what the pass changed, once its articles are stored: every category
+    // when a source read anything (which also picks up config edits, such as titles); a
+    // pass that read nothing new changed only the polls themselves, the home page's
+    // sources table.
+    if (outcomes.some((o) => o.status === 'ok')) await deps.jobs.requestPublish([ALL_SLUG, ...(await deps.store.listCategories()).map((c) => c.slug)]);
+    else if (outcomes.some(wroteSourceState)) await deps.jobs.requestPublish([SOURCES_STATUS]);
     await app.onIdle();
-    // What the pass changed was published as it was saved; rendering everything once more
-    // also picks up config edits (titles), but a pass that read nothing new changed nothing.
-    if (outcomes.some((o) => o.status === 'ok')) await publishAll(deps);
-    // Only the polls themselves are news then: the home page's sources table, no category.
-    else if (outcomes.some(wroteSourceState)) await publishCategories(deps, [SOURCES_STATUS]);
     bar?.stop();
     log.level = level;
     opts.out.write(summaryTable(outcomes) + '\n');

@@ -6,10 +6,22 @@ import type { Item } from '../domain.js';
 
 /** An ISO 8601 date with its own offset kept, or undefined when unreadable. */
 export function readDate(text: string | undefined): DateTime | undefined {
-  if (typeof text !== 'string' || text.trim() === '') return undefined;
-  const dt = DateTime.fromISO(text.trim(), { setZone: true });
-  return dt.isValid ? dt : undefined;
+  if (typeof text !== 'string') return undefined;
+  // A publish reads each item's dates in every format of every category it is in: each
+  // text is parsed once (a DateTime is immutable, so one can be handed out many times).
+  const known = dates.get(text);
+  if (known !== undefined) return known ?? undefined;
+  const trimmed = text.trim();
+  const dt = trimmed === '' ? undefined : DateTime.fromISO(trimmed, { setZone: true });
+  const read = dt?.isValid ? dt : undefined;
+  if (dates.size >= DATES_KEPT) dates.clear();
+  dates.set(text, read ?? null);
+  return read;
 }
+
+/** Date texts whose reading is kept: a few publishes' worth of items; past it the memo starts over. */
+const DATES_KEPT = 8192;
+const dates = new Map<string, DateTime | null>();
 
 /** `date`, or the epoch when it is an Invalid Date. */
 export function validDate(date: Date): Date {

@@ -29,11 +29,18 @@ export interface InProcessProcessors {
 
 /**
  * The processors of the use cases: `processArticle` and `publishCategories` on the deps
- * `depsFor` builds around the runner's Jobs port.
+ * `depsFor` builds around the runner's Jobs port. The gated deps of article work are
+ * built once per runner (its Jobs port and gate), not per job.
  */
 export function pipelineProcessors(depsFor: (jobs: Jobs) => PipelineDeps): InProcessProcessors {
+  const gated = new WeakMap<ArticleFetchGate, PipelineDeps>();
+  const articleDeps = (jobs: Jobs, gate: ArticleFetchGate): PipelineDeps => {
+    let deps = gated.get(gate);
+    if (deps === undefined) gated.set(gate, (deps = gate.deps(depsFor(jobs))));
+    return deps;
+  };
   return {
-    article: (job, { jobs, finalAttempt, gate }) => processArticle(gate.deps(depsFor(jobs)), job, { finalAttempt }),
+    article: (job, { jobs, finalAttempt, gate }) => processArticle(articleDeps(jobs, gate), job, { finalAttempt }),
     publish: (slugs, { jobs }) => publishCategories(depsFor(jobs), slugs),
   };
 }
@@ -62,6 +69,14 @@ export interface InProcessJobsOptions {
   publishMaxWaitMs?: number;
   /** Categories whose render failed are asked for again this long after. @defaultValue {@link PUBLISH_AGAIN_AFTER_MS} */
   publishAgainAfterMs?: number;
+  /**
+   * Hold every publish asked for until {@link InProcessJobs.onIdle}, which renders what is
+   * held in one run and throws when that render fails (nothing is asked for again later):
+   * a pass run to completion (`finews once`) renders each category it changed once, at its
+   * end, instead of every few seconds while its sources are still being stored.
+   * @defaultValue false
+   */
+  holdPublishes?: boolean;
 }
 
 /**
@@ -142,6 +157,7 @@ export class InProcessJobs implements Jobs {
   async requestPublish(categories: string[]): Promise<void> {
     if (categories.length === 0) return;
     for (const slug of categories) this.pendingSlugs.add(slug);
+    if (this.opts.holdPublishes) return;
     const now = Date.now();
     if (this.publishTimer === undefined) this.publishFirstAt = now;
     clearTimeout(this.publishTimer);
@@ -151,7 +167,10 @@ export class InProcessJobs implements Jobs {
     this.publishTimer = setTimeout(() => void this.flushPublish(), delay);
   }
 
-  /** Resolves when no article is queued, running or waiting for a retry, and publishing is done. */
+  /**
+   * Resolves when no article is queued, running or waiting for a retry, and publishing is
+   * done. With `holdPublishes`, rejects when rendering what was held failed.
+   */
   async onIdle(): Promise<void> {
     for (;;) {
       await this.articles.onIdle();
@@ -179,7 +198,8 @@ export class InProcessJobs implements Jobs {
       this.runArticle(job, Number.POSITIVE_INFINITY);
     }
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.onIdle(), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+    const idle = this.onIdle().catch((err: unknown) => this.log.error({ err }, 'publish failed while closing'));
+    await Promise.race([idle, new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
     clearTimeout(timer);
     clearTimeout(this.publishTimer);
     for (const timer of this.publishAgain) clearTimeout(timer);
@@ -254,6 +274,8 @@ export class InProcessJobs implements Jobs {
       try {
         await this.processors.publish(slugs, { jobs: this });
       } catch (err) {
+        // Whoever holds publishes waits in onIdle() for this render: it is told, and decides.
+        if (this.opts.holdPublishes) throw err;
         const afterMs = this.opts.publishAgainAfterMs ?? PUBLISH_AGAIN_AFTER_MS;
         this.log.error({ err, slugs, afterMs }, 'publish failed; publishing these categories again later');
         this.publishLater(slugs, afterMs);

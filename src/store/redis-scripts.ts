@@ -50,7 +50,9 @@ return out
  * ARGV[1]: JSON array of entries {g: [[hash, rev]...], w: [[command, arg...]...]},
  * full key names (server prefix included) in both. One JSON argument rather than
  * thousands of small ones: the client encodes it natively in one call, where each
- * argument of a command costs it a step of its own.
+ * argument of a command costs it a step of its own. A write's argument that is a number
+ * n (every other argument is a string) stands for ARGV[n]: the large values (documents,
+ * work) follow as arguments of their own, neither escaped into the JSON nor parsed here.
  * Returns one 1 (written) or 0 (a hash changed since it was read: read again) per entry.
  */
 export const APPLY_IF_UNCHANGED = new LuaScript(
@@ -67,7 +69,12 @@ for i, entry in ipairs(entries) do
     end
   end
   if ok then
-    for _, w in ipairs(entry.w) do redis.call(unpack(w)) end
+    for _, w in ipairs(entry.w) do
+      for j = 2, #w do
+        if type(w[j]) == 'number' then w[j] = ARGV[w[j]] end
+      end
+      redis.call(unpack(w))
+    end
     out[i] = 1
   else
     out[i] = 0

@@ -39,11 +39,12 @@ export interface RedisStoryIndexOptions {
 
 /**
  * How old a lookup may be when its batch is recorded, ms; an older one is looked up
- * again. Versions only grow, so a band that changed always reads differently, except
- * one absent at the lookup that was written and then expired (`bandTtlMs` after its
- * last write) before the record: bounding the gap rules that out.
+ * again. It bounds how long the write log ({@link WRITES}) must keep what was written.
  */
-const SNAPSHOT_MAX_AGE_MS = 15_000;
+const SNAPSHOT_MAX_AGE_MS = 10_000;
+
+/** How long the write log keeps an entry, ms (server clock): longer than any lookup it is checked against lives. */
+const WRITES_KEPT_MS = SNAPSHOT_MAX_AGE_MS + 1_000;
 
 const PRUNE_BATCH = 500;
 
@@ -51,60 +52,66 @@ const PRUNE_BATCH = 500;
 const NOW_MS = `local function now_ms() local t = redis.call('TIME') return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) end`;
 
 /**
- * Band versions, which the scripts share. A band's version is the score of a member of
- * its own set (`VERSION`, a name no key has), so it costs no key of its own, expires with
- * the set, and is written by the same ZADD that adds an article to the band. A script
- * that changes bands gives them all one value, drawn once from a counter that only grows
- * (`vseq`), so a band never returns to a version a lookup read. Absent: 0.
+ * The write log, which the scripts share: how a record tells whether any band it looked
+ * up was written since. Every script that adds a key to band sets or removes one draws one
+ * number from a counter that only grows (`vseq`) and adds one entry to the sorted set
+ * `writes` (score that number; member the number, the server ms and the JSON list of the
+ * bands it wrote), dropping entries older than {@link WRITES_KEPT_MS} as it goes (and the
+ * whole log that long after its last write). A lookup reads the counter; its record reads
+ * the entries numbered after it, all of them (as many as numbers were drawn since, or the
+ * log cannot tell and the batch is looked up again), and compares their bands with its
+ * own: one read however many bands, where a version per band cost a read of each band at
+ * the lookup and again at the record. A band set that lapses between the lookup and the
+ * record was written by no one: its candidates were entries all the same, and whoever
+ * writes the band again is in the log.
  */
-const VERSIONS = `
-local VERSION = string.char(0) .. 'v'
-local vtok = nil
-local function version_token(base)
-  if vtok == nil then vtok = redis.call('INCR', base .. 'vseq') end
-  return vtok
+const WRITES = `
+local function log_writes(base, bands, now)
+  if #bands == 0 then return end
+  local token = redis.call('INCR', base .. 'vseq')
+  local wk = base .. 'writes'
+  local parts = {}
+  for i, band in ipairs(bands) do parts[i] = cjson.encode(band) end
+  redis.call('ZADD', wk, token, string.format('%d %d [', token, now) .. table.concat(parts, ',') .. ']')
+  -- Entries older than any live lookup, oldest first: a few at a time, as each write adds one.
+  local old = redis.call('ZRANGE', wk, 0, 7)
+  local drop = 0
+  for _, m in ipairs(old) do
+    local at = tonumber(string.match(m, '^%d+ (%d+) '))
+    if at == nil or now - at <= ${WRITES_KEPT_MS} then break end
+    drop = drop + 1
+  end
+  if drop > 0 then redis.call('ZREMRANGEBYRANK', wk, 0, drop - 1) end
+  -- A quiet index keeps no log at all.
+  redis.call('PEXPIRE', wk, ${WRITES_KEPT_MS})
 end
-local function version_of(base, band)
-  return tonumber(redis.call('ZSCORE', base .. 'band:' .. band, VERSION) or '0')
-end
--- One digest of the versions of the bands given, in their order: what a record compares with its lookup's.
-local function versions_digest(base, bands)
-  local vs = {}
-  for j, band in ipairs(bands) do vs[j] = string.format('%d', version_of(base, band)) end
-  return redis.sha1hex(table.concat(vs, ','))
-end
--- The distinct bands of a batch's assignments, in first-seen order: ARGV positions of each assignment's bands.
-local function distinct_bands(froms, counts)
-  local out, seen = {}, {}
-  for i = 1, #froms do
-    for b = froms[i], froms[i] + counts[i] - 1 do
-      local band = ARGV[b]
-      if not seen[band] then
-        seen[band] = true
-        out[#out + 1] = band
-      end
+-- The log's number as a lookup reads it.
+local function log_seq(base) return tonumber(redis.call('GET', base .. 'vseq') or '0') end
+-- True when some script wrote one of \`mine\` (a set of bands) after \`seq\`, or the log no longer tells.
+local function written_since(base, seq, mine)
+  local entries = redis.call('ZRANGEBYSCORE', base .. 'writes', '(' .. string.format('%d', seq), '+inf')
+  if #entries ~= log_seq(base) - seq then return true end
+  for _, m in ipairs(entries) do
+    for _, band in ipairs(cjson.decode(string.sub(m, string.find(m, '[', 1, true), -1))) do
+      if mine[band] then return true end
     end
   end
-  return out
+  return false
 end`;
 
 /**
- * Removes the record of `key` (its bands, membership and expiry) and bumps the version of
- * every band it leaves; returns its story, or false when it was not indexed.
+ * Removes the record of `key` (its bands, membership and, with `expiry`, its expiry
+ * entry), noting the bands it leaves in `touched`; returns its story, or false when it
+ * was not indexed.
  */
-const UNINDEX = `${VERSIONS}
-local function unindex(base, key)
+const UNINDEX = `
+local function unindex(base, key, expiry, touched)
   local ek = base .. 'entry:' .. key
   local old = redis.call('HMGET', ek, 'bands', 'published', 'story')
-  redis.call('ZREM', base .. 'expiry', key)
+  if expiry then redis.call('ZREM', base .. 'expiry', key) end
   if not old[1] or not old[2] or not old[3] then return false end
   for _, band in ipairs(cjson.decode(old[1])) do
-    local bk = base .. 'band:' .. band
-    -- Versioned before the key leaves, so the set (and its expiry) never empties under the version.
-    if redis.call('ZSCORE', bk, key) then
-      redis.call('ZADD', bk, version_token(base), VERSION)
-      redis.call('ZREM', bk, key)
-    end
+    if redis.call('ZREM', base .. 'band:' .. band, key) == 1 then touched[#touched + 1] = band end
   end
   redis.call('ZREM', base .. 'members:' .. old[3], key)
   redis.call('DEL', ek)
@@ -118,25 +125,22 @@ end`;
  * earlier assignment of the batch records again (the writer replaces those records
  * before i's turn, so i must see the new ones, which the caller adds). Replies
  * { server ms, { key, fp, published, story, … } of the distinct entries listed,
- * the digest of the versions of every band looked up, per assignment per band the 1-based
- * positions of its entries in the first list }. A member without an entry (which the
- * scripts never leave behind) is passed over.
+ * the write log's number, per assignment per band the 1-based positions of its entries
+ * in the first list }. A member without an entry (which the scripts never leave behind,
+ * but band sets written before the write log carry a version member) is passed over.
  */
 const LOOKUP = new LuaScript(
   'story-lookup',
   `${NOW_MS}
-${VERSIONS}
+${WRITES}
 local base, limit, n = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local asg, first, pos = {}, {}, 4
-local froms, counts = {}, {}
 for i = 1, n do
   local key, nb = ARGV[pos], tonumber(ARGV[pos + 3])
   asg[i] = { key = key, since = ARGV[pos + 1], till = ARGV[pos + 2], from = pos + 4, nb = nb }
-  froms[i], counts[i] = pos + 4, nb
   if first[key] == nil then first[key] = i end
   pos = pos + 4 + nb
 end
-local digest = versions_digest(base, distinct_bands(froms, counts))
 local entries, at, count = {}, {}, 0
 local lists = {}
 for i = 1, n do
@@ -177,46 +181,57 @@ for i = 1, n do
   end
   lists[i] = per
 end
-return { now_ms(), entries, digest, lists }`,
+return { now_ms(), entries, log_seq(base), lists }`,
 );
 
 /**
- * Records a batch if no band it looked up changed since: the compare-and-set half of an
- * assignment. ARGV: base, band ttl ms, recording time ms, the lookup's server ms, the
- * lookup's digest of versions, then per assignment (the lookup's assignments, with the
- * same bands in the same order, so the bands compared are those it read): key, fp,
- * published, story, band count, bands. Replies { 0 } when a band changed (or the lookup
- * is too old to tell), else { 1, { { 0 } or { 1, previous story } per assignment } }.
+ * Records a batch if no band it looked up was written since: the compare-and-set half of
+ * an assignment. ARGV: base, band ttl ms, recording time ms, the lookup's server ms, the
+ * lookup's write log number, then per assignment (the lookup's assignments, with the same
+ * bands): key, fp, published, story, band count, bands. Replies { 0 } when a band was
+ * written (or the lookup is too old to tell), else { 1, { { 0 } or { 1, previous story }
+ * per assignment } }.
  */
 const RECORD = new LuaScript(
   'story-record',
   `${NOW_MS}
+${WRITES}
 ${UNINDEX}
-local base, bandTtl, recorded, readAt, digest = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
-if now_ms() - readAt > ${SNAPSHOT_MAX_AGE_MS} then return { 0 } end
-local froms, counts = {}, {}
+local base, bandTtl, recorded, readAt, seq = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local now = now_ms()
+if now - readAt > ${SNAPSHOT_MAX_AGE_MS} then return { 0 } end
+-- The distinct bands of the batch, in first-seen order.
+local mine, order = {}, {}
 local at = 6
 while at <= #ARGV do
-  froms[#froms + 1], counts[#counts + 1] = at + 5, tonumber(ARGV[at + 4])
-  at = at + 5 + tonumber(ARGV[at + 4])
+  local nb = tonumber(ARGV[at + 4])
+  for b = at + 5, at + 4 + nb do
+    local band = ARGV[b]
+    if not mine[band] then
+      mine[band] = true
+      order[#order + 1] = band
+    end
+  end
+  at = at + 5 + nb
 end
-if versions_digest(base, distinct_bands(froms, counts)) ~= digest then return { 0 } end
+if written_since(base, seq, mine) then return { 0 } end
 local pos = 6
 local out = {}
+local touched = {}
 -- Each band set written gets its expiry once, the latest its writes ask for.
-local expires, order = {}, {}
+local expires = {}
 while pos <= #ARGV do
   local key, fp, published, story, nb = ARGV[pos], ARGV[pos + 1], ARGV[pos + 2], ARGV[pos + 3], tonumber(ARGV[pos + 4])
-  local previous = unindex(base, key)
+  -- The expiry entry is written again below: only the rest of an earlier record goes.
+  local previous = unindex(base, key, false, touched)
   local expiry = math.max(tonumber(published), recorded)
   local bands = {}
   for b = 1, nb do bands[b] = cjson.encode(ARGV[pos + 4 + b]) end
   redis.call('HSET', base .. 'entry:' .. key, 'fp', fp, 'bands', '[' .. table.concat(bands, ',') .. ']', 'published', published, 'story', story)
   for b = 1, nb do
     local band = ARGV[pos + 4 + b]
-    redis.call('ZADD', base .. 'band:' .. band, published, key, version_token(base), VERSION)
+    redis.call('ZADD', base .. 'band:' .. band, published, key)
     local e = expires[band]
-    if e == nil then order[#order + 1] = band end
     if e == nil or expiry > e then expires[band] = expiry end
   end
   redis.call('ZADD', base .. 'members:' .. story, published, key)
@@ -227,6 +242,10 @@ end
 for _, band in ipairs(order) do
   redis.call('PEXPIREAT', base .. 'band:' .. band, string.format('%d', expires[band] + bandTtl))
 end
+for _, band in ipairs(touched) do
+  if not mine[band] then order[#order + 1] = band end
+end
+log_writes(base, order, now)
 return { 1, out }`,
 );
 
@@ -237,17 +256,29 @@ return { 1, out }`,
  */
 const FORGET = new LuaScript(
   'story-forget',
-  `${UNINDEX}
+  `${NOW_MS}
+${WRITES}
+${UNINDEX}
 local base, cut, removed = ARGV[1], ARGV[2], 0
+local touched = {}
 for i = 3, #ARGV do
   local key = ARGV[i]
   local score = cut ~= '' and redis.call('ZSCORE', base .. 'expiry', key)
   if cut == '' or (score and tonumber(score) < tonumber(cut)) then
-    unindex(base, key)
+    unindex(base, key, true, touched)
     removed = removed + 1
   end
 end
+log_writes(base, touched, now_ms())
 return removed`,
+);
+
+/** The members of stories: ARGV base, story ids. Replies per story its flat [key, publishedAt ms, …], earliest first. */
+const MEMBERS = new LuaScript(
+  'story-members',
+  `local out = {}
+for i = 2, #ARGV do out[i - 1] = redis.call('ZRANGE', ARGV[1] .. 'members:' .. ARGV[i], 0, -1, 'WITHSCORES') end
+return out`,
 );
 
 /** Most assignments of calls made at once that one flight records together. */
@@ -261,7 +292,7 @@ interface QueuedAssignment {
   reject: (err: unknown) => void;
 }
 
-type LookupReply = [number, string[], string, number[][][]];
+type LookupReply = [number, string[], number, number[][][]];
 type RecordReply = [0] | [1, ([0] | [1, string])[]];
 
 /** An entry recorded by an earlier assignment of the batch being chosen for. */
@@ -272,20 +303,21 @@ interface BatchRecord {
 
 /**
  * The story index of Redis mode. Layout under `<prefix>story:`: `band:<value>` sorted
- * sets (member key, score publishedAt ms, and the band's version; expiring `bandTtlMs`
- * after their newest write, since lookups only look within a story window), `vseq` the
- * counter versions are drawn from, `entry:<key>` hashes
- * (fingerprint, bands, published, story), `members:<storyId>` sorted sets (score
- * publishedAt ms), and `expiry` (score max(publishedAt, recorded) ms, for pruning).
+ * sets (member key, score publishedAt ms; expiring `bandTtlMs` after their newest write,
+ * since lookups only look within a story window), `entry:<key>` hashes (fingerprint,
+ * bands, published, story), `members:<storyId>` sorted sets (score publishedAt ms),
+ * `expiry` (score max(publishedAt, recorded) ms, for pruning), and the write log: `vseq`,
+ * the counter its entries are numbered by, and `writes`, the bands each script wrote in
+ * the last few seconds.
  *
  * Assignment takes no lock: a batch is looked up in one script (one round trip, one
- * consistent read with the versions of the bands it read), chosen for here, and
- * recorded by a second script only if none of those bands changed meanwhile; otherwise
- * it is looked up and chosen for again. A writer never waits for another, and two
- * reprints saved at once still land in one story: the second to record finds the
- * first's band changed, looks again and joins it. Within a process, calls made while
- * one is being recorded wait and go together in the next batch, so only writers in
- * other processes ever make an assignment look again.
+ * consistent read, with the number of the last write it saw), chosen for here, and
+ * recorded by a second script only if no later write touched a band it looked up;
+ * otherwise it is looked up and chosen for again. A writer never waits for another, and
+ * two reprints saved at once still land in one story: the second to record finds the
+ * first's write to a band it read, looks again and joins it. Within a process, calls
+ * made while one is being recorded wait and go together in the next batch, so only
+ * writers in other processes ever make an assignment look again.
  */
 export class RedisStoryIndex implements StoryIndex {
   private readonly redis: Redis;
@@ -293,6 +325,8 @@ export class RedisStoryIndex implements StoryIndex {
   private readonly conflictWaitMs: number;
   private readonly bandTtlMs: number;
   private readonly waiting: QueuedAssignment[] = [];
+  /** {@link members} calls not yet sent. */
+  private readonly membersWanted: { storyId: string; resolve: (members: StoryMember[]) => void; reject: (err: unknown) => void }[] = [];
   private flying = false;
 
   constructor(opts: RedisStoryIndexOptions) {
@@ -400,7 +434,7 @@ export class RedisStoryIndex implements StoryIndex {
       const bands = bandsOf[i] as string[];
       args.push(a.entry.key, a.span.sinceMs, a.span.untilMs, bands.length, ...bands);
     });
-    const [readAt, flat, digest, lists] = (await LOOKUP.run(this.redis, [], args)) as LookupReply;
+    const [readAt, flat, seq, lists] = (await LOOKUP.run(this.redis, [], args)) as LookupReply;
     const stored: StoryIndexed[] = [];
     for (let i = 0; i + 3 < flat.length; i += 4) {
       stored.push({ key: flat[i] as string, fingerprint: flat[i + 1] as string, publishedMs: Number(flat[i + 2]), storyId: flat[i + 3] as string });
@@ -429,8 +463,7 @@ export class RedisStoryIndex implements StoryIndex {
       return storyId;
     });
 
-    // The bands of each assignment as the lookup was given them, so the record compares the versions the lookup read.
-    const write: (string | number)[] = [this.base, this.bandTtlMs, Date.now(), readAt, digest];
+    const write: (string | number)[] = [this.base, this.bandTtlMs, Date.now(), readAt, seq];
     assignments.forEach((a, i) => {
       const { entry } = a;
       const bands = bandsOf[i] as string[];
@@ -458,12 +491,33 @@ export class RedisStoryIndex implements StoryIndex {
     return this.run('storyOf', () => this.redis.hget(this.entryKey(key), 'story'), key);
   }
 
-  async members(storyId: string): Promise<StoryMember[]> {
-    const flat = await this.run('members', () => this.redis.zrange(this.membersKey(storyId), 0, -1, 'WITHSCORES'));
-    const out: StoryMember[] = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) out.push({ key: flat[i] as string, publishedMs: Number(flat[i + 1]) });
-    // Sorted-set order breaks score ties by member bytes, the same as ordering by key.
-    return out;
+  /**
+   * Calls made in one go (as a batch's placements ask for their stories' members, each
+   * call made before any is awaited) share one script: one command for all of them rather
+   * than one round trip each.
+   */
+  members(storyId: string): Promise<StoryMember[]> {
+    return new Promise((resolve, reject) => {
+      if (this.membersWanted.length === 0) queueMicrotask(() => void this.readMembers());
+      this.membersWanted.push({ storyId, resolve, reject });
+    });
+  }
+
+  /** Answers the {@link members} calls waiting, with one script. */
+  private async readMembers(): Promise<void> {
+    const wanted = this.membersWanted.splice(0);
+    try {
+      const lists = (await this.run('members', () => MEMBERS.run(this.redis, [], [this.base, ...wanted.map((w) => w.storyId)]))) as string[][];
+      wanted.forEach((w, i) => {
+        const flat = lists[i] ?? [];
+        const out: StoryMember[] = [];
+        for (let j = 0; j + 1 < flat.length; j += 2) out.push({ key: flat[j] as string, publishedMs: Number(flat[j + 1]) });
+        // Sorted-set order breaks score ties by member bytes, the same as ordering by key.
+        w.resolve(out);
+      });
+    } catch (err) {
+      for (const w of wanted) w.reject(err);
+    }
   }
 
   async remove(key: string): Promise<void> {
@@ -487,9 +541,6 @@ export class RedisStoryIndex implements StoryIndex {
   }
   private entryKey(key: string): string {
     return `${this.base}entry:${key}`;
-  }
-  private membersKey(storyId: string): string {
-    return `${this.base}members:${storyId}`;
   }
 
   private async run<T>(op: string, fn: () => Promise<T>, key?: string): Promise<T> {

@@ -101,8 +101,14 @@ const SAVE_READ = ['rev', 'cats', 'srcs', 'saved', 'work', 'pub', 'pubms', 'stor
 
 type Fields<F extends readonly string[]> = Record<F[number], string | null>;
 
-/** A write as the compare-and-set script takes it: a Redis command and its arguments. */
-type Write = string[];
+/**
+ * A write as the compare-and-set script takes it: a Redis command and its arguments. A
+ * number stands for the argument of the script call at that position ({@link CasPlan.blob}).
+ */
+type Write = (string | BlobRef)[];
+
+/** The position of a large value among the arguments of the compare-and-set call. */
+type BlobRef = number & { readonly __blob: true };
 
 /** One entry of a compare-and-set: the hashes it read with the `rev` read of each ('' when absent), and its writes. */
 interface CasEntry {
@@ -116,10 +122,24 @@ interface CasEntry {
  * one command per hash rather than one per step of the plan and another for the rev.
  */
 class CasPlan {
-  private readonly hashes = new Map<string, string[]>();
+  private readonly hashes = new Map<string, Write>();
   private readonly other: Write[] = [];
 
-  hset(key: string, ...fieldsAndValues: string[]): void {
+  /** `blobs`: the large values of the round's script call, shared by its plans. */
+  constructor(private readonly blobs: string[]) {}
+
+  /**
+   * A large value (an item document, a claim's work) as an argument of the script call of
+   * its own, referred to from the writes: sent as it is rather than escaped again inside
+   * the JSON of the writes, and not parsed by the script.
+   */
+  blob(value: string): BlobRef {
+    this.blobs.push(value);
+    // ARGV[1] is the JSON of the entries; the blobs follow it.
+    return (this.blobs.length + 1) as BlobRef;
+  }
+
+  hset(key: string, ...fieldsAndValues: (string | BlobRef)[]): void {
     const fields = this.hashes.get(key);
     if (fields === undefined) this.hashes.set(key, fieldsAndValues);
     else fields.push(...fieldsAndValues);
@@ -211,7 +231,7 @@ class RedisStore implements Store {
           'claims',
           entries.map((e) => e.key),
           CLAIM_READ,
-          (i, claimRaw, itemRaw, nowMs) => this.planClaim(entries[i] as ClaimEntry, claimRaw, itemRaw, nowMs),
+          (i, claimRaw, itemRaw, nowMs, blobs) => this.planClaim(entries[i] as ClaimEntry, claimRaw, itemRaw, nowMs, blobs),
           (i, plan) => (results[i] = plan.result),
         ),
       key,
@@ -230,7 +250,7 @@ class RedisStore implements Store {
     what: string,
     keys: readonly string[],
     fields: readonly string[],
-    plan: (i: number, claimRaw: (string | null)[], itemRaw: (string | null)[], nowMs: number) => P,
+    plan: (i: number, claimRaw: (string | null)[], itemRaw: (string | null)[], nowMs: number, blobs: string[]) => P,
     settle: (i: number, plan: P) => void,
   ): Promise<void> {
     let waiting = keys.map((_, i) => i);
@@ -252,9 +272,10 @@ class RedisStore implements Store {
         now.flatMap((i) => [this.k.claim(keys[i] as string), this.k.item(keys[i] as string)]),
         fields,
       );
-      const plans = now.map((i, j) => plan(i, reads[2 * j] ?? [], reads[2 * j + 1] ?? [], nowMs));
+      const blobs: string[] = [];
+      const plans = now.map((i, j) => plan(i, reads[2 * j] ?? [], reads[2 * j + 1] ?? [], nowMs, blobs));
       const toWrite = plans.map((p, j) => ({ p, i: now[j] as number })).filter(({ p }) => p.cas !== null);
-      const written = await this.applyIfUnchanged(toWrite.map(({ p }) => p.cas as CasEntry));
+      const written = await this.applyIfUnchanged(toWrite.map(({ p }) => p.cas as CasEntry), blobs);
       const retry = new Set(toWrite.filter((_, j) => written[j] !== 1).map(({ i }) => i));
       plans.forEach((p, j) => {
         const i = now[j] as number;
@@ -265,7 +286,13 @@ class RedisStore implements Store {
   }
 
   /** What one claim answers and writes, from its claim and item hashes as read. */
-  private planClaim(entry: ClaimEntry, claimRaw: (string | null)[], itemRaw: (string | null)[], nowMs: number): { result: ClaimResult; cas: CasEntry | null } {
+  private planClaim(
+    entry: ClaimEntry,
+    claimRaw: (string | null)[],
+    itemRaw: (string | null)[],
+    nowMs: number,
+    blobs: string[],
+  ): { result: ClaimResult; cas: CasEntry | null } {
     const claimHash = fieldsOf(CLAIM_READ, claimRaw);
     const itemHash = fieldsOf(CLAIM_READ, itemRaw);
     const { key, sourceId, categories, work, hash } = entry;
@@ -283,7 +310,7 @@ class RedisStore implements Store {
 
     const claimKey = this.sk.claim(key);
     const itemKey = this.sk.item(key);
-    const plan = new CasPlan();
+    const plan = new CasPlan(blobs);
     // A claim that learns nothing refreshes its last-seen time only once it is a day old.
     const touch = !existed || merge.claimChanged || nowMs - Number(claimHash.seen ?? 0) >= SEEN_REFRESH_MS;
     if (touch) plan.hset(claimKey, 'cats', JSON.stringify(merge.claim.categories), 'srcs', JSON.stringify(merge.claim.sources), 'seen', String(nowMs));
@@ -291,7 +318,7 @@ class RedisStore implements Store {
     if (hashes.hashes) plan.hset(claimKey, 'hashes', JSON.stringify(hashes.hashes));
     // A stored article that changed at its source keeps its work until it is saved again.
     if (hashes.changed && work) {
-      plan.hset(claimKey, 'work', JSON.stringify({ ...work, changed: true }));
+      plan.hset(claimKey, 'work', plan.blob(JSON.stringify({ ...work, changed: true })));
       plan.push(['ZADD', this.sk.pendingClaims, String(nowMs), key]);
     }
     for (const s of merge.addedSources) plan.push(['HINCRBY', this.sk.sourceItems, s, '1']);
@@ -299,7 +326,7 @@ class RedisStore implements Store {
       // Not stored (yet, or any more): the claim may be forgotten once old enough.
       if (touch) plan.push(['ZADD', this.sk.unstoredClaims, String(nowMs), key]);
       if (work && (isNew || pending)) {
-        plan.hset(claimKey, 'work', JSON.stringify(work));
+        plan.hset(claimKey, 'work', plan.blob(JSON.stringify(work)));
         plan.push(['ZADD', this.sk.pendingClaims, String(nowMs), key]);
       }
     } else if (merge.item) {
@@ -320,9 +347,9 @@ class RedisStore implements Store {
   }
 
   /** Runs the compare-and-set of a batch in one call; 1 per entry written, 0 per entry to read again. */
-  private async applyIfUnchanged(entries: CasEntry[]): Promise<number[]> {
+  private async applyIfUnchanged(entries: CasEntry[], blobs: readonly string[]): Promise<number[]> {
     if (entries.length === 0) return [];
-    return (await APPLY_IF_UNCHANGED.run(this.redis, [], [JSON.stringify(entries)])) as number[];
+    return (await APPLY_IF_UNCHANGED.run(this.redis, [], [JSON.stringify(entries), ...blobs])) as number[];
   }
 
   async takePendingClaims(olderThan: Date, limit: number, now: Date): Promise<PendingClaim[]> {
@@ -359,7 +386,8 @@ class RedisStore implements Store {
           'saves',
           items.map((item) => item.key),
           SAVE_READ,
-          (i, claimRaw, itemRaw, nowMs) => this.planSave(items[i] as Item, millis[i] as (typeof millis)[number], claimRaw, itemRaw, nowMs),
+          (i, claimRaw, itemRaw, nowMs, blobs) =>
+            this.planSave(items[i] as Item, millis[i] as (typeof millis)[number], claimRaw, itemRaw, nowMs, blobs),
           (_i, plan) => {
             for (const slug of plan.changed) changed.add(slug);
           },
@@ -376,6 +404,7 @@ class RedisStore implements Store {
     claimRaw: (string | null)[],
     itemRaw: (string | null)[],
     nowMs: number,
+    blobs: string[],
   ): { changed: string[]; cas: CasEntry | null } {
     const claimHash = fieldsOf(SAVE_READ, claimRaw);
     const itemHash = fieldsOf(SAVE_READ, itemRaw);
@@ -407,14 +436,14 @@ class RedisStore implements Store {
     const storedms = itemHash.storedms ?? String(incoming.storedMs);
     const claimKey = this.sk.claim(item.key);
     const itemKey = this.sk.item(item.key);
-    const plan = new CasPlan();
+    const plan = new CasPlan(blobs);
     for (const s of after.addedSources) plan.push(['HINCRBY', this.sk.sourceItems, s, '1']);
     plan.hset(claimKey, 'cats', JSON.stringify(after.categories), 'srcs', JSON.stringify(after.sources));
     if (!claimExisted) plan.hset(claimKey, 'first', String(nowMs), 'seen', String(nowMs));
     if (!saved) plan.hset(claimKey, 'saved', String(nowMs));
     plan.push(['ZREM', this.sk.unstoredClaims, item.key], ['HDEL', claimKey, 'work'], ['ZREM', this.sk.pendingClaims, item.key]);
     plan.hset(
-      itemKey, 'doc', doc, 'cats', JSON.stringify(merged.categories), 'srcs', JSON.stringify(merged.sources),
+      itemKey, 'doc', plan.blob(doc), 'cats', JSON.stringify(merged.categories), 'srcs', JSON.stringify(merged.sources),
       'pub', merged.publishedAt, 'pubms', pubms, 'stored', merged.storedAt, 'storedms', storedms, 'publisher', merged.publisher,
       'titles', titledCategory(merged) ?? '',
     );

@@ -24,6 +24,20 @@ export const RESERVED_SLUG_REPLACEMENT = 'all-1';
  * Pure and deterministic: the same name always yields the same slug.
  */
 export function slugOf(name: string): string {
+  // Every item asks for its publisher's slug, and a pass sees few publishers: pinyin once per name.
+  const known = slugs.get(name);
+  if (known !== undefined) return known;
+  const slug = computeSlug(name);
+  if (slugs.size >= SLUGS_KEPT) slugs.clear();
+  slugs.set(name, slug);
+  return slug;
+}
+
+/** Names whose slug is kept; past this many (hostile input, not real publishers) the memo starts over. */
+const SLUGS_KEPT = 4096;
+const slugs = new Map<string, string>();
+
+function computeSlug(name: string): string {
   const folded = name.normalize('NFKC').trim();
   const syllables = pinyin(folded, {
     toneType: 'none',

@@ -7,6 +7,8 @@ import { createMetrics } from '../../src/metrics.js';
 import { refreshSource } from '../../src/pipeline/refresh-source.js';
 import { resolveOptions, type RuntimeOptions } from '../../src/runtime/options.js';
 import { compose } from '../../src/runtime/compose.js';
+import { ALL_SLUG } from '../../src/domain.js';
+import { feedDocName, homePageDocName } from '../../src/publish/doc-names.js';
 import { createLogger, silentLogger } from '../../src/util/log.js';
 import { articlePage, rssFeed, type FixtureArticle } from '../support/fixture-site.js';
 import { configYaml, useFixtureSite, writeConfig } from '../support/harness.js';
@@ -95,6 +97,26 @@ describe('once counts', () => {
     expect(sum(2)).toBe(3);
     expect(sum(3)).toBe(2);
     expect(text()).toContain('2 sources, 0 failed; 3 new items, 2 duplicates');
+  });
+
+  it('publishes what the pass stored when it ends: every item in its publisher\'s feed, `all` and the home page', async () => {
+    const configPath = await twoSources();
+    const config = await loadConfigOrThrow(configPath);
+    const out = new PassThrough();
+    const code = await onceCommand(runtimeOptions(configPath), config, silentLogger(), { out: out as unknown as NodeJS.WriteStream, progress: false });
+    expect(code).toBe(0);
+    const runtime = await compose(runtimeOptions(configPath), config, silentLogger(), { metrics: createMetrics() });
+    try {
+      // A publisher's own feed keeps each of its copies (`all` shows a story once).
+      const feed = (await runtime.store.getRendered(feedDocName('zhengquanshibao', 'rss')))?.body.toString('utf8') ?? '';
+      for (const n of [1, 2, 3]) expect(feed).toContain(`第${n}条快讯`);
+      expect((await runtime.store.getRendered(feedDocName(ALL_SLUG, 'atom')))?.body.toString('utf8')).toContain('第1条快讯');
+      const home = (await runtime.store.getRendered(homePageDocName()))?.body.toString('utf8') ?? '';
+      expect(home).toContain('first');
+      expect(home).toContain('second');
+    } finally {
+      await runtime.close();
+    }
   });
 
   it('holds logs to warnings while the progress bar runs, then draws the summary after the bar', async () => {

@@ -73,4 +73,41 @@ describe('InProcessJobs publishing', () => {
     expect(p.runs).toEqual([]);
     await jobs.close(0);
   });
+
+  it('holds publishes until onIdle, then renders everything asked for in one run', async () => {
+    const p = heldPublisher();
+    const jobs = new InProcessJobs(p.processors, { holdPublishes: true });
+    // Sources stored over a pass, seconds apart as far as any debounce could tell.
+    for (const slug of ['zhongguogongyebao', 'industry', 'zhongguogongyebao']) {
+      await jobs.requestPublish([slug, 'all']);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(p.runs).toEqual([]);
+    const idle = jobs.onIdle();
+    await until(() => p.running() === 1);
+    p.release();
+    await idle;
+    expect(p.runs).toEqual([['all', 'industry', 'zhongguogongyebao']]);
+    await jobs.close(0);
+  });
+
+  it('with held publishes, a failed render rejects onIdle instead of being asked for again later', async () => {
+    let calls = 0;
+    const jobs = new InProcessJobs(
+      {
+        article: async () => undefined,
+        publish: async () => {
+          calls++;
+          throw new Error('disk full');
+        },
+      },
+      { holdPublishes: true, publishAgainAfterMs: 1 },
+    );
+    await jobs.requestPublish(['all']);
+    await expect(jobs.onIdle()).rejects.toThrow('disk full');
+    await new Promise((r) => setTimeout(r, 20));
+    await jobs.onIdle();
+    expect(calls).toBe(1);
+    await jobs.close(0);
+  });
 });

@@ -70,6 +70,32 @@ describe('redis story index', () => {
     counted.disconnect();
   });
 
+  it('reads the members of every story a page touched in one round trip', async () => {
+    const counted = connect();
+    await counted.ping();
+    let commands: string[] = [];
+    const send = counted.sendCommand.bind(counted);
+    counted.sendCommand = ((command: { name: string }) => (commands.push(command.name), send(command as never))) as typeof counted.sendCommand;
+    const store = createRedisStore({ redis: counted, prefix });
+    const rules = DEFAULT_STORY_RULES;
+    const entries = storyCorpus().map((a) => storyEntry(a.key, a.title, a.contentHtml, Date.parse(a.publishedAt)));
+    const placed = await store.stories.assignMany(
+      entries.map((entry) => ({ entry, span: storySpan(entry.publishedMs, rules) })),
+      (found, a) => chooseStory(a.entry, found, rules).storyId,
+    );
+    const stories = [...new Set(placed.map((p) => p.storyId)), 'no-such-story'];
+    commands = [];
+    const members = await Promise.all(stories.map((id) => store.stories.members(id)));
+    expect(commands).toEqual(['evalsha']);
+    // Each as asked alone: its members, earliest first; nothing for a story never made.
+    for (const [i, id] of stories.entries()) {
+      const keys = entries.filter((_, j) => placed[j]?.storyId === id).sort((a, b) => a.publishedMs - b.publishedMs || (a.key < b.key ? -1 : 1)).map((e) => e.key);
+      expect(members[i]?.map((m) => m.key)).toEqual(keys);
+    }
+    expect(members.at(-1)).toEqual([]);
+    counted.disconnect();
+  });
+
   it('records calls made while one is being recorded together, failing only the call whose choice failed', async () => {
     const counted = connect();
     let commands = 0;
@@ -216,7 +242,7 @@ describe('redis story index', () => {
       expect(ttl).toBeGreaterThan(2 * DEFAULT_STORY_RULES.windowMs);
       expect(ttl).toBeLessThanOrEqual(7 * 24 * 3600_000);
     }
-    // The versions a lock-free assignment checks live in the band sets, expiring with them: no key of their own per band.
+    // What a lock-free assignment checks is one write log of the last seconds, not a key per band.
     const keys: string[] = [];
     let cursor = '0';
     do {
@@ -225,8 +251,11 @@ describe('redis story index', () => {
       keys.push(...batch);
     } while (cursor !== '0');
     expect(keys.filter((k) => !k.startsWith(`${prefix}story:band:`)).sort()).toEqual(
-      ['entry:NW1', 'expiry', 'members:NW1', 'vseq'].map((k) => `${prefix}story:${k}`),
+      ['entry:NW1', 'expiry', 'members:NW1', 'vseq', 'writes'].map((k) => `${prefix}story:${k}`),
     );
+    const logTtl = await redis.pttl(`${prefix}story:writes`);
+    expect(logTtl).toBeGreaterThan(0);
+    expect(logTtl).toBeLessThanOrEqual(60_000);
     expect(await redis.pttl(`${prefix}story:entry:NW1`)).toBe(-1);
     expect(await redis.pttl(`${prefix}story:members:NW1`)).toBe(-1);
   });
