@@ -56,7 +56,7 @@ export async function parseFeed(text: string, ctx: FeedContext): Promise<ParsedF
   } catch (err) {
     raw = await parseItemByItem(xml, sniffed.format, sniffed.rootStartTag, sniffed.root, warnings, err, ctx.feedUrl);
   }
-  const feed = normalizeFeed(raw, ctx, warnings);
+  const feed = normalizeFeed(raw, sniffed.format, ctx, warnings);
   // After the item warnings, so "item N" warnings keep their place; the repairs are the feed's.
   if (fixes.length > 0) feed.warnings.push(`XML repaired before parsing: ${fixes.join(', ')}`);
   return feed;
@@ -89,8 +89,6 @@ interface RawItem {
   block?: string;
   /** Set when this item's block could not be parsed: why, and its link or title. */
   broken?: { reason: string; hint?: string };
-  /** rss-parser's reading of pubDate/dc:date through `new Date` (local-time for naive dates). */
-  isoDate?: unknown;
 }
 
 interface RawFeed {
@@ -101,10 +99,14 @@ interface RawFeed {
 }
 
 /**
- * Elements renamed while parsing so rss-parser leaves them to us: it turns Atom
+ * Elements renamed while parsing so rss-parser leaves them to us. It turns Atom
  * `published`/`updated` into dates with `new Date(x).toISOString()`, which throws on
  * an invalid date and loses the whole feed, and its Atom link reader throws on a
- * `<link>` without attributes.
+ * `<link>` without attributes. The text elements and RSS dates it would read into
+ * fields we never use: a plain-text snippet of every description and content:encoded
+ * (regexes and an entity decoder over each), a `new Date` of every pubDate, Atom
+ * content and summary rebuilt as XML; under names of our own it skips that work and
+ * hands them over as custom fields, raw, like the rest.
  */
 function renamed(name: string): string {
   switch (name) {
@@ -114,6 +116,18 @@ function renamed(name: string): string {
       return 'finews-published';
     case 'updated':
       return 'finews-updated';
+    case 'description':
+      return 'finews-description';
+    case 'summary':
+      return 'finews-summary';
+    case 'content':
+      return 'finews-content';
+    case 'content:encoded':
+      return 'finews-content-encoded';
+    case 'pubDate':
+      return 'finews-pubDate';
+    case 'dc:date':
+      return 'finews-dc-date';
     default:
       return name;
   }
@@ -131,17 +145,17 @@ const ITEM_FIELDS: CustomField[] = [
   keep('guid', 'rawGuid'),
   keep('id', 'rawId'),
   keep('title', 'rawTitle'),
-  keep('description', 'rawDescription'),
-  keep('summary', 'rawSummary'),
-  keep('content', 'rawContent'),
-  keep('content:encoded', 'rawContentEncoded'),
+  keep('finews-description', 'rawDescription'),
+  keep('finews-summary', 'rawSummary'),
+  keep('finews-content', 'rawContent'),
+  keep('finews-content-encoded', 'rawContentEncoded'),
   keep('author', 'rawAuthor'),
   keep('dc:creator', 'rawDcCreator'),
   keep('source', 'rawSource'),
   keep('category', 'rawCategory'),
   keep('dc:subject', 'rawDcSubject'),
-  keep('pubDate', 'rawPubDate'),
-  keep('dc:date', 'rawDcDate'),
+  keep('finews-pubDate', 'rawPubDate'),
+  keep('finews-dc-date', 'rawDcDate'),
   keep('finews-published', 'rawPublished'),
   keep('finews-updated', 'rawUpdated'),
   keep('$', 'rawAttrs'),
@@ -212,7 +226,7 @@ async function parseItemByItem(
 // ---------------------------------------------------------------------------
 // Normalization
 
-function normalizeFeed(raw: RawFeed, ctx: FeedContext, warnings: string[]): ParsedFeed {
+function normalizeFeed(raw: RawFeed, format: FeedFormat, ctx: FeedContext, warnings: string[]): ParsedFeed {
   const feedBase = resolveBase(stringRecord(raw.rawAttrs)['xml:base'], ctx.feedUrl);
   const items: SourceItem[] = [];
   raw.items.forEach((rawItem, i) => {
@@ -221,7 +235,7 @@ function normalizeFeed(raw: RawFeed, ctx: FeedContext, warnings: string[]): Pars
       warnings.push(`item ${i + 1}${hint}: skipped, not well-formed XML: ${rawItem.broken.reason}`);
       return;
     }
-    const item = normalizeItem(rawItem, i + 1, feedBase, ctx, warnings);
+    const item = normalizeItem(rawItem, i + 1, format, feedBase, ctx, warnings);
     if (item) items.push(item);
   });
 
@@ -231,7 +245,14 @@ function normalizeFeed(raw: RawFeed, ctx: FeedContext, warnings: string[]): Pars
   return feed;
 }
 
-function normalizeItem(raw: RawItem, n: number, feedBase: string, ctx: FeedContext, warnings: string[]): SourceItem | undefined {
+function normalizeItem(
+  raw: RawItem,
+  n: number,
+  format: FeedFormat,
+  feedBase: string,
+  ctx: FeedContext,
+  warnings: string[],
+): SourceItem | undefined {
   const attrs = stringRecord(raw.rawAttrs);
   const base = resolveBase(attrs['xml:base'], feedBase);
 
@@ -255,7 +276,7 @@ function normalizeItem(raw: RawItem, n: number, feedBase: string, ctx: FeedConte
   }
 
   const author = pickAuthor(raw);
-  const date = pickDate(raw, ctx.timezone);
+  const date = pickDate(raw, format, ctx.timezone);
   if (!date.publishedAt && date.invalid !== undefined) {
     warnings.push(`${itemLabel(n, title)}: invalid date ${JSON.stringify(date.invalid)}, kept without a date`);
   }
@@ -461,7 +482,7 @@ function pickCategories(raw: RawItem): string[] {
 }
 
 /** The first readable date of pubDate, dc:date, published, updated; else the first unreadable text. */
-function pickDate(raw: RawItem, zone: string): { publishedAt?: string; invalid?: string } {
+function pickDate(raw: RawItem, format: FeedFormat, zone: string): { publishedAt?: string; invalid?: string } {
   let invalid: string | undefined;
   for (const values of [raw.rawPubDate, raw.rawDcDate, raw.rawPublished, raw.rawUpdated]) {
     const text = textOf(values?.[0])?.trim();
@@ -470,13 +491,31 @@ function pickDate(raw: RawItem, zone: string): { publishedAt?: string; invalid?:
     if (parsed) return { publishedAt: parsed };
     invalid ??= text;
   }
-  // rss-parser's own reading uses `new Date`, which reads naive dates in the process's
-  // zone; trust it only when the text it read carried an explicit zone.
-  if (invalid !== undefined && typeof raw.isoDate === 'string' && /(?:GMT|UTC|Z|[+-]\d{2}:?\d{2})\b/i.test(invalid)) {
-    const parsed = parseDate(raw.isoDate, zone);
+  // The reading rss-parser gives an RSS item (not an Atom entry) uses `new Date`, which reads
+  // naive dates in the process's zone; trust it only when the text it read carried an explicit zone.
+  if (invalid !== undefined && format !== 'atom' && /(?:GMT|UTC|Z|[+-]\d{2}:?\d{2})\b/i.test(invalid)) {
+    const iso = jsDateOf(raw);
+    const parsed = iso === undefined ? undefined : parseDate(iso, zone);
     if (parsed) return { publishedAt: parsed };
   }
   return invalid === undefined ? {} : { invalid };
+}
+
+/**
+ * rss-parser's `isoDate` of an RSS item, computed only when it is needed: the text of pubDate,
+ * else of dc:date, through `new Date(…).toISOString()`.
+ */
+function jsDateOf(raw: RawItem): string | undefined {
+  const text = rssParserValue(raw.rawPubDate) || rssParserValue(raw.rawDcDate);
+  if (typeof text !== 'string') return undefined;
+  const date = new Date(text.trim());
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+/** An element's first value as rss-parser copies it into an item: its `_` text when it has one, else as it is. */
+function rssParserValue(values: RawValue[] | undefined): RawValue {
+  const value = values?.[0];
+  return isRecord(value) && typeof value._ === 'string' ? value._ : value;
 }
 
 // ---------------------------------------------------------------------------
