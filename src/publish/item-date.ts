@@ -3,25 +3,22 @@
  */
 import { DateTime } from 'luxon';
 import type { Item } from '../domain.js';
+import { boundedMemo } from '../util/memo.js';
 
 /** An ISO 8601 date with its own offset kept, or undefined when unreadable. */
 export function readDate(text: string | undefined): DateTime | undefined {
-  if (typeof text !== 'string') return undefined;
-  // A publish reads each item's dates in every format of every category it is in: each
-  // text is parsed once (a DateTime is immutable, so one can be handed out many times).
-  const known = dates.get(text);
-  if (known !== undefined) return known ?? undefined;
-  const trimmed = text.trim();
-  const dt = trimmed === '' ? undefined : DateTime.fromISO(trimmed, { setZone: true });
-  const read = dt?.isValid ? dt : undefined;
-  if (dates.size >= DATES_KEPT) dates.clear();
-  dates.set(text, read ?? null);
-  return read;
+  return typeof text === 'string' ? readDateText(text) : undefined;
 }
 
-/** Date texts whose reading is kept: a few publishes' worth of items; past it the memo starts over. */
-const DATES_KEPT = 8192;
-const dates = new Map<string, DateTime | null>();
+// A publish reads each item's dates in every format of every category it is in: each text
+// is parsed once (a DateTime is immutable, so one can be handed out many times). A few
+// publishes' worth of texts are kept.
+const readDateText = boundedMemo((text: string): DateTime | undefined => {
+  const trimmed = text.trim();
+  if (trimmed === '') return undefined;
+  const dt = DateTime.fromISO(trimmed, { setZone: true });
+  return dt.isValid ? dt : undefined;
+}, 8192);
 
 /** `date`, or the epoch when it is an Invalid Date. */
 export function validDate(date: Date): Date {

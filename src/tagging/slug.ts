@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { pinyin } from 'pinyin-pro';
 import { ALL_SLUG } from '../domain.js';
+import { boundedMemo } from '../util/memo.js';
 
 /** What a publisher whose slug would be `all` gets instead. */
 export const RESERVED_SLUG_REPLACEMENT = 'all-1';
@@ -21,21 +22,11 @@ export const RESERVED_SLUG_REPLACEMENT = 'all-1';
  * - `all` is reserved for the merged feed, so a publisher that would get it gets `all-1`
  *   (again the `-` means no real name can produce it).
  *
- * Pure and deterministic: the same name always yields the same slug.
+ * Pure and deterministic: the same name always yields the same slug. Every item asks for
+ * its publisher's slug and a pass sees few publishers, so pinyin runs once per name (4096
+ * kept: more is hostile input, not real publishers).
  */
-export function slugOf(name: string): string {
-  // Every item asks for its publisher's slug, and a pass sees few publishers: pinyin once per name.
-  const known = slugs.get(name);
-  if (known !== undefined) return known;
-  const slug = computeSlug(name);
-  if (slugs.size >= SLUGS_KEPT) slugs.clear();
-  slugs.set(name, slug);
-  return slug;
-}
-
-/** Names whose slug is kept; past this many (hostile input, not real publishers) the memo starts over. */
-const SLUGS_KEPT = 4096;
-const slugs = new Map<string, string>();
+export const slugOf: (name: string) => string = boundedMemo(computeSlug, 4096);
 
 function computeSlug(name: string): string {
   const folded = name.normalize('NFKC').trim();
