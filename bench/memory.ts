@@ -34,6 +34,7 @@ import {
   type Mode,
   type Runtime,
 } from './lib/finews-process.js';
+import { imageSpec } from '../tests/support/dockerfile.js';
 import { NewsSite } from './lib/news-site.js';
 import type { BenchOptions } from './lib/options.js';
 import { fmtMs, type Comparison } from './lib/report.js';
@@ -80,22 +81,9 @@ const RUNTIME_VARIABLE = /^(?:MALLOC_[A-Z_]+|GLIBC_TUNABLES|NODE_OPTIONS)$/;
  * The runtime variables the Docker image sets (`ENV` of the Dockerfile's last stage, the one
  * that runs finews), each overridden by the bench's own environment when set there.
  */
-function imageRuntimeEnv(dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8'), own: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const lastStage = dockerfile.split(/^FROM\s/m).at(-1) ?? '';
-  const instructions = lastStage.replace(/\\\r?\n/g, ' ').split(/\r?\n/);
+function imageRuntimeEnv(own: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const line of instructions) {
-    const m = /^\s*ENV\s+(.*)$/.exec(line);
-    if (!m?.[1]) continue;
-    for (const pair of m[1].matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|\S*)/g)) {
-      const [, key = '', raw = ''] = pair;
-      if (RUNTIME_VARIABLE.test(key)) env[key] = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw;
-    }
-  }
-  for (const key of Object.keys(env)) {
-    const mine = own[key];
-    if (mine !== undefined) env[key] = mine;
-  }
+  for (const [key, value] of Object.entries(imageSpec(REPO_ROOT).env)) if (RUNTIME_VARIABLE.test(key)) env[key] = own[key] ?? value;
   return env;
 }
 

@@ -1,21 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { imageSpec } from '../support/dockerfile.js';
 import { freePort, REPO_ROOT, useFixtureSite, writeConfig } from '../support/harness.js';
-
-/** The last stage of the Dockerfile: its ENV, ENTRYPOINT, CMD and HEALTHCHECK, as written. */
-async function imageSpec(): Promise<{ env: Record<string, string>; entrypoint: string[]; cmd: string[]; healthcheck: string }> {
-  const text = (await readFile(path.join(REPO_ROOT, 'Dockerfile'), 'utf8')).replace(/\\\n\s*/g, ' ');
-  const stage = text.slice(text.lastIndexOf('\nFROM '));
-  const env: Record<string, string> = {};
-  for (const line of stage.split('\n').filter((l) => l.startsWith('ENV '))) {
-    for (const m of line.slice(4).matchAll(/(\w+)=(\S+)/g)) env[m[1] ?? ''] = m[2] ?? '';
-  }
-  const json = (word: string): string[] => JSON.parse(new RegExp(`^${word} (\\[.*\\])$`, 'm').exec(stage)?.[1] ?? '[]') as string[];
-  const healthcheck = /^HEALTHCHECK .*? CMD (.*)$/m.exec(stage)?.[1] ?? '';
-  return { env, entrypoint: json('ENTRYPOINT'), cmd: json('CMD'), healthcheck };
-}
 
 /** A path inside the image (WORKDIR /app) as the same file in this checkout. */
 const inCheckout = (p: string): string => (p.startsWith('/app/') ? path.join(REPO_ROOT, p.slice('/app/'.length)) : p);
@@ -24,7 +11,7 @@ describe("the image's start-up, outside Docker", () => {
   const fx = useFixtureSite();
 
   it('runs ENTRYPOINT + CMD with the image ENV: a data dir that does not exist yet, /healthz and the HEALTHCHECK pass, SIGTERM exits 0', async () => {
-    const spec = await imageSpec();
+    const spec = imageSpec(REPO_ROOT);
     expect(spec.entrypoint).toEqual(['/app/bin/docker-entrypoint.sh']);
     expect(spec.cmd).toEqual(['start']);
     expect(spec.env).toMatchObject({ FINEWS_CONFIG: '/config/feeds.yaml', FINEWS_DATA_DIR: '/data', PORT: '8080' });
