@@ -1,8 +1,8 @@
 import { SingleBar, Presets } from 'cli-progress';
 import Table from 'cli-table3';
 import PQueue from 'p-queue';
-import { ALL_SLUG, type Config } from '../domain.js';
-import { SOURCES_STATUS, wroteSourceState } from '../pipeline/publish.js';
+import type { Config } from '../domain.js';
+import { everyCategory, SOURCES_STATUS, wroteSourceState } from '../pipeline/publish.js';
 import { refreshSource, type RefreshOutcome } from '../pipeline/refresh-source.js';
 import { compose } from '../runtime/compose.js';
 import type { RuntimeOptions } from '../runtime/options.js';
@@ -63,7 +63,7 @@ export async function onceCommand(options: RuntimeOptions, config: Config, log: 
     // when a source read anything (which also picks up config edits, such as titles); a
     // pass that read nothing new changed only the polls themselves, the home page's
     // sources table.
-    if (outcomes.some((o) => o.status === 'ok')) await deps.jobs.requestPublish([ALL_SLUG, ...(await deps.store.listCategories()).map((c) => c.slug)]);
+    if (outcomes.some((o) => o.status === 'ok')) await deps.jobs.requestPublish(await everyCategory(deps));
     else if (outcomes.some(wroteSourceState)) await deps.jobs.requestPublish([SOURCES_STATUS]);
     await app.onIdle();
     bar?.stop();

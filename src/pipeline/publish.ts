@@ -102,10 +102,14 @@ async function renderCategories(deps: PublishDeps, slugs: string[]): Promise<voi
 
 const API_JSON = 'application/json; charset=utf-8';
 
+/** Every category that holds items, and `all`: what {@link publishAll} renders. */
+export async function everyCategory(deps: Pick<PublishDeps, 'store'>): Promise<string[]> {
+  return [ALL_SLUG, ...(await deps.store.listCategories()).map((c) => c.slug)];
+}
+
 /** Publishes every category that holds items, and `all`. */
 export async function publishAll(deps: PublishDeps): Promise<void> {
-  const categories = await deps.store.listCategories();
-  await publishCategories(deps, [ALL_SLUG, ...categories.map((c) => c.slug)]);
+  await publishCategories(deps, await everyCategory(deps));
 }
 
 /**

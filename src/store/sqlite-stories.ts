@@ -52,11 +52,6 @@ export function bandKeysSql(n: number): string {
   return Array.from({ length: n }, () => `SELECT key FROM (${BAND_KEYS})`).join(' UNION ALL ');
 }
 
-/** The statement recording `n` band values of one entry: one row of (band, published_ms, key) each. */
-export function putBandsSql(n: number): string {
-  return `INSERT INTO story_bands (band, published_ms, key) VALUES ${Array.from({ length: n }, () => '(?, ?, ?)').join(', ')} ON CONFLICT DO NOTHING`;
-}
-
 /**
  * The statements of the story index, by name, so tests can check their query plans. A
  * lookup reads keys alone from the band index (`bandKeys`: every band of an article in one
@@ -71,8 +66,8 @@ export const SQLITE_STORY_SQL = {
     ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, bands = excluded.bands,
       published_ms = excluded.published_ms, expiry_ms = excluded.expiry_ms, story = excluded.story`,
   deleteEntry: 'DELETE FROM story_entries WHERE key = ?',
-  putBand: putBandsSql(1),
-  putBands: putBandsSql(BANDS_PER_STATEMENT),
+  // One row per statement: one that may write several rows inside a transaction opens a statement journal.
+  putBand: 'INSERT INTO story_bands (band, published_ms, key) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
   deleteBand: 'DELETE FROM story_bands WHERE band = ? AND published_ms = ? AND key = ?',
   members: 'SELECT key, published_ms FROM story_entries WHERE story = ? ORDER BY published_ms, key',
   expired: 'SELECT key, bands, published_ms FROM story_entries WHERE expiry_ms < ? LIMIT ?',
